@@ -1,0 +1,27 @@
+from .archives import ArchiveEntry, ArchiveEntryKind
+from .jurisdictions import Jurisdiction, Level
+from .numbers import AuxiliaryNumber, SequenceCounter, AuxiliaryNumberKind, AuxiliaryNumberTemplate
+from .registrations import (
+    OPEN_STATUSES,
+    ClassPromotion,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
+    SchoolClass,
+    school_year_of,
+)
+from .schools import (
+    CATEGORY_STAGES,
+    COMPULSORY_STAGES,
+    HIGH_SCHOOL_STAGES,
+    STAGE_YEARS,
+    Ownership,
+    School,
+    SchoolCategory,
+    Stage,
+    Supervision,
+)
+from .staff import Role, StaffProfile
+from .students import ETHNICITIES, Disability, Gender, Guardian, HouseholdType, RegistryNumberChange, Student
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,72 @@
+"""Status changes of a registration and the yearly promotion of classes (第十六条)."""
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from cases.audit import audit
+from cases.errors import RuleError
+from cases.models import (
+    OPEN_STATUSES,
+    STAGE_YEARS,
+    ClassPromotion,
+    Registration,
+    RegistrationEvent,
+    SchoolClass,
+)
+
+
+@transaction.atomic
+def registration_change_status(*, acting_user, registration, status, occurred_on, reason):
+    """Record a status change with its history row. The rules of *whether* a change is allowed
+    live in the case types; this only guards what must never happen: reopening a closed one."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not registration.is_open:
+        raise RuleError("registration_closed", "学籍已关闭,状态不能再变动", article="第九条")
+    if status == registration.status:
+        raise RuleError("registration_status_same", "学籍状态未改变")
+    previous = registration.status
+    registration.status = status
+    if status not in OPEN_STATUSES:
+        registration.ended_on = occurred_on
+    registration.save(update_fields=["status", "ended_on"])
+    RegistrationEvent.objects.create(registration=registration, status_from=previous, status_to=status,
+                                     occurred_on=occurred_on, reason=reason, recorded_by=acting_user)
+    audit(registration, "xueji.registration.status", acting_user=acting_user,
+          data={"from": previous, "to": status, "reason": reason})
+    return registration
+
+
+@transaction.atomic
+def registration_assign_class(*, acting_user, registration, school_class, reason):
+    """Move a student to another class of the same school and stage (also how a repeated or
+    skipped year is recorded: the student joins a class of another cohort)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if school_class.school_id != registration.school_id or school_class.stage != registration.stage:
+        raise RuleError("class_mismatch", "班级不属于该学校或学段", field="school_class")
+    previous = registration.school_class
+    registration.school_class = school_class
+    registration.save(update_fields=["school_class"])
+    audit(registration, "xueji.registration.class", acting_user=acting_user,
+          data={"from": str(previous) if previous else "", "to": str(school_class), "reason": reason})
+    return registration
+
+
+@transaction.atomic
+def classes_promote(*, acting_user, school_year):
+    """第十六条: every class moves up one grade a year. The grade is derived from the cohort, so
+    this writes one promotion row and one update per class, never a row per student.
+    Idempotent: a class already promoted for ``school_year`` is left alone."""
+    due = SchoolClass.objects.filter(cohort__lte=school_year).filter(
+        Q(promoted_through__isnull=True) | Q(promoted_through__lt=school_year)
+    )
+    promotions = [
+        ClassPromotion(school_class=school_class, school_year=school_year, grade=school_year - school_class.cohort + 1)
+        for school_class in due.only("id", "cohort", "stage")
+        if school_year - school_class.cohort < STAGE_YEARS[school_class.stage]
+    ]
+    ClassPromotion.objects.bulk_create(promotions, batch_size=1000, ignore_conflicts=True)
+    count = due.update(promoted_through=school_year)
+    if promotions:
+        audit(promotions[0].school_class, "xueji.class.promote", acting_user=acting_user,
+              data={"school_year": school_year, "classes": len(promotions)})
+    return len(promotions), count - len(promotions)
