@@ -27,7 +27,35 @@ ACTIONS = {
 }
 
 
+def audit_scope(instance):
+    """(supervising code, school id) of the object an entry is about, for scoping the log."""
+    from cases import models as m
+
+    school = None
+    if isinstance(instance, m.School):
+        school = instance
+    elif isinstance(instance, m.Student):
+        registration = instance.registrations.order_by("-started_on", "-id").select_related("school").first()
+        school = registration.school if registration else None
+    elif isinstance(instance, m.ArchiveEntry):
+        return audit_scope(instance.student)
+    elif isinstance(instance, m.StaffProfile):
+        if instance.jurisdiction_id:
+            return instance.jurisdiction.code, None
+        school = instance.school
+    elif isinstance(instance, m.Jurisdiction):
+        return instance.code, None
+    elif isinstance(instance, m.AuxiliaryNumberTemplate):
+        return instance.jurisdiction.code, None
+    elif hasattr(instance, "school"):
+        school = instance.school
+    if school is None:
+        return "", None
+    return school.scope_code, school.pk
+
+
 def audit(instance, action, *, acting_user, data=None, title=None):
+    """Write the audit entry in the caller's transaction."""
     if action not in ACTIONS:
         raise ValueError(f"unregistered audit action {action}")
     return log(instance, action, user=acting_user, data=data or {}, title=title)

@@ -25,3 +25,4 @@ from .staff import Role, StaffProfile
 from .students import ETHNICITIES, Disability, Gender, Guardian, HouseholdType, RegistryNumberChange, Student
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+from .audit import RegistryLogEntry

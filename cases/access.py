@@ -1,0 +1,182 @@
+"""The one access policy: every door (admin listings, object views, choosers, exports,
+GraphQL, document serving) asks here what a user may reach.
+
+A user holds permissions on a unit: a school, or a jurisdiction (province, city, county).
+Model permissions (groups) say *what* a user may do; the scope says *where*: a jurisdiction
+reaches everything below it (GB/T 2260 codes nest by prefix), a school reaches itself. An
+object out of scope answers exactly as a missing one does (404), so scope never leaks
+existence.
+
+Policies follow the shape of Wagtail's permission policies and are registered with
+``wagtail.permissions.register_permission_policy`` so that Wagtail's own views use them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from cases import models as m
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a user acts: everything (superuser), a jurisdiction prefix, or one school."""
+
+    everything: bool = False
+    code: str | None = None
+    school_id: int | None = None
+
+    @property
+    def is_empty(self):
+        return not (self.everything or self.code or self.school_id)
+
+    def schools(self, prefix=""):
+        """Q over School (or ``prefix``-ed relation to one)."""
+        if self.everything:
+            return Q()
+        if self.school_id:
+            return Q(**{f"{prefix}pk": self.school_id})
+        if self.code:
+            return Q(**{f"{prefix}scope_code__startswith": self.code})
+        return NOTHING
+
+    def covers_school(self, school):
+        if self.everything:
+            return True
+        if self.school_id:
+            return school.pk == self.school_id
+        return bool(self.code) and school.scope_code.startswith(self.code)
+
+    def jurisdictions(self, prefix=""):
+        if self.everything:
+            return Q()
+        if self.code:
+            return Q(**{f"{prefix}code__startswith": self.code})
+        return NOTHING
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_xueji_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(everything=True)
+    else:
+        profile = m.StaffProfile.objects.filter(user=user).select_related("jurisdiction").first()
+        if profile is None:
+            scope = Scope()
+        elif profile.school_id:
+            scope = Scope(school_id=profile.school_id)
+        else:
+            scope = Scope(code=profile.jurisdiction.code)
+    user._xueji_scope = scope
+    return scope
+
+
+# --- what each model's scope is -----------------------------------------------------------
+# ``write`` narrows ``read`` where history must stay readable but not editable: after a
+# transfer the origin school keeps a read-only view of the student (第十四条).
+
+
+def _registrations(scope, prefix=""):
+    return scope.schools(f"{prefix}school__")
+
+
+def _students_read(scope):
+    return Q(Exists(m.Registration.objects.filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+
+
+def _students_write(scope):
+    return Q(Exists(m.Registration.objects.open().filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+
+
+SCOPES = {
+    m.School: {"read": lambda s: s.schools()},
+    m.SchoolClass: {"read": lambda s: s.schools("school__")},
+    m.Registration: {"read": _registrations,
+                     "write": lambda s: _registrations(s) & Q(status__in=m.OPEN_STATUSES)},
+    m.Student: {"read": _students_read, "write": _students_write},
+    m.Guardian: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s))))},
+    m.ArchiveEntry: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s))))},
+    m.AuxiliaryNumber: {"read": lambda s: s.schools("school__")},
+    m.Jurisdiction: {"read": lambda s: s.jurisdictions()},
+    m.AuxiliaryNumberTemplate: {"read": lambda s: s.jurisdictions("jurisdiction__")},
+    m.StaffProfile: {"read": lambda s: s.schools("school__") | s.jurisdictions("jurisdiction__")},
+}
+READ_ACTIONS = {"view"}
+
+
+class ScopedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions from groups, narrowed to the user's part of the jurisdiction tree."""
+
+    def user_has_permission(self, user, action):
+        # As in Django's admin, a user who may change a model may also view it.
+        if action == "view" and super().user_has_permission(user, "change"):
+            return True
+        return super().user_has_permission(user, action)
+
+    def scope_filter(self, user, actions):
+        scope = scope_of(user)
+        if scope.is_empty:
+            return NOTHING
+        rules = SCOPES[self.model]
+        kind = "read" if set(actions) <= READ_ACTIONS else "write"
+        return rules.get(kind, rules["read"])(scope)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        queryset = self.model._default_manager.all()
+        if not any(self.user_has_permission(user, action) for action in actions):
+            return queryset.none()
+        return queryset.filter(self.scope_filter(user, actions))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_any_permission_for_instance(user, [action], instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.instances_user_has_any_permission_for(user, actions).filter(pk=instance.pk).exists()
+
+    def in_scope(self, user, instance, actions=("view",)):
+        """Scope alone, without model permissions: used to decide 404 versus 403."""
+        return self.model._default_manager.filter(Q(pk=instance.pk) & self.scope_filter(user, actions)).exists()
+
+
+POLICIES = {model: ScopedPermissionPolicy(model) for model in SCOPES}
+
+
+def register_policies():
+    for model, policy in POLICIES.items():
+        register_permission_policy(model, policy)
+
+
+def policy_for(model):
+    return POLICIES[model]
+
+
+def visible(user, model, actions=("view",)):
+    """Everything of ``model`` the user may act on with any of ``actions``."""
+    return POLICIES[model].instances_user_has_any_permission_for(user, actions)
+
+
+def in_scope(user, model, queryset=None, actions=("view",)):
+    """``queryset`` (default: all) narrowed to the user's scope, ignoring model permissions."""
+    queryset = model._default_manager.all() if queryset is None else queryset
+    policy = POLICIES[model]
+    if scope_of(user).is_empty:
+        return queryset.none()
+    return queryset.filter(policy.scope_filter(user, actions))
+
+
+def get_in_scope_or_404(user, model, queryset=None, actions=("view",), **lookup):
+    """The object, or Http404 both when it does not exist and when it is out of scope."""
+    try:
+        return in_scope(user, model, queryset, actions).get(**lookup)
+    except (model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error

@@ -1,0 +1,255 @@
+"""Wagtail admin for the registry's core records, in Chinese, scoped by cases/access.py."""
+
+from django import forms
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, InspectView
+
+from cases import access
+from cases import models as m
+from cases.services.auxiliary_numbers import auxiliary_template_set
+from cases.services.registrations import registration_assign_class
+from cases.services.schools import school_create, school_update
+from cases.services.students import CONTACT_FIELDS, student_update_contact
+
+from .scoping import ScopedSnippetViewSet, ServiceFormMixin
+
+SCHOOL_FIELDS = ["code", "name", "county", "township", "category", "stages", "ownership", "supervision",
+                 "auxiliary_code", "is_closed"]
+
+
+# --- schools -------------------------------------------------------------------------------
+class SchoolCreateView(ServiceFormMixin, CreateView):
+    def save_through_service(self, form):
+        return school_create(acting_user=self.request.user, **{f: form.cleaned_data[f] for f in SCHOOL_FIELDS})
+
+
+class SchoolEditView(ServiceFormMixin, EditView):
+    def save_through_service(self, form):
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in SCHOOL_FIELDS}
+        return school_update(acting_user=self.request.user, school=self.object, changes=changes)
+
+
+class SchoolViewSet(ScopedSnippetViewSet):
+    model = m.School
+    icon = "home"
+    menu_label = _("学校")
+    add_view_class = SchoolCreateView
+    edit_view_class = SchoolEditView
+    form_fields = SCHOOL_FIELDS
+    list_display = ["code", "name", "county", "category", "supervision", "ownership"]
+    list_filter = ["category", "supervision", "ownership", "is_closed"]
+    search_fields = ["name", "code"]
+    search_backend_name = None
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("county")
+
+
+# --- students ------------------------------------------------------------------------------
+def _current_registration(field):
+    return Subquery(
+        m.Registration.objects.filter(student=OuterRef("pk")).order_by("-started_on", "-id").values(field)[:1]
+    )
+
+
+class StudentIndexView(IndexView):
+    def get_base_queryset(self):
+        # The current school and status in the same query: no query per row.
+        return super().get_base_queryset().annotate(
+            current_school=_current_registration("school__name"), current_status=_current_registration("status")
+        )
+
+
+class StudentEditView(ServiceFormMixin, EditView):
+    def save_through_service(self, form):
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in CONTACT_FIELDS}
+        return student_update_contact(acting_user=self.request.user, student=self.object, changes=changes)
+
+
+class StudentInspectView(InspectView):
+    template_name = "cases/admin/student_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student = self.object
+        registrations = (
+            access.in_scope(self.request.user, m.Registration, student.registrations.all())
+            .select_related("school", "school_class")
+            .prefetch_related("events", "auxiliary_numbers")
+        )
+        # Read-only history after a transfer (第十四条): the origin sees its own registrations;
+        # the archive follows the student and is visible to whoever may see the student.
+        context.update(
+            registrations=registrations,
+            number_changes=student.number_changes.all(),
+            archive_entries=student.archive_entries.select_related("school", "recorded_by"),
+            guardians=student.guardians.all(),
+        )
+        return context
+
+
+STATUS_LABELS = dict(m.RegistrationStatus.choices)
+
+
+class StudentViewSet(ScopedSnippetViewSet):
+    model = m.Student
+    icon = "user"
+    menu_label = _("学生")
+    index_view_class = StudentIndexView
+    edit_view_class = StudentEditView
+    inspect_view_class = StudentInspectView
+    form_fields = sorted(CONTACT_FIELDS)
+    list_display = [
+        "registry_number",
+        "name",
+        "gender",
+        "birth_date",
+        Column("current_school", label=_("当前学校")),
+        Column("current_status", label=_("学籍状态"), accessor=lambda s: STATUS_LABELS.get(s.current_status, "")),
+    ]
+    list_filter = ["gender", "is_migrant", "is_left_behind", "disability"]
+    search_fields = ["name", "registry_number", "id_number"]
+    search_backend_name = None
+    list_per_page = 50
+    inspect_view_fields = [
+        "registry_number", "id_number", "name", "former_names", "gender", "birth_date", "ethnicity", "native_place",
+        "household_type", "household_county", "household_address", "address", "is_migrant", "is_left_behind",
+        "disability",
+    ]
+
+
+# --- registrations -------------------------------------------------------------------------
+class RegistrationClassForm(forms.ModelForm):
+    reason = forms.CharField(label=_("调整事由"), max_length=200)
+
+    class Meta:
+        model = m.Registration
+        fields = ["school_class"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        registration = self.instance
+        self.fields["school_class"].queryset = m.SchoolClass.objects.filter(
+            school_id=registration.school_id, stage=registration.stage
+        )
+
+
+class RegistrationEditView(ServiceFormMixin, EditView):
+    def get_form_class(self):
+        return RegistrationClassForm
+
+    def save_through_service(self, form):
+        return registration_assign_class(
+            acting_user=self.request.user, registration=self.object,
+            school_class=form.cleaned_data["school_class"], reason=form.cleaned_data["reason"],
+        )
+
+
+class RegistrationInspectView(InspectView):
+    template_name = "cases/admin/registration_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(events=self.object.events.select_related("recorded_by"),
+                       auxiliary_numbers=self.object.auxiliary_numbers.all())
+        return context
+
+
+class RegistrationViewSet(ScopedSnippetViewSet):
+    model = m.Registration
+    icon = "doc-full"
+    menu_label = _("学籍")
+    edit_view_class = RegistrationEditView
+    inspect_view_class = RegistrationInspectView
+    form_fields = ["school_class"]
+    list_display = [
+        "student",
+        "school",
+        "stage",
+        Column("school_class", label=_("班级")),
+        Column("grade", label=_("年级"), accessor=lambda r: r.grade_label()),
+        "status",
+        "started_on",
+    ]
+    list_filter = ["status", "stage"]
+    search_fields = ["student__name", "student__registry_number", "school__name"]
+    search_backend_name = None
+    list_per_page = 50
+    inspect_view_fields = ["student", "school", "stage", "school_class", "status", "started_on", "ended_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "school", "school_class")
+
+
+# --- reference data ------------------------------------------------------------------------
+class JurisdictionViewSet(ScopedSnippetViewSet):
+    model = m.Jurisdiction
+    icon = "site"
+    menu_label = _("行政区划")
+    list_display = ["code", "name", "level", "auxiliary_code"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    search_backend_name = None
+    form_fields = ["auxiliary_code"]
+    list_per_page = 100
+
+
+class SchoolClassViewSet(ScopedSnippetViewSet):
+    model = m.SchoolClass
+    icon = "group"
+    menu_label = _("班级")
+    list_display = ["school", "stage", "cohort", "class_name", Column("grade", label=_("年级"),
+                                                                     accessor=lambda c: c.grade_label())]
+    list_filter = ["stage", "cohort"]
+    search_fields = ["school__name", "class_name"]
+    search_backend_name = None
+    form_fields = ["school", "stage", "cohort", "class_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("school")
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = m.AuxiliaryNumberTemplate
+        fields = ["jurisdiction", "pattern"]
+
+
+class TemplateSaveMixin(ServiceFormMixin):
+    def save_through_service(self, form):
+        return auxiliary_template_set(acting_user=self.request.user, jurisdiction=form.cleaned_data["jurisdiction"],
+                                      pattern=form.cleaned_data["pattern"])
+
+
+class AuxiliaryNumberTemplateViewSet(ScopedSnippetViewSet):
+    model = m.AuxiliaryNumberTemplate
+    icon = "code"
+    menu_label = _("学籍辅号规则")
+    add_view_class = type("TemplateCreateView", (TemplateSaveMixin, CreateView), {})
+    edit_view_class = type("TemplateEditView", (TemplateSaveMixin, EditView), {})
+    form_fields = ["jurisdiction", "pattern"]
+    list_display = ["jurisdiction", "pattern"]
+
+
+class StaffProfileViewSet(ScopedSnippetViewSet):
+    model = m.StaffProfile
+    icon = "user"
+    menu_label = _("学籍工作人员")
+    list_display = ["user", "school", "jurisdiction", "role", "trained_on", "filed_on"]
+    list_filter = ["role"]
+    form_fields = ["role", "trained_on", "filed_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "school", "jurisdiction")
+
+
+class RegistryViewSetGroup(ViewSetGroup):
+    menu_label = _("学籍管理")
+    menu_icon = "folder-open-inverse"
+    menu_order = 100
+    items = (StudentViewSet, RegistrationViewSet, SchoolViewSet, SchoolClassViewSet, JurisdictionViewSet,
+             AuxiliaryNumberTemplateViewSet, StaffProfileViewSet)

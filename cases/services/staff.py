@@ -1,0 +1,66 @@
+"""Staff accounts: a user, a unit, a role (第三十六条)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from cases.audit import audit
+from cases.errors import RuleError
+from cases.models import Jurisdiction, School, StaffProfile
+
+# Model permissions say *what* a kind of unit may do; cases/access.py says *where*.
+SCHOOL_GROUP = "学校学籍管理"
+AUTHORITY_GROUP = "教育行政部门学籍管理"
+_COMMON = [
+    "wagtailadmin.access_admin",
+    "cases.view_school", "cases.view_student", "cases.change_student", "cases.view_registration",
+    "cases.view_schoolclass", "cases.add_schoolclass", "cases.change_schoolclass",
+    "cases.view_archiveentry", "cases.add_archiveentry", "cases.view_auxiliarynumber",
+]
+GROUP_PERMISSIONS = {
+    SCHOOL_GROUP: _COMMON,
+    AUTHORITY_GROUP: _COMMON + [
+        "cases.add_school", "cases.change_school", "cases.view_staffprofile", "cases.view_jurisdiction",
+        "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
+        "cases.change_auxiliarynumbertemplate",
+    ],
+}
+
+
+def staff_groups_ensure():
+    """Create the two staff groups with their permissions (idempotent)."""
+    groups = {}
+    for name, codes in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+        groups[name] = group
+    return groups
+
+
+@transaction.atomic
+def staff_create(*, acting_user, username, password, full_name, unit, role, trained_on=None, filed_on=None,
+                 is_formal_staff=True):
+    """A registrar must be formal staff and trained before starting (第三十六条)."""
+    if not is_formal_staff:
+        raise RuleError("staff_not_formal", "学籍管理员必须是正式工作人员", article="第三十六条")
+    if trained_on is None:
+        raise RuleError("staff_not_trained", "学籍管理员应先培训后上岗:请填写培训日期", field="trained_on",
+                        article="第三十六条")
+    if get_user_model().objects.filter(username=username).exists():
+        raise RuleError("username_taken", "用户名已存在", field="username")
+    groups = staff_groups_ensure()
+    user = get_user_model().objects.create_user(username=username, password=password, first_name=full_name)
+    is_school = isinstance(unit, School)
+    if not is_school and not isinstance(unit, Jurisdiction):
+        raise RuleError("staff_unit", "单位应为学校或教育行政部门", field="unit")
+    user.groups.add(groups[SCHOOL_GROUP if is_school else AUTHORITY_GROUP])
+    profile = StaffProfile.objects.create(
+        user=user, school=unit if is_school else None, jurisdiction=None if is_school else unit, role=role,
+        trained_on=trained_on, filed_on=filed_on, is_formal_staff=is_formal_staff,
+    )
+    audit(profile, "xueji.staff.create", acting_user=acting_user, data={"username": username, "unit": str(unit)})
+    return profile
