@@ -59,3 +59,25 @@ def audit(instance, action, *, acting_user, data=None, title=None):
     if action not in ACTIONS:
         raise ValueError(f"unregistered audit action {action}")
     return log(instance, action, user=acting_user, data=data or {}, title=title)
+
+
+def audit_many(instances, action, *, acting_user, data=None, scope=None):
+    """One entry per instance in a single INSERT, for batches (a school's new intake)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from cases.models import RegistryLogEntry
+
+    if action not in ACTIONS:
+        raise ValueError(f"unregistered audit action {action}")
+    now = timezone.now()
+    entries = []
+    for instance in instances:
+        scope_code, school_id = scope or audit_scope(instance)
+        entries.append(RegistryLogEntry(
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+            object_id=str(instance.pk), label=str(instance)[:255], action=action, user=acting_user,
+            timestamp=now, data=data(instance) if callable(data) else (data or {}),
+            scope_code=scope_code, school_id=school_id,
+        ))
+    RegistryLogEntry.objects.bulk_create(entries, batch_size=1000)

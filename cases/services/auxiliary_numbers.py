@@ -28,7 +28,8 @@ def compulsory_template_for(county):
     return templates.get(county.code) or templates.get(county.code[:4]) or DEFAULT_COMPULSORY_TEMPLATE
 
 
-def _layout(registration):
+def layout_for(registration):
+    """(kind, NumberLayout) of the number a registration gets (第十条)."""
     school = registration.school
     entry_year = registration.school_class.cohort if registration.school_class_id else registration.started_on.year
     try:
@@ -57,7 +58,7 @@ def auxiliary_number_issue(*, acting_user, registration):
         raise RuleError("registration_closed", "学籍已关闭,不能编排学籍辅号", article="第九条")
     if registration.auxiliary_numbers.filter(cancelled_at__isnull=True).exists():
         raise RuleError("auxiliary_number_live", "该学籍已有有效的学籍辅号,须先注销", article="第九条")
-    kind, layout = _layout(registration)
+    kind, layout = layout_for(registration)
     while True:
         number = layout.render(sequence_next(layout.prefix))
         try:

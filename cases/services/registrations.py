@@ -16,6 +16,25 @@ from cases.models import (
 
 
 @transaction.atomic
+def registration_open(*, acting_user, student, school, stage, started_on, reason, school_class=None):
+    """A new registration for an existing student (transfer in, return from abroad…). The
+    database refuses a second open registration; this says so in words first (第九条)."""
+    if not school.offers(stage):
+        raise RuleError("school_stage", f"{school.name}不设该学段", field="stage", article="第三条")
+    if school_class is not None and (school_class.school_id != school.pk or school_class.stage != stage):
+        raise RuleError("class_mismatch", "班级不属于该学校或学段", field="school_class")
+    if Registration.objects.open().filter(student=student).exists():
+        raise RuleError("registration_open_exists", "该学生已有在籍学籍,不能重复建立", article="第九条")
+    registration = Registration.objects.create(student=student, school=school, school_class=school_class, stage=stage,
+                                               started_on=started_on)
+    RegistrationEvent.objects.create(registration=registration, status_to=registration.status, occurred_on=started_on,
+                                     reason=reason, recorded_by=acting_user)
+    audit(registration, "xueji.registration.status", acting_user=acting_user,
+          data={"from": "", "to": registration.status, "reason": reason})
+    return registration
+
+
+@transaction.atomic
 def registration_change_status(*, acting_user, registration, status, occurred_on, reason):
     """Record a status change with its history row. The rules of *whether* a change is allowed
     live in the case types; this only guards what must never happen: reopening a closed one."""

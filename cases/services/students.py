@@ -1,17 +1,21 @@
-"""Students: registration of a new person, the duplicate check (第十一条), number conversion."""
+"""Students: registration of new people (one or a school's batch), the duplicate check
+(第十一条), registry-number conversion, contact details."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from pypinyin import lazy_pinyin
 
-from cases.audit import audit
+from cases.audit import audit, audit_many
 from cases.errors import RuleError
 from cases.models import (
     ArchiveEntry,
     ArchiveEntryKind,
+    AuxiliaryNumber,
     Gender,
     Guardian,
     HouseholdType,
@@ -30,8 +34,8 @@ from cases.numbers.registry_number import (
     registry_number_from_id,
 )
 
-from .auxiliary_numbers import auxiliary_number_issue
-from .sequences import sequence_next
+from .auxiliary_numbers import layout_for
+from .sequences import sequence_take
 
 # Students whose registry number starts temporary (L): Hong Kong/Macao/Taiwan, foreign,
 # no household register (national rule).
@@ -41,6 +45,7 @@ STUDENT_FIELDS = {
     "household_county", "household_address", "address", "is_migrant", "is_left_behind", "disability",
 }
 CONTACT_FIELDS = {"address", "is_migrant", "is_left_behind", "disability"}
+CHUNK = 500
 
 
 def name_pinyin(name: str) -> str:
@@ -63,117 +68,249 @@ class DuplicateMatch:
         return f"与已有学生 {self.student.name}(学籍号 {self.student.registry_number})重复:{text}"
 
 
+@dataclass
+class NewStudent:
+    """One row of an intake: the person, the class, the guardians."""
+
+    data: dict
+    school_class: object = None
+    guardians: tuple = ()
+
+
+def _chunks(items):
+    items = list(items)
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def duplicates_for_batch(people, exclude_pk=None):
+    """第十一条 查重, set-based: one query per 500 people, not one per person.
+
+    ``people`` are dicts with name, gender, birth_date and id_number (normalized or None).
+    A person with an ID number matches the same ID (or its G number); anyone matches those
+    *without* an ID number who share gender, birth date and the pinyin of the name.
+    Returns {index: [DuplicateMatch, …]}.
+    """
+    others = Student.objects.all() if exclude_pk is None else Student.objects.exclude(pk=exclude_pk)
+    ids = {p["id_number"] for p in people if p["id_number"]}
+    by_id = {}
+    for chunk in _chunks(ids):
+        numbers = [registry_number_from_id(i) for i in chunk]
+        for student in others.filter(Q(id_number__in=chunk) | Q(registry_number__in=numbers)):
+            by_id[student.id_number or student.registry_number[1:]] = student
+    keys = {(name_pinyin(p["name"]), p["gender"], p["birth_date"]) for p in people}
+    by_person = defaultdict(list)
+    for chunk in _chunks(keys):
+        pinyins = {k[0] for k in chunk}
+        births = {k[2] for k in chunk}
+        for student in others.filter(name_pinyin__in=pinyins, birth_date__in=births):
+            key = (student.name_pinyin, student.gender, student.birth_date)
+            by_person[key].append(student)
+    found = {}
+    for index, person in enumerate(people):
+        matches = []
+        if person["id_number"] and person["id_number"] in by_id:
+            matches.append(DuplicateMatch(by_id[person["id_number"]], "same_id_number"))
+        for student in by_person.get((name_pinyin(person["name"]), person["gender"], person["birth_date"]), []):
+            if person["id_number"] and student.id_number:
+                continue  # both have ID numbers: the ID decides
+            if any(match.student.pk == student.pk for match in matches):
+                continue
+            same = student.name == person["name"].strip()
+            matches.append(DuplicateMatch(student, "same_name_gender_birth" if same else "similar_name_gender_birth"))
+        if matches:
+            found[index] = matches
+    return found
+
+
 def student_find_duplicates(*, name, gender, birth_date, id_number=None, exclude=None):
-    """第十一条 查重: exact ID number first; then name + gender + birth date among those who
-    have no ID number (or when the newcomer has none). Returns every match with its reason."""
-    matches = []
-    others = Student.objects.all() if exclude is None else Student.objects.exclude(pk=exclude.pk)
-    if id_number:
-        for student in others.filter(Q(id_number=id_number) | Q(registry_number=registry_number_from_id(id_number))):
-            matches.append(DuplicateMatch(student, "same_id_number"))
-    candidates = others.filter(gender=gender, birth_date=birth_date, name_pinyin=name_pinyin(name))
-    if id_number:
-        candidates = candidates.filter(id_number__isnull=True)
-    for student in candidates.exclude(pk__in=[m.student.pk for m in matches]):
-        reason = "same_name_gender_birth" if student.name == name.strip() else "similar_name_gender_birth"
-        matches.append(DuplicateMatch(student, reason))
-    return matches
+    """The matches of one person (see ``duplicates_for_batch``)."""
+    person = {"name": name, "gender": gender, "birth_date": birth_date, "id_number": id_number}
+    return duplicates_for_batch([person], exclude_pk=exclude.pk if exclude else None).get(0, [])
 
 
-def _validated_identity(data):
-    """Check the ID number against birth date and gender (第十五条); raise every failure at once."""
+def _validated_identity(data, field_prefix=""):
+    """Check one person's data; the ID number must agree with birth date and gender (第十五条)."""
+    unknown = set(data) - STUDENT_FIELDS - {"id_number"}
+    if unknown:
+        raise RuleError("student_field_unknown", f"未知字段:{','.join(sorted(unknown))}", field=field_prefix or None)
+    if not (data.get("name") or "").strip():
+        raise RuleError("name_required", "姓名不能为空", field=f"{field_prefix}name")
+    if data.get("gender") not in Gender.values:
+        raise RuleError("gender_invalid", "性别应为男或女", field=f"{field_prefix}gender")
+    if not isinstance(data.get("birth_date"), datetime.date):
+        raise RuleError("birth_date_required", "出生日期不能为空", field=f"{field_prefix}birth_date")
+    if data["birth_date"] > datetime.date.today():
+        raise RuleError("birth_date_future", "出生日期不能晚于今天", field=f"{field_prefix}birth_date",
+                        article="第十五条")
     id_number = (data.get("id_number") or "").strip().upper() or None
     if id_number:
         try:
             id_number = validate_id_number(id_number, birth_date=data["birth_date"], gender=data["gender"])
         except IdNumberError as error:
-            raise RuleError(error.code, error.message, field="id_number", article="第十五条") from error
-    if data["birth_date"] > datetime.date.today():
-        raise RuleError("birth_date_future", "出生日期不能晚于今天", field="birth_date", article="第十五条")
-    if data["gender"] not in Gender.values:
-        raise RuleError("gender_invalid", "性别应为男或女", field="gender")
+            raise RuleError(error.code, error.message, field=f"{field_prefix}id_number", article="第十五条") from error
     return id_number
 
 
-def _new_registry_number(*, id_number, data, school):
-    """G for an ID number; L (temporary) for those without a household register; J otherwise."""
-    area = school.county.code
-    if id_number:
-        return registry_number_from_id(id_number)
+def _number_taken(numbers):
+    numbers = list(numbers)
+    taken = set()
+    for chunk in _chunks(numbers):
+        taken |= set(Student.objects.filter(registry_number__in=chunk).values_list("registry_number", flat=True))
+        taken |= set(RegistryNumberChange.objects.filter(old_number__in=chunk).values_list("old_number", flat=True))
+    return taken
+
+
+def _assign_registry_numbers(people, area):
+    """G for an ID number; L (temporary) for those without a household register; J otherwise.
+    J sequences follow the ID parity rule (odd male, even female), so each gender of each
+    birth date draws a block from its own counter."""
     try:
-        if data.get("household_type") in TEMPORARY_HOUSEHOLD_TYPES:
-            for _ in range(20):
-                number = make_temporary_number(area, data["birth_date"])
-                if not _number_taken(number):
-                    return number
-            raise RuleError("registry_number_exhausted", "临时学籍号生成失败,请重试", article="第九条")
-        # J: the sequence's parity follows the ID rule (odd male, even female), so each
-        # gender draws from its own counter.
-        birth = data["birth_date"].strftime("%Y%m%d")
-        while True:
-            n = sequence_next(f"J{area}{birth}{data['gender']}")
-            sequence = 2 * n - 1 if data["gender"] == Gender.MALE else 2 * n
-            number = make_generated_number(area, data["birth_date"], sequence)
-            if not _number_taken(number):
-                return number
+        j_groups = defaultdict(list)
+        for person in people:
+            if person["id_number"]:
+                person["registry_number"] = registry_number_from_id(person["id_number"])
+            elif person.get("household_type") in TEMPORARY_HOUSEHOLD_TYPES:
+                person["registry_number"] = None  # drawn below
+            else:
+                j_groups[(person["birth_date"], person["gender"])].append(person)
+        for (birth, gender), group in j_groups.items():
+            first = sequence_take(f"J{area}{birth:%Y%m%d}{gender}", len(group))
+            for offset, person in enumerate(group):
+                n = first + offset
+                person["registry_number"] = make_generated_number(area, birth, 2 * n - 1 if gender == Gender.MALE else 2 * n)
+        for _ in range(20):
+            pending = [p for p in people if p["registry_number"] is None]
+            if not pending:
+                break
+            for person in pending:
+                person["registry_number"] = make_temporary_number(area, person["birth_date"])
+            taken = _number_taken(p["registry_number"] for p in pending)
+            drawn = [p["registry_number"] for p in pending]
+            for person in pending:
+                if person["registry_number"] in taken or drawn.count(person["registry_number"]) > 1:
+                    person["registry_number"] = None
+        taken = _number_taken(p["registry_number"] for p in people if p["registry_number"] and not p["id_number"])
+        if taken or any(p["registry_number"] is None for p in people):
+            raise RuleError("registry_number_exhausted", "学籍号生成冲突,请重试", article="第九条")
     except RegistryNumberError as error:
         raise RuleError(error.code, error.message, article="第九条") from error
 
 
-def _number_taken(number):
-    return Student.objects.filter(registry_number=number).exists() or RegistryNumberChange.objects.filter(
-        old_number=number
-    ).exists()
-
-
 @transaction.atomic
-def student_register(*, acting_user, school, stage, started_on, data, school_class=None, guardians=(),
-                     issue_auxiliary_number=True, reason="新生注册"):
-    """Create the lifelong record, the open registration, its history, the archive's first
-    entry and (by default) the auxiliary number, all or nothing."""
-    unknown = set(data) - STUDENT_FIELDS - {"id_number"}
-    if unknown:
-        raise RuleError("student_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
+def students_register(*, acting_user, school, stage, started_on, people, reason="新生注册",
+                      issue_auxiliary_numbers=True):
+    """Register a school's intake: lifelong records, open registrations and their history,
+    the archive's first entries and the auxiliary numbers, all or nothing (第九、十一、十二条).
+
+    ``people`` is a list of ``NewStudent``. Every failure of every row is reported at once
+    (fields named ``people[i].field``) and nothing is written.
+    """
     if not school.offers(stage):
         raise RuleError("school_stage", f"{school.name}不设该学段", field="stage", article="第三条")
-    if school_class is not None and (school_class.school_id != school.pk or school_class.stage != stage):
-        raise RuleError("class_mismatch", "班级不属于该学校或学段", field="school_class")
-    if not (data.get("name") or "").strip():
-        raise RuleError("name_required", "姓名不能为空", field="name")
-    id_number = _validated_identity(data)
-    duplicates = student_find_duplicates(
-        name=data["name"], gender=data["gender"], birth_date=data["birth_date"], id_number=id_number
-    )
-    if duplicates:
-        raise RuleError("duplicate_person", duplicates[0].message, field="id_number" if id_number else "name",
-                        article="第十一条")
-    fields = {key: value for key, value in data.items() if key in STUDENT_FIELDS}
-    fields["name"] = fields["name"].strip()
-    student = Student(**fields, id_number=id_number, name_pinyin=name_pinyin(fields["name"]),
-                      registry_number=_new_registry_number(id_number=id_number, data=data, school=school))
+    errors, rows = [], []
+    for index, new in enumerate(people):
+        prefix = f"people[{index}]."
+        try:
+            id_number = _validated_identity(new.data, prefix)
+            if new.school_class is not None and (new.school_class.school_id != school.pk or new.school_class.stage != stage):
+                raise RuleError("class_mismatch", "班级不属于该学校或学段", field=f"{prefix}school_class")
+        except RuleError as error:
+            errors.append(error)
+            continue
+        rows.append({**new.data, "name": new.data["name"].strip(), "id_number": id_number, "_new": new, "_index": index})
+    seen = {}
+    for row in rows:  # the same person twice in one intake
+        key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
+        if key in seen:
+            errors.append(RuleError("duplicate_in_batch", f"第{seen[key] + 1}行与第{row['_index'] + 1}行是同一学生",
+                                    field=f"people[{row['_index']}].name", article="第十一条"))
+        seen.setdefault(key, row["_index"])
+    for position, matches in duplicates_for_batch(rows).items():
+        row = rows[position]
+        field = "id_number" if row["id_number"] else "name"
+        errors.append(RuleError("duplicate_person", matches[0].message, field=f"people[{row['_index']}].{field}",
+                                article="第十一条"))
+    if errors:
+        raise ValidationError(errors)
+
+    _assign_registry_numbers(rows, school.county.code)
+    students = [
+        Student(**{k: v for k, v in row.items() if k in STUDENT_FIELDS}, id_number=row["id_number"],
+                registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]))
+        for row in rows
+    ]
     try:
         with transaction.atomic():
-            student.save()
+            Student.objects.bulk_create(students, batch_size=CHUNK)
     except IntegrityError as error:  # a concurrent registration of the same person
-        raise RuleError("duplicate_person", "该学生已存在(公民身份号码或学籍号重复)", field="id_number",
-                        article="第十一条") from error
-    Guardian.objects.bulk_create([Guardian(student=student, **guardian) for guardian in guardians])
-    registration = Registration.objects.create(
-        student=student, school=school, school_class=school_class, stage=stage, started_on=started_on
+        raise RuleError("duplicate_person", "该学生已存在(公民身份号码或学籍号重复)", article="第十一条") from error
+    Guardian.objects.bulk_create(
+        [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians], batch_size=CHUNK
     )
-    RegistrationEvent.objects.create(
-        registration=registration, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on, reason=reason,
-        recorded_by=acting_user,
+    registrations = Registration.objects.bulk_create(
+        [Registration(student=s, school=school, school_class=row["_new"].school_class, stage=stage, started_on=started_on)
+         for s, row in zip(students, rows)],
+        batch_size=CHUNK,
     )
-    ArchiveEntry.objects.create(
-        student=student, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
-        title=f"{reason}:{school.name}", body=f"学籍号 {student.registry_number},{started_on:%Y年%m月%d日}入学",
+    RegistrationEvent.objects.bulk_create(
+        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on, reason=reason,
+                           recorded_by=acting_user) for r in registrations],
+        batch_size=CHUNK,
     )
-    audit(student, "xueji.student.register", acting_user=acting_user,
-          data={"registry_number": student.registry_number, "school": school.code, "stage": stage})
-    if issue_auxiliary_number:
-        auxiliary_number_issue(acting_user=acting_user, registration=registration)
+    ArchiveEntry.objects.bulk_create(
+        [ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
+                      title=f"{reason}:{school.name}",
+                      body=f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学") for s in students],
+        batch_size=CHUNK,
+    )
+    scope = (school.scope_code, school.pk)
+    audit_many(students, "xueji.student.register", acting_user=acting_user, scope=scope,
+               data=lambda s: {"registry_number": s.registry_number, "school": school.code, "stage": stage})
+    if issue_auxiliary_numbers:
+        _issue_auxiliary_numbers(acting_user=acting_user, registrations=registrations, scope=scope)
+    return registrations
+
+
+def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
+    """Numbers for a whole intake: one counter lock per number prefix, one INSERT."""
+    # The layout depends on school, stage and entry year only: compute it once per cohort.
+    cohorts = defaultdict(list)
+    for registration in registrations:
+        cohort = registration.school_class.cohort if registration.school_class else registration.started_on.year
+        cohorts[cohort].append(registration)
+    issued = []
+    for group in cohorts.values():
+        kind, layout = layout_for(group[0])
+        first = sequence_take(layout.prefix, len(group))
+        issued += [AuxiliaryNumber(number=layout.render(first + i), kind=kind, registration=r, school=r.school,
+                                   issued_by=acting_user) for i, r in enumerate(group)]
+    AuxiliaryNumber.objects.bulk_create(issued, batch_size=CHUNK)
+    audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
+               data=lambda a: {"number": a.number, "registration": a.registration_id})
+    return issued
+
+
+def student_register(*, acting_user, school, stage, started_on, data, school_class=None, guardians=(),
+                     issue_auxiliary_number=True, reason="新生注册"):
+    """Register one new student: an intake of one. Field errors are named plainly (``id_number``)."""
+    try:
+        (registration,) = students_register(
+            acting_user=acting_user, school=school, stage=stage, started_on=started_on, reason=reason,
+            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians))],
+            issue_auxiliary_numbers=issue_auxiliary_number,
+        )
+    except RuleError as error:
+        raise _unprefixed(error) from error
+    except ValidationError as error:
+        raise ValidationError([_unprefixed(e) for e in error.error_list]) from error
     return registration
+
+
+def _unprefixed(error):
+    if isinstance(error, RuleError) and error.field and error.field.startswith("people[0]."):
+        error.field = error.field[len("people[0]."):]
+    return error
 
 
 @transaction.atomic

@@ -1,0 +1,74 @@
+"""Test data built through the services, so tests see what production code writes."""
+
+import datetime
+
+import factory
+
+from cases.models import Jurisdiction, Role, School, SchoolClass, StaffProfile
+from cases.numbers.id_number import make_id_number
+from cases.services.schools import school_create
+from cases.services.staff import staff_create
+from cases.services.students import student_register
+
+PASSWORD = "xueji-test-pass"
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    code = factory.Sequence(lambda n: f"1162{n:06d}")
+    name = factory.Sequence(lambda n: f"测试学校{n}")
+    county = factory.LazyFunction(lambda: Jurisdiction.objects.get(code="620102"))
+    category = "4"
+    auxiliary_code = factory.Sequence(lambda n: f"{n % 100:02d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return school_create(acting_user=None, **kwargs)
+
+
+class SchoolClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolClass
+
+    school = factory.SubFactory(SchoolFactory)
+    stage = "junior"
+    cohort = 2025
+    class_name = factory.Sequence(lambda n: f"{n + 1}班")
+
+
+_sequence = iter(range(1, 10**9))
+
+
+def id_number_for(birth_date, gender="M", area="620102"):
+    """A valid ID number, unique within the test run (sequence parity follows gender)."""
+    n = next(_sequence) % 499 + 1
+    birth_date = birth_date + datetime.timedelta(days=next(_sequence) // 499 % 3000)
+    return make_id_number(area, birth_date, 2 * n - 1 if gender == "M" else 2 * n), birth_date
+
+
+def register_student(*, school=None, stage="junior", school_class=None, name="王小明", gender="M",
+                     birth_date=datetime.date(2012, 5, 1), with_id=True, started_on=datetime.date(2025, 9, 1),
+                     acting_user=None, **data):
+    """An active student with an open registration and an auxiliary number."""
+    school = school or (school_class.school if school_class else SchoolFactory())
+    if with_id and "id_number" not in data:
+        data["id_number"], birth_date = id_number_for(birth_date, gender)
+    return student_register(
+        acting_user=acting_user, school=school, stage=stage, started_on=started_on, school_class=school_class,
+        data={"name": name, "gender": gender, "birth_date": birth_date, **data},
+    )
+
+
+def staff_user(unit, *, role=Role.REGISTRAR, username=None):
+    key = f"{unit.pk}-{type(unit).__name__}-{role}"
+    profile = staff_create(
+        acting_user=None, username=username or f"u{key}-{next(_sequence)}", password=PASSWORD,
+        full_name="测试人员", unit=unit, role=role, trained_on=datetime.date(2025, 1, 1),
+    )
+    return profile.user
+
+
+__all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "id_number_for", "register_student",
+           "staff_user"]
