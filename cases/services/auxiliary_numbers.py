@@ -51,7 +51,7 @@ def layout_for(registration):
 @transaction.atomic
 def auxiliary_number_issue(*, acting_user, registration):
     """Issue the next number for an open registration that has none live."""
-    registration = Registration.objects.select_for_update().select_related("school__county", "school_class").get(
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("school__county", "school_class").get(
         pk=registration.pk
     )
     if not registration.is_open:
