@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_case_workflows(**kwargs):
+    # Workflows are derived from the case-type modules; keep the database in step with them.
+    from cases.workflow import sync_case_workflows
+
+    sync_case_workflows()
 
 
 class CasesConfig(AppConfig):
@@ -11,3 +19,4 @@ class CasesConfig(AppConfig):
         from cases.access import register_policies
 
         register_policies()
+        post_migrate.connect(_sync_case_workflows, sender=self, dispatch_uid="xueji-sync-case-workflows")

@@ -24,6 +24,14 @@ ACTIONS = {
     "xueji.staff.create": ("登记学籍工作人员", "登记学籍工作人员"),
     "xueji.archive.append": ("追加档案条目", "追加档案条目"),
     "xueji.demo.seed": ("生成演示数据", "生成演示数据"),
+    "xueji.case.create": ("新建学籍变动案卷", "新建学籍变动案卷"),
+    "xueji.case.edit": ("修改案卷", "修改案卷"),
+    "xueji.case.evidence": ("上传证明材料", "上传证明材料"),
+    "xueji.case.submit": ("提交审批", "提交审批"),
+    "xueji.case.override": ("特批", "特批一般不予办理的规定"),
+    "xueji.case.withdraw": ("撤回案卷", "撤回案卷"),
+    "xueji.case.approve": ("案卷办结", "案卷批准并生效"),
+    "xueji.calendar.override": ("调整工作日", "调整工作日"),
 }
 
 
@@ -37,6 +45,8 @@ def audit_scope(instance):
     elif isinstance(instance, m.Student):
         registration = instance.registrations.order_by("-started_on", "-id").select_related("school").first()
         school = registration.school if registration else None
+    elif isinstance(instance, m.Case):
+        return instance.scope_code, instance.school_id
     elif isinstance(instance, m.ArchiveEntry):
         return audit_scope(instance.student)
     elif isinstance(instance, m.StaffProfile):

@@ -110,7 +110,7 @@ def test_missing_school_code_is_a_clear_error_not_a_crash():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_concurrent_issues_on_postgresql_give_fifty_distinct_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers")
@@ -148,7 +148,7 @@ def test_fifty_concurrent_issues_on_postgresql_give_fifty_distinct_numbers():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sequence_counter_hands_out_each_value_once_under_concurrency():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers")

@@ -24,5 +24,18 @@ from .schools import (
 from .staff import Role, StaffProfile
 from .students import ETHNICITIES, Disability, Gender, Guardian, HouseholdType, RegistryNumberChange, Student
 
-__all__ = [name for name in dir() if not name.startswith("_")]
 from .audit import RegistryLogEntry
+from .calendar import CalendarOverride
+from .cases import (
+    ApprovalLevel,
+    ApprovalSide,
+    Case,
+    CaseState,
+    CaseWorkflow,
+    Evidence,
+    RegistryApprovalTask,
+    RegistryTaskState,
+    TransferScope,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

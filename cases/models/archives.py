@@ -32,6 +32,10 @@ class ArchiveEntry(models.Model):
     corrects = models.ForeignKey(
         "self", verbose_name=_("更正对象"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
+    case = models.ForeignKey("cases.Case", verbose_name=_("所属案卷"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="archive_entries")
+    document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("记录人")

@@ -127,6 +127,7 @@ class Registration(models.Model):
     )
     started_on = models.DateField(_("入学(转入)日期"))
     ended_on = models.DateField(_("离校日期"), null=True, blank=True)
+    suspended_until = models.DateField(_("休学截止日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
 
     objects = RegistrationQuerySet.as_manager()

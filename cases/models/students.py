@@ -73,6 +73,11 @@ class Student(ClusterableModel):
     disability = models.CharField(
         _("残疾类型"), max_length=20, choices=Disability.choices, blank=True, default=""
     )
+    # The paper archive's holder: sealed and carried to the destination on transfer (第二十四条).
+    paper_archive_school = models.ForeignKey(
+        "cases.School", verbose_name=_("纸质档案保管学校"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("建籍时间"), auto_now_add=True)
 
     class Meta:

@@ -56,6 +56,18 @@ def registration_change_status(*, acting_user, registration, status, occurred_on
 
 
 @transaction.atomic
+def registration_set_suspension_end(*, acting_user, registration, until, reason):
+    """The end of a suspension, set on suspension and moved on extension (第二十九条)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    previous = registration.suspended_until
+    registration.suspended_until = until
+    registration.save(update_fields=["suspended_until"])
+    audit(registration, "xueji.registration.status", acting_user=acting_user,
+          data={"suspended_until": str(until), "previous": str(previous or ""), "reason": reason})
+    return registration
+
+
+@transaction.atomic
 def registration_assign_class(*, acting_user, registration, school_class, reason):
     """Move a student to another class of the same school and stage (also how a repeated or
     skipped year is recorded: the student joins a class of another cohort)."""

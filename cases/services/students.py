@@ -358,3 +358,36 @@ def student_update_contact(*, acting_user, student, changes, guardians=None):
     audit(student, "xueji.student.edit", acting_user=acting_user,
           data={"before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()}})
     return student
+
+
+CORRECTABLE_FIELDS = {"name", "birth_date", "native_place", "gender", "ethnicity"}
+
+
+@transaction.atomic
+def student_correct(*, acting_user, student, changes, case):
+    """Correct base data from a household-register copy (第十五条). Only a correction case's
+    ``apply`` calls this; the old values stay in the archive entry."""
+    unknown = set(changes) - CORRECTABLE_FIELDS
+    if unknown:
+        raise RuleError("student_field_protected", f"不能更正的字段:{','.join(sorted(unknown))}", article="第十五条")
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    before = {field: getattr(student, field) for field in changes}
+    if "name" in changes and changes["name"] != student.name:
+        names = [n for n in student.former_names.split(",") if n]
+        student.former_names = ",".join([*names, student.name])
+        student.name_pinyin = name_pinyin(changes["name"])
+    for field, value in changes.items():
+        setattr(student, field, value)
+    if student.id_number:
+        try:
+            validate_id_number(student.id_number, birth_date=student.birth_date, gender=student.gender)
+        except IdNumberError as error:
+            raise RuleError(error.code, error.message, field="details", article="第十五条") from error
+    student.save()
+    body = ";".join(f"{Student._meta.get_field(f).verbose_name}:{before[f]} → {changes[f]}" for f in changes)
+    ArchiveEntry.objects.create(student=student, kind=ArchiveEntryKind.BASE_DATA, case=case, recorded_by=acting_user,
+                                school=case.school, title="学籍信息变更", body=body)
+    audit(student, "xueji.student.edit", acting_user=acting_user,
+          data={"before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()},
+                "case": case.number})
+    return student

@@ -166,3 +166,7 @@ XUEJI_PROVINCE_CODE = os.environ.get("XUEJI_PROVINCE_CODE", "62")
 XUEJI_LEGACY_CHECK_DIGIT = os.environ.get(
     "XUEJI_LEGACY_CHECK_DIGIT", "cases.numbers.legacy.iso7064_mod11_10"
 )
+# Final approval of a case applies it (cases/finish.py) instead of publishing a revision.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cases.finish.finish_case"
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = False

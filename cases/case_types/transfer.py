@@ -1,0 +1,178 @@
+"""转学 Transfer (第二十一~二十六条).
+
+Destination school consents → origin school signs → origin authority confirms → destination
+authority approves (第二十二条); a general-high-school student leaving the province also needs
+the provincial exam authority's confirmation of proficiency-exam scores. On approval the
+origin auxiliary number is cancelled and the destination authority issues a new one (第二十三条),
+the registration moves, the archive follows the student and the paper file is sealed and
+carried (第二十四条); the origin school keeps read-only access to the history (第十四条).
+"""
+
+import datetime
+
+from cases.models import RegistrationStatus, SchoolClass, Stage, Student, TransferScope
+from cases.services.registrations import registration_open
+from cases.services.students import NewStudent, students_register
+
+from . import register
+from .base import CaseType, EvidenceKind, Step, rule
+from .effects import change_status, open_registration, record, reissue_number
+
+APPLICATION = EvidenceKind("transfer_application", "转学申请及《甘肃省中小学生转学证明》")
+RESIDENCE = EvidenceKind("residence_proof", "迁居或务工证明")
+HOUSEHOLD = EvidenceKind("household_register", "户口簿复印件")
+ARTICLE = "第二十六条"
+
+
+@register
+class Transfer(CaseType):
+    code = "transfer"
+    name = "转学"
+    articles = ("第二十二条", "第二十三条", "第二十四条", "第二十五条", "第二十六条")
+    steps = (
+        Step("school", "destination", "转入学校同意"),
+        Step("school", "origin", "转出学校签章"),
+        Step("authority", "origin", "转出学校学籍主管部门确认"),
+        Step("exam", "origin", "省级考试管理部门确认学业水平考试成绩"),
+        Step("authority", "destination", "转入学校学籍主管部门审批"),
+    )
+    reasons = {"relocation": "随父母迁居或务工", "household": "户籍迁移", "other": "其他原因"}
+    evidence = {"*": (APPLICATION,), "relocation": (RESIDENCE,), "household": (HOUSEHOLD,)}
+
+    def student_required(self, case):
+        return case.transfer_scope != TransferScope.INTO_PROVINCE
+
+    def approval_chain(self, case):
+        if case.transfer_scope == TransferScope.OUT_OF_PROVINCE:
+            sides = {("school", "origin"), ("authority", "origin")}
+            if case.stage == Stage.SENIOR:
+                sides.add(("exam", "origin"))
+        elif case.transfer_scope == TransferScope.INTO_PROVINCE:
+            sides = {("school", "destination"), ("authority", "destination")}
+        else:
+            sides = {("school", "destination"), ("school", "origin"), ("authority", "origin"),
+                     ("authority", "destination")}
+        return [step for step in self.steps if (step.level, step.side) in sides]
+
+    def validate(self, case):
+        errors = super().validate(case)
+        if case.transfer_scope not in TransferScope.values:
+            errors.append(rule("transfer_scope", "请选择转学范围", "第二十一条", field="transfer_scope"))
+        elif case.transfer_scope == TransferScope.WITHIN:
+            if not case.destination_school_id:
+                errors.append(rule("transfer_destination", "请选择转入学校", "第二十二条", field="destination_school"))
+            elif case.destination_school_id == case.school_id:
+                errors.append(rule("transfer_same_school", "转入学校不能是原学校", "第二十二条",
+                                   field="destination_school"))
+        else:
+            if not case.external_school or len(case.external_province or "") != 2 or case.external_province == "62":
+                errors.append(rule("transfer_external", "请填写省外学校及其省份代码", "第二十一条",
+                                   field="external_school"))
+            if case.transfer_scope == TransferScope.INTO_PROVINCE:
+                # The Gansu school receiving the student is both the case's school and its
+                # destination, so the destination steps route to it and its authority.
+                case.destination_school = case.school
+                if case.student_id is None and not (case.details or {}).get("person"):
+                    errors.append(rule("transfer_person", "省外转入须填写学生基本信息", "第二十二条", field="details"))
+        return errors
+
+    def check_eligibility(self, case):
+        errors = []
+        destination = case.destination_school
+        if case.transfer_scope != TransferScope.INTO_PROVINCE:
+            registration = case.registration
+            status = registration.status
+            if status == RegistrationStatus.SUSPENDED:
+                errors.append(rule("transfer_during_suspension", "休学期间不予转学", ARTICLE))
+            elif status != RegistrationStatus.ACTIVE:
+                errors.append(rule("transfer_not_active", "学生不在籍在读,不能转学", "第二十二条"))
+            school_class = registration.school_class
+            if school_class is not None:
+                grade = school_class.grade(case.effective_on)
+                if grade == 1:
+                    errors.append(rule("transfer_initial_grade", "初始年级一般不予转学", ARTICLE, generally=True))
+                elif grade is not None and grade >= school_class.years:
+                    errors.append(rule("transfer_graduating_grade", "毕业年级一般不予转学", ARTICLE, generally=True))
+                target = self.destination_class(case)
+                if target is not None and target.grade(case.effective_on) != grade:
+                    errors.append(rule("transfer_across_grades", "跨年级不予转学", ARTICLE))
+        if destination is not None:
+            if case.stage == Stage.VOCATIONAL and not destination.offers(Stage.VOCATIONAL) \
+                    and destination.offers(Stage.SENIOR):
+                errors.append(rule("transfer_vocational_to_general", "职业高中学生不得转入普通高中就读", ARTICLE))
+            elif not destination.offers(case.stage):
+                errors.append(rule("transfer_destination_stage", "转入学校不设该学段", "第二十二条"))
+            if case.transfer_scope == TransferScope.WITHIN:
+                if case.stage == Stage.SENIOR and self._same_area(case.school, destination):
+                    errors.append(rule("transfer_senior_same_area", "普通高中学生在同一城市城区内或本县范围内一般不予转学",
+                                       ARTICLE, generally=True))
+        return errors
+
+    @staticmethod
+    def _same_area(origin, destination):
+        if origin.county_id == destination.county_id:
+            return True
+        both_urban = origin.county.name.endswith("区") and destination.county.name.endswith("区")
+        return both_urban and origin.county.code[:4] == destination.county.code[:4]
+
+    @staticmethod
+    def destination_class(case):
+        class_id = (case.details or {}).get("destination_class")
+        if not class_id or not case.destination_school_id:
+            return None
+        return SchoolClass.objects.filter(pk=class_id, school=case.destination_school, stage=case.stage).first()
+
+    def apply(self, case, *, acting_user):
+        if case.transfer_scope == TransferScope.INTO_PROVINCE:
+            return self._apply_in(case, acting_user)
+        origin = open_registration(case)
+        change_status(case, origin, RegistrationStatus.TRANSFERRED_OUT, acting_user=acting_user, cancel_number=True)
+        student = Student.objects.select_for_update().get(pk=case.student_id)
+        if case.transfer_scope == TransferScope.OUT_OF_PROVINCE:
+            student.paper_archive_school = None
+            student.save(update_fields=["paper_archive_school"])
+            record(case, acting_user=acting_user, title=f"转学:转出至省外 {case.external_school}",
+                   body="纸质档案由转出学校密封、盖章,学生本人携带转交转入学校")
+            return
+        destination = registration_open(
+            acting_user=acting_user, student=student, school=case.destination_school, stage=case.stage,
+            school_class=self.destination_class(case), started_on=case.effective_on,
+            reason=f"转入({case.number})",
+        )
+        reissue_number(destination, acting_user=acting_user)
+        student.paper_archive_school = case.destination_school
+        student.save(update_fields=["paper_archive_school"])
+        record(case, acting_user=acting_user, title=f"转学:{case.school.name} → {case.destination_school.name}",
+               body="原学籍辅号注销,转入地重新编排;纸质档案密封、盖章后由学生携带转交转入学校",
+               school=case.destination_school)
+
+    def _apply_in(self, case, acting_user):
+        school = case.school
+        if case.student_id is None:
+            person = dict(case.details["person"])
+            (registration,) = students_register(
+                acting_user=acting_user, school=school, stage=case.stage, started_on=case.effective_on,
+                people=[NewStudent(data=_person_data(person))], reason=f"省外转入({case.number})",
+            )
+            case.student = registration.student
+            case.registration = registration
+            case.save(update_fields=["student", "registration"])
+        else:
+            registration = registration_open(
+                acting_user=acting_user, student=case.student, school=school, stage=case.stage,
+                started_on=case.effective_on, reason=f"省外转入({case.number})",
+            )
+            reissue_number(registration, acting_user=acting_user)
+        student = registration.student
+        student.paper_archive_school = school
+        student.save(update_fields=["paper_archive_school"])
+        record(case, acting_user=acting_user, student=student, title=f"转学:自省外 {case.external_school} 转入")
+
+
+def _person_data(person):
+    data = {k: v for k, v in person.items() if k in {"name", "gender", "birth_date", "id_number", "ethnicity",
+                                                    "household_type", "native_place"}}
+    if isinstance(data.get("birth_date"), str):
+        data["birth_date"] = datetime.date.fromisoformat(data["birth_date"])
+    return data
+

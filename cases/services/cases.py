@@ -1,0 +1,248 @@
+"""The lifecycle of a case document: create, edit the draft, attach evidence, submit, decide
+(through the workflow), withdraw, override a "generally" rule, finalize (第二十二~二十五条…)."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, WorkflowState
+
+from cases import models as m
+from cases.audit import audit
+from cases.case_types import get_case_type
+from cases.errors import RuleError
+from cases.workflow import current_step, user_may_act
+
+from .sequences import sequence_next
+
+EDITABLE_FIELDS = {"reason", "reason_text", "effective_on", "end_on", "details", "destination_school",
+                   "transfer_scope", "external_school", "external_province", "stage"}
+OPEN_FOR_EDIT = (m.CaseState.DRAFT, m.CaseState.RETURNED)
+# Evidence is checked by its content, not its name (magic numbers of PDF, JPEG, PNG).
+SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def _raise_all(errors):
+    if errors:
+        raise ValidationError(list(errors))
+
+
+def _lock(case):
+    return m.Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _save(case, acting_user, action, data=None):
+    case.save()
+    case.save_revision(user=acting_user, log_action=False)
+    audit(case, action, acting_user=acting_user, data=data or {})
+    return case
+
+
+def _check_submitter(case, acting_user):
+    """Only staff of the school that opened the case (or a superuser, or the system) act as
+    its submitter."""
+    if acting_user is None or acting_user.is_superuser:
+        return
+    profile = m.StaffProfile.objects.filter(user=acting_user).first()
+    if profile is None or profile.school_id != case.school_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def case_create(*, acting_user, case_type, school, student=None, **fields):
+    case_class = get_case_type(case_type)
+    if case_class is None:
+        raise RuleError("case_type_unknown", "未知的学籍变动类型", field="case_type")
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
+    case = m.Case(case_type=case_type, school=school, student=student, created_by=acting_user, **fields)
+    if case_class.student_required(case):
+        if student is None:
+            raise RuleError("case_student_required", "请选择学生", field="student")
+        registration = student.registrations.filter(school=school).order_by("-started_on", "-id").first()
+        if registration is None:
+            raise RuleError("case_student_not_at_school", "该学生不在本校注册", field="student")
+        case.registration = registration
+        case.stage = registration.stage
+    if not case.stage:
+        raise RuleError("case_stage_required", "请选择学段", field="stage")
+    _raise_all(case_class.validate(case))
+    case.scope_code = school.scope_code
+    case.destination_scope_code = case.destination_school.scope_code if case.destination_school_id else ""
+    year = timezone.localdate().year
+    case.number = f"XJ{year}{sequence_next(f'case:{year}'):07d}"
+    case.live = False
+    return _save(case, acting_user, "xueji.case.create", {"type": case_type})
+
+
+@transaction.atomic
+def case_update_draft(*, acting_user, case, changes):
+    case = _lock(case)
+    _check_submitter(case, acting_user)
+    if case.state not in OPEN_FOR_EDIT:
+        raise RuleError("case_not_editable", "案卷已提交或已办结,不能修改")
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(case, field, value)
+    _raise_all(case.case_type_class.validate(case))
+    case.destination_scope_code = case.destination_school.scope_code if case.destination_school_id else ""
+    return _save(case, acting_user, "xueji.case.edit", {"fields": sorted(changes)})
+
+
+def evidence_collection(case):
+    """Private collection per supervising unit: 证明材料 / <scope code>."""
+    root = Collection.get_first_root_node()
+    parent = root.get_children().filter(name="证明材料").first() or root.add_child(name="证明材料")
+    return parent.get_children().filter(name=case.scope_code).first() or parent.add_child(name=case.scope_code)
+
+
+def _sniff(uploaded_file):
+    uploaded_file.seek(0)
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    return next((kind for signature, kind in SIGNATURES.items() if head.startswith(signature)), None)
+
+
+@transaction.atomic
+def evidence_attach(*, acting_user, case, kind, uploaded_file, title=""):
+    case = _lock(case)
+    _check_submitter(case, acting_user)
+    if case.state not in OPEN_FOR_EDIT:
+        raise RuleError("case_not_editable", "案卷已提交或已办结,不能再上传材料")
+    allowed = {k.code for k in case.case_type_class.required_evidence(case)} | {"other"}
+    if kind not in allowed:
+        raise RuleError("evidence_kind", "该案卷不需要此类材料", field="kind")
+    if uploaded_file.size > settings.WAGTAILDOCS_MAX_UPLOAD_SIZE:
+        raise RuleError("evidence_too_large",
+                        f"文件不能超过{settings.WAGTAILDOCS_MAX_UPLOAD_SIZE // (1024 * 1024)}MB", field="file")
+    file_type = _sniff(uploaded_file)
+    if file_type is None:
+        raise RuleError("evidence_type", "只接受 PDF、JPEG 或 PNG 文件(按内容检查)", field="file")
+    uploaded_file.name = f"{case.number}-{kind}.{file_type}"
+    document = get_document_model().objects.create(
+        title=title or f"{case.number} {kind}", file=uploaded_file, collection=evidence_collection(case),
+        uploaded_by_user=acting_user,
+    )
+    evidence = m.Evidence.objects.create(case=case, kind=kind, document=document, uploaded_by=acting_user)
+    audit(case, "xueji.case.evidence", acting_user=acting_user, data={"kind": kind, "document": document.pk})
+    return evidence
+
+
+def missing_evidence(case):
+    present = set(case.evidence.values_list("kind", flat=True))
+    return [k for k in case.case_type_class.required_evidence(case) if k.code not in present]
+
+
+def blocking_failures(case, *, at_submit=False):
+    """Failed rules that stop the case. At submit, a "generally" rule only warns: the approving
+    authority may override it; at final approval it blocks unless overridden."""
+    overridden = {item["code"] for item in case.overrides}
+    return [error for error in case.case_type_class.check_eligibility(case)
+            if not getattr(error, "generally", False) or (not at_submit and error.code not in overridden)]
+
+
+@transaction.atomic
+def case_submit(*, acting_user, case):
+    case = _lock(case)
+    _check_submitter(case, acting_user)
+    if case.state not in OPEN_FOR_EDIT:
+        raise RuleError("case_not_editable", "案卷已提交或已办结")
+    errors = [RuleError("evidence_missing", f"缺少证明材料:{kind.label}", field="evidence",
+                        article=case.case_type_class.articles[0] if case.case_type_class.articles else "")
+              for kind in missing_evidence(case)]
+    errors += blocking_failures(case, at_submit=True)
+    _raise_all(errors)
+    case.state = m.CaseState.IN_REVIEW
+    case.submitted_at = timezone.now()
+    case.save(update_fields=["state", "submitted_at"])
+    audit(case, "xueji.case.submit", acting_user=acting_user)
+    workflow_state = case.current_workflow_state
+    if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        workflow_state.resume(user=acting_user)
+    else:
+        case.get_workflow().start(case, acting_user)
+    case.refresh_from_db()
+    return case
+
+
+def _decide(case, acting_user, action, comment):
+    state = current_step(case)
+    if case.state != m.CaseState.IN_REVIEW or state is None:
+        raise RuleError("case_not_in_review", "案卷不在审批中")
+    state.task.specific.on_action(state, acting_user, action, comment=comment)
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_approve(*, acting_user, case, comment=""):
+    """Approve the current step; the last approval applies the case (cases/finish.py)."""
+    return _decide(case, acting_user, "approve", comment)
+
+
+@transaction.atomic
+def case_reject(*, acting_user, case, comment):
+    """Return the case to the submitter with a comment; the registry is untouched."""
+    return _decide(case, acting_user, "reject", comment)
+
+
+@transaction.atomic
+def case_withdraw(*, acting_user, case):
+    """The submitter withdraws before the decision."""
+    case = _lock(case)
+    _check_submitter(case, acting_user)
+    if case.is_decided:
+        raise RuleError("case_decided", "案卷已办结,不能撤回")
+    workflow_state = case.current_workflow_state
+    if workflow_state is not None:
+        workflow_state.cancel(user=acting_user)
+    case.state = m.CaseState.WITHDRAWN
+    case.decided_at = timezone.now()
+    case.save(update_fields=["state", "decided_at"])
+    audit(case, "xueji.case.withdraw", acting_user=acting_user)
+    return case
+
+
+@transaction.atomic
+def case_override(*, acting_user, case, rule_code, reason):
+    """An approving authority overrides a 一般不予 rule, with the reason recorded."""
+    case = _lock(case)
+    state = current_step(case)
+    if state is None or state.approver_school_id or not user_may_act(state, acting_user):
+        raise PermissionDenied
+    if not (reason or "").strip():
+        raise RuleError("override_reason_required", "特批须说明理由", field="reason")
+    failing = {e.code: e for e in case.case_type_class.check_eligibility(case) if getattr(e, "generally", False)}
+    if rule_code not in failing:
+        raise RuleError("override_not_applicable", "该规定不适用特批或本案未违反该规定", field="rule_code")
+    case.overrides = [*case.overrides, {"code": rule_code, "article": failing[rule_code].article,
+                                        "reason": reason.strip(), "by": acting_user.get_username(),
+                                        "at": timezone.now().isoformat()}]
+    case.save(update_fields=["overrides"])
+    audit(case, "xueji.case.override", acting_user=acting_user, data={"code": rule_code, "reason": reason})
+    return case
+
+
+def case_finalize(*, case, acting_user):
+    """Run by the workflow's finish action only: re-check every rule, apply the effect, close
+    the case. Runs inside the approval's transaction, so a failure undoes the approval too."""
+    case = _lock(case)
+    if case.state != m.CaseState.IN_REVIEW:
+        raise PermissionDenied
+    _raise_all(blocking_failures(case))
+    case.case_type_class.apply(case, acting_user=acting_user)
+    now = timezone.now()
+    case.state = m.CaseState.APPROVED
+    case.decided_at = now
+    case.live = True
+    case.has_unpublished_changes = False
+    case.first_published_at = case.first_published_at or now
+    case.last_published_at = now
+    case.live_revision = case.latest_revision
+    case.save()
+    audit(case, "xueji.case.approve", acting_user=acting_user)
+    return case

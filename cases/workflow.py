@@ -1,0 +1,188 @@
+"""Approvals routed by jurisdiction, on Wagtail's workflow machinery.
+
+Each case type has its own Wagtail workflow whose tasks are ``RegistryApprovalTask`` steps
+(level × side). Who may act on a step is decided per case when the step starts: the school
+of that side, or the registry authority of that side for the case's stage (第三、二十二条).
+A step that does not apply to a case (a cross-province check of a local transfer) or whose
+approver already approved an earlier step (both schools under one authority: "its two steps
+are one") is skipped. Due dates are counted in working days (第二十五条).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import TaskState, Workflow, WorkflowTask
+
+from cases import models as m
+from cases.calendar import add_working_days
+from cases.errors import RuleError
+
+APPROVER_ROLES = {m.Role.REVIEWER, m.Role.HEAD}
+
+
+# --- workflows in step with the code --------------------------------------------------------
+def sync_case_workflows():
+    """Create or update one workflow per case type from its declared steps (idempotent)."""
+    from cases.case_types import CASE_TYPES
+
+    for code, case_type in CASE_TYPES.items():
+        tasks = []
+        for step in case_type.steps:
+            task = m.RegistryApprovalTask.objects.filter(
+                level=step.level, side=step.side, working_days=step.working_days, name=step.label
+            ).first() or m.RegistryApprovalTask.objects.create(
+                level=step.level, side=step.side, working_days=step.working_days, name=step.label
+            )
+            tasks.append(task)
+        link = m.CaseWorkflow.objects.filter(case_type=code).select_related("workflow").first()
+        if link is None:
+            workflow = Workflow.objects.create(name=f"学籍变动审批:{case_type.name}")
+            m.CaseWorkflow.objects.create(case_type=code, workflow=workflow)
+        else:
+            workflow = link.workflow
+        current = list(workflow.workflow_tasks.order_by("sort_order").values_list("task_id", flat=True))
+        if current != [task.pk for task in tasks]:
+            workflow.workflow_tasks.all().delete()
+            WorkflowTask.objects.bulk_create(
+                [WorkflowTask(workflow=workflow, task=task, sort_order=n) for n, task in enumerate(tasks)]
+            )
+
+
+def workflow_for(case_type):
+    link = m.CaseWorkflow.objects.filter(case_type=case_type).select_related("workflow").first()
+    return link.workflow if link and link.workflow.active else None
+
+
+# --- who approves -----------------------------------------------------------------------------
+def approver_for(task, case):
+    """(unit code, school or None) that must act on ``task`` for ``case``."""
+    school = case.school if task.side == m.ApprovalSide.ORIGIN else case.destination_school
+    if task.level == m.ApprovalLevel.EXAM_AUTHORITY:
+        return case.school.county.code[:2], None
+    if school is None:
+        return "", None
+    if task.level == m.ApprovalLevel.SCHOOL:
+        return school.scope_code, school
+    return school.authority_code(case.stage), None
+
+
+def _profile(user):
+    if not user or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_xueji_profile", False)
+    if cached is False:
+        cached = m.StaffProfile.objects.filter(user=user).select_related("jurisdiction").first()
+        user._xueji_profile = cached
+    return cached
+
+
+def user_may_act(state, user):
+    """May ``user`` decide the step ``state`` (a RegistryTaskState)?"""
+    profile = _profile(user)
+    if profile is None or not user.is_active:
+        return False
+    if state.approver_school_id:
+        return profile.school_id == state.approver_school_id
+    return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
+            and profile.role in APPROVER_ROLES)
+
+
+def current_step(case):
+    workflow_state = case.current_workflow_state
+    if not workflow_state or workflow_state.status != workflow_state.STATUS_IN_PROGRESS:
+        return None
+    state = workflow_state.current_task_state
+    return m.RegistryTaskState.objects.filter(pk=state.pk).select_related("task").first() if state else None
+
+
+def user_is_step_approver(task, case, user):
+    state = current_step(case)
+    return bool(state and state.task_id == task.pk and state.status == TaskState.STATUS_IN_PROGRESS
+                and user_may_act(state, user))
+
+
+def step_actions(task, case, user):
+    if not user_is_step_approver(task, case, user):
+        return []
+    return [("reject", "退回修改", True), ("approve", "同意", False), ("approve", "同意并签署意见", True)]
+
+
+def task_states_awaiting(user):
+    """Steps in progress that ``user`` must decide."""
+    profile = _profile(user)
+    states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
+    if profile is None:
+        return states.none()
+    if profile.school_id:
+        return states.filter(approver_school_id=profile.school_id)
+    if profile.role not in APPROVER_ROLES:
+        return states.none()
+    return states.filter(approver_code=profile.jurisdiction.code, approver_school__isnull=True)
+
+
+def task_states_overdue(user, today=None):
+    """Late steps, shown to the late unit and to every unit above it."""
+    today = today or timezone.localdate()
+    profile = _profile(user)
+    states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS, due_on__lt=today)
+    if user and user.is_superuser:
+        return states
+    if profile is None:
+        return states.none()
+    if profile.school_id:
+        return states.filter(approver_school_id=profile.school_id)
+    return states.filter(approver_code__startswith=profile.jurisdiction.code)
+
+
+# --- the task's behaviour ------------------------------------------------------------------
+def task_start(task, workflow_state, user):
+    case = m.Case.objects.select_related("school__county", "destination_school__county").get(
+        pk=workflow_state.object_id
+    )
+    code, school = approver_for(task, case)
+    applies = any(s.level == task.level and s.side == task.side for s in case.case_type_class.approval_chain(case))
+    # "When both schools answer to the same authority, its two steps are one" (第二十二条).
+    already = m.RegistryTaskState.objects.filter(
+        workflow_state=workflow_state, status=TaskState.STATUS_APPROVED, approver_code=code, approver_school=school,
+        task__in=m.RegistryApprovalTask.objects.filter(level=task.level),
+    ).exists()
+    state = m.RegistryTaskState(
+        workflow_state=workflow_state, task=task, revision=case.get_latest_revision(), approver_code=code,
+        approver_school=school, due_on=add_working_days(timezone.localdate(), task.working_days),
+        status=TaskState.STATUS_IN_PROGRESS,
+    )
+    if not applies or already or not code:
+        state.status = TaskState.STATUS_SKIPPED
+        state.finished_at = timezone.now()
+    state.save()
+    return state
+
+
+@transaction.atomic
+def task_on_action(task, task_state, user, action_name, **kwargs):
+    """The only way a step is decided; refuses anyone but the step's approver, including a
+    POST straight to the admin's workflow URL."""
+    state = m.RegistryTaskState.objects.select_for_update().get(pk=task_state.pk)
+    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user):
+        raise PermissionDenied
+    comment = (kwargs.get("comment") or "").strip()
+    if action_name == "approve":
+        state.approve(user=user, comment=comment)
+    elif action_name == "reject":
+        if not comment:
+            raise RuleError("reject_comment_required", "退回时须填写意见", field="comment")
+        state.reject(user=user, comment=comment)
+        m.Case.objects.filter(pk=state.workflow_state.object_id).update(state=m.CaseState.RETURNED)
+    else:
+        raise PermissionDenied
+    return None
+
+
+def steps_of(case):
+    """Every step of the case's current (or last) workflow run, for display."""
+    workflow_state = case.workflow_states.order_by("-created_at").first()
+    if workflow_state is None:
+        return m.RegistryTaskState.objects.none()
+    return (m.RegistryTaskState.objects.filter(workflow_state=workflow_state)
+            .select_related("task", "finished_by", "approver_school").order_by("started_at", "id"))
+
