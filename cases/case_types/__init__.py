@@ -18,5 +18,14 @@ def choices():
     return [(code, case_type.name) for code, case_type in CASE_TYPES.items()]
 
 
-# Import the modules so that each registers itself.
-from . import correction, suspension, transfer  # noqa: E402,F401
+def _discover():
+    """Import every module of this package so that each case type registers itself."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if module.name not in {"base", "effects"}:
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_discover()
