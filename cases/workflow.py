@@ -57,7 +57,7 @@ def workflow_for(case_type):
 def approver_for(task, case):
     """(unit code, school or None) that must act on ``task`` for ``case``."""
     school = case.school if task.side == m.ApprovalSide.ORIGIN else case.destination_school
-    if task.level == m.ApprovalLevel.EXAM_AUTHORITY:
+    if task.level in (m.ApprovalLevel.EXAM_AUTHORITY, m.ApprovalLevel.PROVINCE):
         return case.school.county.code[:2], None
     if school is None:
         return "", None

@@ -127,6 +127,7 @@ class ApprovalLevel(models.TextChoices):
     SCHOOL = "school", _("学校")
     AUTHORITY = "authority", _("学籍主管部门")
     EXAM_AUTHORITY = "exam", _("省级考试机构")
+    PROVINCE = "province", _("省级学籍管理部门")
 
 
 class ApprovalSide(models.TextChoices):

@@ -7,6 +7,7 @@ from cases.audit import audit
 from cases.errors import RuleError
 from cases.models import (
     OPEN_STATUSES,
+    RegistrationStatus,
     STAGE_YEARS,
     ClassPromotion,
     Registration,
@@ -52,6 +53,24 @@ def registration_change_status(*, acting_user, registration, status, occurred_on
                                      occurred_on=occurred_on, reason=reason, recorded_by=acting_user)
     audit(registration, "xueji.registration.status", acting_user=acting_user,
           data={"from": previous, "to": status, "reason": reason})
+    return registration
+
+
+@transaction.atomic
+def registration_record_diploma_exchange(*, acting_user, registration, occurred_on, reason):
+    """第三十五条: a completer who passes the make-up exams within a year exchanges the
+    completion certificate for a diploma. The one change a closed registration may take:
+    completed → graduated; it stays closed."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != RegistrationStatus.COMPLETED:
+        raise RuleError("completion_exchange_not_completed", "学籍状态不是结业", article="第三十五条")
+    registration.status = RegistrationStatus.GRADUATED
+    registration.save(update_fields=["status"])
+    RegistrationEvent.objects.create(registration=registration, status_from=RegistrationStatus.COMPLETED,
+                                     status_to=RegistrationStatus.GRADUATED, occurred_on=occurred_on, reason=reason,
+                                     recorded_by=acting_user)
+    audit(registration, "xueji.registration.status", acting_user=acting_user,
+          data={"from": RegistrationStatus.COMPLETED, "to": RegistrationStatus.GRADUATED, "reason": reason})
     return registration
 
 

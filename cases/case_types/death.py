@@ -1,0 +1,94 @@
+"""死亡注销 Cancellation of a deceased student's registration (第二十条).
+
+The school reports with the relevant proof, within 10 working days of the death, through the
+registry system; the authority cancels the registration. A late report is still accepted (the
+registration must be cancelled all the same) but the lateness is recorded on the case and in
+the archive, so it shows to the school and the authority above it (第四十条(三)).
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from cases.calendar import add_working_days, working_days_between
+from cases.models import OPEN_STATUSES, RegistrationStatus
+from cases.services.auxiliary_numbers import auxiliary_number_cancel
+from cases.services.registrations import registration_change_status
+
+from . import register
+from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, rule
+from .effects import open_registration, record
+
+ARTICLE = "第二十条"
+REPORT_WORKING_DAYS = 10
+DEATH_PROOF = EvidenceKind("death_proof", "死亡证明(医学死亡证明或户籍注销证明)")
+
+
+def died_on(case):
+    value = (case.details or {}).get("died_on")
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def reported_on(case):
+    """The day the school reported: the day the case was opened."""
+    return timezone.localdate(case.created_at) if case.created_at else timezone.localdate()
+
+
+def report_due_on(case):
+    """The last day of the 10 working days after the death (statutory holidays out, make-up
+    working days in)."""
+    day = died_on(case)
+    return add_working_days(day, REPORT_WORKING_DAYS) if day else None
+
+
+def report_working_days(case):
+    day = died_on(case)
+    return working_days_between(day, reported_on(case)) if day else None
+
+
+def is_late(case):
+    due = report_due_on(case)
+    return bool(due and reported_on(case) > due)
+
+
+@register
+class Death(CaseType):
+    code = "death"
+    name = "死亡注销"
+    articles = ("第二十条", "第九条")
+    steps = (AUTHORITY_APPROVAL,)
+    evidence = {"*": (DEATH_PROOF,)}
+
+    def validate(self, case):
+        errors = super().validate(case)
+        day = died_on(case)
+        if day is None:
+            errors.append(rule("death_date", "请填写死亡日期(YYYY-MM-DD)", ARTICLE, field="details"))
+        elif day > timezone.localdate():
+            errors.append(rule("death_date_future", "死亡日期不能晚于今天", ARTICLE, field="details"))
+        return errors
+
+    def check_eligibility(self, case):
+        # Lateness is deliberately not a rule: a late report must still cancel the registration.
+        if self.registration_status(case) not in OPEN_STATUSES:
+            return [rule("death_registration_closed", "学籍已关闭,无需注销", ARTICLE)]
+        return []
+
+    def apply(self, case, *, acting_user):
+        registration = open_registration(case)
+        day = died_on(case)
+        auxiliary_number_cancel(acting_user=acting_user, registration=registration, reason=case.type_name)
+        # The registration ends on the day of death, not on the day the case is decided.
+        registration_change_status(acting_user=acting_user, registration=registration,
+                                   status=RegistrationStatus.DECEASED, occurred_on=day,
+                                   reason=f"{case.type_name}({case.number})")
+        late, days, due = is_late(case), report_working_days(case), report_due_on(case)
+        if late:
+            case.details = {**case.details, "reported_late": True}  # saved by case_finalize
+        timing = (f"学校于{reported_on(case):%Y年%m月%d日}报告,为死亡后第{days}个工作日"
+                  f"(时限{REPORT_WORKING_DAYS}个工作日,截至{due:%Y年%m月%d日})")
+        record(case, acting_user=acting_user, title=f"死亡注销:{day:%Y年%m月%d日}死亡",
+               body=f"{timing}{',逾期报告' if late else ''}。学籍注销,学籍辅号注销。")

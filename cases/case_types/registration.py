@@ -1,0 +1,266 @@
+"""新生注册/学籍建立 Registration of a school's new students (第五、八、十一、十二条) and 延期注册
+deferred registration (第六条).
+
+A school registers its intake as one case: the people, the household-register or ID copies,
+the authority's approval. The duplicate check (查重) and the identity rules of the batch
+service run at submission and again at the final approval, so every bad row is reported at
+once and nothing is written until the whole intake passes (第十一条: 不得以虚假信息建立学籍,
+不得重复建立学籍). On approval registry numbers are issued, auxiliary numbers allocated and the
+archives opened, within one month of admission (第十二条).
+
+A parent who cannot register on time applies through the school, with proof, for a later
+deadline (第六条). There is no student record yet, so the approved case itself is the record
+of the new deadline: ``deferred_deadline_for`` reads it, and the registration of the intake
+starts its one-month clock from it.
+"""
+
+import calendar
+import datetime
+
+from django.utils import timezone
+
+from cases.errors import RuleError
+from cases.models import Case, CaseState, Registration, SchoolClass
+from cases.numbers.id_number import IdNumberError, validate_id_number
+from cases.services.students import (
+    NewStudent,
+    _validated_identity,  # the batch service's own per-person check, reused so both agree
+    duplicates_for_batch,
+    name_pinyin,
+    students_register,
+)
+
+from . import register
+from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, rule
+from .effects import record
+
+HOUSEHOLD_OR_ID = EvidenceKind("household_register_or_id", "户口簿或身份证复印件")
+DEFERRAL_PROOF = EvidenceKind("deferral_proof", "不能按期注册的有关证明")
+GUARDIAN_FIELDS = {"name", "relation", "phone", "id_number"}
+PERSON_EXTRA_FIELDS = {"guardians", "school_class"}  # the rest is the student's own data
+DEFERRED = "deferred_registration"
+LATE_ROWS_SHOWN = 20
+
+
+def one_month_after(day):
+    """The same day of the next month, or its last day (31 January → 28/29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def filed_on(case):
+    """The day the case is filed: its submission once submitted, else today (the check run at
+    submission itself)."""
+    if case.state == CaseState.IN_REVIEW and case.submitted_at:
+        return timezone.localdate(case.submitted_at)
+    return timezone.localdate()
+
+
+def _row(index, code, message, article, field):
+    return rule(code, f"第{index + 1}行:{message}", article, field=field)
+
+
+def _people(case):
+    people = (case.details or {}).get("people")
+    return people if isinstance(people, list) else []
+
+
+def _student_data(person):
+    """The person's own data as the batch service takes it (birth date as a date), or None
+    when the birth date is not an ISO date."""
+    data = {k: v for k, v in person.items() if k not in PERSON_EXTRA_FIELDS}
+    if isinstance(data.get("birth_date"), str):
+        try:
+            data["birth_date"] = datetime.date.fromisoformat(data["birth_date"])
+        except ValueError:
+            return None
+    return data
+
+
+def deferred_deadlines(id_numbers, *, school=None):
+    """{ID number: new deadline} of approved deferred registrations (the latest decision wins)."""
+    numbers = sorted({n for n in id_numbers if n})
+    if not numbers:
+        return {}
+    cases = Case.objects.filter(case_type=DEFERRED, state=CaseState.APPROVED, details__id_number__in=numbers)
+    if school is not None:
+        cases = cases.filter(school=school)
+    found = {}
+    for case in cases.order_by("decided_at", "id").only("details"):
+        found[case.details["id_number"]] = datetime.date.fromisoformat(case.details["new_deadline"])
+    return found
+
+
+def deferred_deadline_for(id_number, *, school=None):
+    """The registration deadline granted by an approved 延期注册 case, or None (第六条)."""
+    try:
+        number = validate_id_number(id_number or "")
+    except IdNumberError:
+        return None
+    return deferred_deadlines([number], school=school).get(number)
+
+
+@register
+class NewStudentRegistration(CaseType):
+    code = "registration"
+    name = "新生注册"
+    articles = ("第十一条", "第五条", "第八条", "第十二条")
+    steps = (AUTHORITY_APPROVAL,)
+    evidence = {"*": (HOUSEHOLD_OR_ID,)}
+
+    def student_required(self, case):
+        return False  # a school's batch: the students do not exist yet
+
+    def validate(self, case):
+        errors = super().validate(case)
+        people = (case.details or {}).get("people")
+        if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
+            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
+            return errors
+        for index, person in enumerate(people):
+            guardians = person.get("guardians") or []
+            if not isinstance(guardians, list) or not all(
+                    isinstance(g, dict) and not set(g) - GUARDIAN_FIELDS and g.get("name") and g.get("relation")
+                    for g in guardians):
+                errors.append(_row(index, "registration_guardians", "监护人应填写姓名和关系", "第十二条",
+                                   f"people[{index}].guardians"))
+        return errors
+
+    def check_eligibility(self, case):
+        errors = []
+        if not case.school.offers(case.stage):
+            errors.append(rule("registration_school_stage", f"{case.school.name}不设该学段", "第三条", field="stage"))
+        rows = self._checked_rows(case, errors)
+        errors += self._duplicates(rows)
+        late = self._late_rule(case, rows)
+        if late is not None:
+            errors.append(late)
+        return errors
+
+    def _checked_rows(self, case, errors):
+        """Every person through the batch service's own identity check (ID number against
+        birth date and gender, 第十五条), without writing; the failures go to ``errors``."""
+        classes = set(SchoolClass.objects.filter(school=case.school, stage=case.stage).values_list("pk", flat=True))
+        rows = []
+        for index, person in enumerate(_people(case)):
+            prefix = f"people[{index}]."
+            data = _student_data(person)
+            if data is None:
+                errors.append(_row(index, "birth_date_invalid", "出生日期格式应为 YYYY-MM-DD", "第十五条",
+                                   f"{prefix}birth_date"))
+                continue
+            try:
+                id_number = _validated_identity(data, prefix)
+            except RuleError as error:
+                errors.append(_row(index, error.code, error.message, error.article or "第十一条", error.field))
+                continue
+            class_id = person.get("school_class")
+            if class_id and class_id not in classes:
+                errors.append(_row(index, "class_mismatch", "班级不属于该学校或学段", "第八条", f"{prefix}school_class"))
+                continue
+            rows.append({**data, "name": data["name"].strip(), "id_number": id_number, "_index": index})
+        return rows
+
+    @staticmethod
+    def _duplicates(rows):
+        """第十一条 查重: the same person twice in the intake, and anyone already registered."""
+        errors, seen = [], {}
+        for row in rows:
+            key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
+            if key in seen:
+                errors.append(_row(row["_index"], "duplicate_in_batch", f"与第{seen[key] + 1}行是同一学生", "第十一条",
+                                   f"people[{row['_index']}].name"))
+            seen.setdefault(key, row["_index"])
+        for position, matches in sorted(duplicates_for_batch(rows).items()):
+            row = rows[position]
+            field = "id_number" if row["id_number"] else "name"
+            for match in matches:
+                errors.append(_row(row["_index"], "duplicate_person", match.message, "第十一条",
+                                   f"people[{row['_index']}].{field}"))
+        return errors
+
+    @staticmethod
+    def _late_rule(case, rows):
+        """第十二条: the archive is built within one month of admission (``effective_on``); for a
+        person granted a later deadline (第六条) the month runs from that deadline."""
+        if case.effective_on is None:
+            return None
+        filed = filed_on(case)
+        deadlines = deferred_deadlines((r["id_number"] for r in rows), school=case.school)
+        late = [row["_index"] + 1 for row in rows
+                if filed > one_month_after(max(case.effective_on, deadlines.get(row["id_number"], case.effective_on)))]
+        if not late:
+            return None
+        limit = one_month_after(case.effective_on)
+        message = (f"学校应当从学生入学之日起1个月内为其建立学籍档案:入学{case.effective_on:%Y年%m月%d日},"
+                   f"期限{limit:%Y年%m月%d日},办理{filed:%Y年%m月%d日}")
+        if len(late) < len(rows):
+            shown = "、".join(str(n) for n in late[:LATE_ROWS_SHOWN])
+            message += f";逾期:第{shown}行" + (f"等{len(late)}人" if len(late) > LATE_ROWS_SHOWN else "")
+        return rule("registration_after_one_month", message, "第十二条", generally=True)
+
+    def apply(self, case, *, acting_user):
+        people = _people(case)
+        classes = {c.pk: c for c in SchoolClass.objects.filter(
+            pk__in=[p["school_class"] for p in people if p.get("school_class")], school=case.school, stage=case.stage)}
+        registrations = students_register(
+            acting_user=acting_user, school=case.school, stage=case.stage, started_on=case.effective_on,
+            reason=f"新生注册({case.number})",
+            people=[NewStudent(data=_student_data(person), school_class=classes.get(person.get("school_class")),
+                               guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS}
+                                               for g in person.get("guardians") or ()))
+                    for person in people],
+        )
+        # students_register wrote each archive's base entry; the case adds the evidence (第十二条(二)).
+        for registration in registrations:
+            record(case, acting_user=acting_user, student=registration.student)
+        return registrations
+
+
+@register
+class DeferredRegistration(CaseType):
+    """``effective_on`` is the registration date the school set (规定时间); ``details`` name the
+    admitted child and the new deadline."""
+
+    code = DEFERRED
+    name = "延期注册"
+    articles = ("第六条",)
+    steps = (SCHOOL_REVIEW,)
+    evidence = {"*": (DEFERRAL_PROOF,)}
+
+    def student_required(self, case):
+        return False  # not registered yet
+
+    def validate(self, case):
+        errors = super().validate(case)
+        details = case.details or {}
+        if not (details.get("name") or "").strip():
+            errors.append(rule("deferred_name", "请填写学生姓名", "第六条", field="details"))
+        try:
+            # Stored normalized, so that deferred_deadline_for finds it however it was typed.
+            case.details = {**details, "id_number": validate_id_number(details.get("id_number") or "")}
+        except IdNumberError as error:
+            errors.append(rule(error.code, error.message, "第六条", field="details"))
+        try:
+            deadline = datetime.date.fromisoformat(details.get("new_deadline") or "")
+        except (TypeError, ValueError):
+            errors.append(rule("deferred_new_deadline", "请填写延期注册截止日期(YYYY-MM-DD)", "第六条", field="details"))
+        else:
+            if case.effective_on and deadline <= case.effective_on:
+                errors.append(rule("deferred_deadline_not_later", "延期注册截止日期应晚于规定的注册日期", "第六条",
+                                   field="details"))
+        return errors
+
+    def check_eligibility(self, case):
+        id_number = (case.details or {}).get("id_number")
+        if id_number and Registration.objects.open().filter(
+                student__id_number=id_number, school=case.school, stage=case.stage).exists():
+            return [rule("deferred_already_registered", "该学生已在本校注册,无需延期注册", "第六条")]
+        return []
+
+    def apply(self, case, *, acting_user):
+        """Nothing in the registry to change: there is no student record before registration.
+        The approved case *is* the record of the new deadline (``deferred_deadline_for`` reads
+        it) and case_finalize writes its approval to the audit log in this same transaction."""
+        return None
+
