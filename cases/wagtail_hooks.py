@@ -1,4 +1,5 @@
 from wagtail import hooks
+from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
 from cases import models as m
@@ -6,6 +7,16 @@ from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS
 
 register_snippet(RegistryViewSetGroup)
+REGISTRY_MODELS = frozenset(viewset.model for viewset in RegistryViewSetGroup.items)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_registry_records(request, instances):
+    """Registry records are append-only: the viewsets shut their delete views, and this shuts
+    the snippets' bulk delete, which a superuser could otherwise use."""
+    if any(type(instance) in REGISTRY_MODELS for instance in instances):
+        return permission_denied(request)
+    return None
 
 AUDITED_MODELS = [
     m.Jurisdiction, m.School, m.SchoolClass, m.Student, m.Registration, m.AuxiliaryNumber,

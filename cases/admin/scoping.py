@@ -5,18 +5,23 @@ their listings but not, by itself, the object views (edit, inspect, history, usa
 revisions…) nor the choosers. Instead of patching each view, every view a viewset builds goes
 through ``construct_view`` and gets ``ScopeGuardMixin``: any URL that names an object answers
 404 when the object is out of the user's read scope, and 403 for a write view on an object the
-user may only read.
+user may only read. Create and edit forms get ``ScopedFormMixin`` (related objects offered and
+accepted only in scope, and the saved object must stay in the user's write scope); history
+views get ``ScopedHistoryMixin`` (only the audit entries of the user's scope); choosers get
+``ScopedChooserMixin`` (scope *and* model permission, for lists, one pick and several picks).
 """
 
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.contrib.admin.utils import unquote
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views.generic.history import HistoryView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cases import access
-from cases.errors import rule_errors
+from cases.errors import RuleError, rule_errors
 
 WRITE_PERMISSIONS = {"change", "delete", "publish", "lock", "unlock"}
 
@@ -46,11 +51,63 @@ class ScopeGuardMixin:
 
 
 class ScopedChooserMixin:
+    """A chooser offers what the user may view: in scope *and* with the model's view permission
+    (a school registrar has no cases.view_staffprofile, so it is offered no staff profile)."""
+
     def get_object_list(self):
-        return access.in_scope(self.request.user, self.model_class, super().get_object_list())
+        return access.visible(self.request.user, self.model_class, queryset=super().get_object_list())
 
     def get_object(self, pk):
-        return access.in_scope(self.request.user, self.model_class).get(pk=pk)
+        return access.visible(self.request.user, self.model_class).get(pk=pk)
+
+    def get_objects(self, pks):  # chosen-multiple
+        return access.visible(self.request.user, self.model_class).filter(pk__in=pks)
+
+
+def _form_with_rule_errors(view, form, error):
+    """The form again, with a rule's errors on their fields, in Chinese with the article."""
+    for item in rule_errors(error):
+        message = item["message"] + (f"({item['article']})" if item["article"] else "")
+        form.add_error(item["field"] if item["field"] in form.fields else None, message)
+    # Wagtail's form_invalid reads these; they are set only by its own is_valid().
+    view.produced_error_code = "validation_error"
+    view.produced_error_message = view.get_error_message()
+    return view.form_invalid(form)
+
+
+class ScopedFormMixin:
+    """Create and edit views: a related object (a school's county, a class's school, a
+    template's jurisdiction…) is offered and accepted only from the user's scope, and what is
+    saved must land in the user's write scope: a county cannot put a school under the city
+    bureau, nor hand it to another county. Refusal rolls the save back (form_valid's atomic)."""
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        for field in form.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and queryset.model in access.POLICIES:
+                field.queryset = access.visible(self.request.user, queryset.model, queryset=queryset)
+        return form
+
+    def save_instance(self):
+        instance = super().save_instance()
+        if not access.in_scope(self.request.user, type(instance), actions=["change"]).filter(pk=instance.pk).exists():
+            raise RuleError("out_of_scope", "保存后的记录将超出本单位的管辖范围")
+        return instance
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            return _form_with_rule_errors(self, form, error)
+
+
+class ScopedHistoryMixin:
+    """An object's history shows the audit entries of the user's scope: after a transfer the
+    origin school keeps its own entries, not those the new school writes."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(access.audit_scope_filter(self.request.user))
 
 
 def _guarded(view_class, *mixins):
@@ -76,10 +133,7 @@ class ServiceFormMixin:
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            for item in rule_errors(error):
-                message = item["message"] + (f"({item['article']})" if item["article"] else "")
-                form.add_error(item["field"] if item["field"] in form.fields else None, message)
-            return self.form_invalid(form)
+            return _form_with_rule_errors(self, form, error)
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
@@ -89,7 +143,20 @@ class ScopedSnippetViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
     def construct_view(self, view_class, **kwargs):
-        return super().construct_view(_guarded(view_class, ScopeGuardMixin), **kwargs)
+        mixins = [ScopeGuardMixin]
+        if hasattr(view_class, "save_instance"):
+            mixins.append(ScopedFormMixin)
+        if issubclass(view_class, HistoryView):
+            mixins.append(ScopedHistoryMixin)
+        return super().construct_view(_guarded(view_class, *mixins), **kwargs)
 
     def get_queryset(self, request):
         return access.in_scope(request.user, self.model, self.model._default_manager.all())
+
+    def get_edit_handler(self):
+        # SnippetViewSet ignores ``form_fields`` and falls back to every field of the model;
+        # the forms must offer only the fields the viewset names (a student's contact details,
+        # not the name or ID number, which change only through a case, 第十五条).
+        if getattr(self, "form_fields", None) and not any(hasattr(self, name) for name in ("panels", "edit_handler")):
+            return ObjectList([FieldPanel(name) for name in self.form_fields]).bind_to_model(self.model)
+        return super().get_edit_handler()

@@ -50,17 +50,20 @@ class SchoolViewSet(ScopedSnippetViewSet):
 
 
 # --- students ------------------------------------------------------------------------------
-def _current_registration(field):
-    return Subquery(
-        m.Registration.objects.filter(student=OuterRef("pk")).order_by("-started_on", "-id").values(field)[:1]
-    )
+def _current_registration(user, field):
+    # The latest registration the user may see: after a transfer the origin school sees its own
+    # closed registration (已转出), not where the student went (第十四条, as in the inspect view).
+    registrations = access.in_scope(user, m.Registration, m.Registration.objects.filter(student=OuterRef("pk")))
+    return Subquery(registrations.order_by("-started_on", "-id").values(field)[:1])
 
 
 class StudentIndexView(IndexView):
     def get_base_queryset(self):
         # The current school and status in the same query: no query per row.
+        user = self.request.user
         return super().get_base_queryset().annotate(
-            current_school=_current_registration("school__name"), current_status=_current_registration("status")
+            current_school=_current_registration(user, "school__name"),
+            current_status=_current_registration(user, "status"),
         )
 
 

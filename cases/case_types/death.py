@@ -12,12 +12,10 @@ from django.utils import timezone
 
 from cases.calendar import add_working_days, working_days_between
 from cases.models import OPEN_STATUSES, RegistrationStatus
-from cases.services.auxiliary_numbers import auxiliary_number_cancel
-from cases.services.registrations import registration_change_status
 
 from . import register
 from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, rule
-from .effects import open_registration, record
+from .effects import change_status, open_registration, record
 
 ARTICLE = "第二十条"
 REPORT_WORKING_DAYS = 10
@@ -80,11 +78,9 @@ class Death(CaseType):
     def apply(self, case, *, acting_user):
         registration = open_registration(case)
         day = died_on(case)
-        auxiliary_number_cancel(acting_user=acting_user, registration=registration, reason=case.type_name)
         # The registration ends on the day of death, not on the day the case is decided.
-        registration_change_status(acting_user=acting_user, registration=registration,
-                                   status=RegistrationStatus.DECEASED, occurred_on=day,
-                                   reason=f"{case.type_name}({case.number})")
+        change_status(case, registration, RegistrationStatus.DECEASED, acting_user=acting_user, cancel_number=True,
+                      occurred_on=day)
         late, days, due = is_late(case), report_working_days(case), report_due_on(case)
         if late:
             case.details = {**case.details, "reported_late": True}  # saved by case_finalize

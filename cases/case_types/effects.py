@@ -24,11 +24,12 @@ def record(case, *, acting_user, title="", body="", student=None, school=None):
     ArchiveEntry.objects.bulk_create(entries)
 
 
-def change_status(case, registration, status, *, acting_user, cancel_number=False):
+def change_status(case, registration, status, *, acting_user, cancel_number=False, occurred_on=None):
     if cancel_number:
         auxiliary_number_cancel(acting_user=acting_user, registration=registration, reason=case.type_name)
     return registration_change_status(acting_user=acting_user, registration=registration, status=status,
-                                      occurred_on=case.effective_on, reason=f"{case.type_name}({case.number})")
+                                      occurred_on=occurred_on or case.effective_on,
+                                      reason=f"{case.type_name}({case.number})")
 
 
 def reissue_number(registration, *, acting_user):

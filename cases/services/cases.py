@@ -164,7 +164,10 @@ def case_submit(*, acting_user, case):
     if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         workflow_state.resume(user=acting_user)
     else:
-        case.get_workflow().start(case, acting_user)
+        workflow = case.get_workflow()
+        if workflow is None:  # the post_migrate sync has not run on this database
+            raise RuleError("case_workflow_missing", "该变动类型尚未配置审批流程,请运行 manage.py migrate")
+        workflow.start(case, acting_user)
     case.refresh_from_db()
     return case
 
