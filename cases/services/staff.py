@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Count
 
 from cases.audit import audit
 from cases.errors import RuleError
@@ -16,9 +17,11 @@ _COMMON = [
     "cases.view_school", "cases.view_student", "cases.change_student", "cases.view_registration",
     "cases.view_schoolclass", "cases.add_schoolclass", "cases.change_schoolclass",
     "cases.view_archiveentry", "cases.add_archiveentry", "cases.view_auxiliarynumber",
+    # Cases: schools open and edit them; approvers need the editor to act on a step.
+    "cases.view_case", "cases.change_case",
 ]
 GROUP_PERMISSIONS = {
-    SCHOOL_GROUP: _COMMON,
+    SCHOOL_GROUP: _COMMON + ["cases.add_case"],
     AUTHORITY_GROUP: _COMMON + [
         "cases.add_school", "cases.change_school", "cases.view_staffprofile", "cases.view_jurisdiction",
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
@@ -27,8 +30,23 @@ GROUP_PERMISSIONS = {
 }
 
 
+def _groups_current():
+    """The two groups exist with exactly their permissions (two queries)."""
+    groups = {g.name: g for g in Group.objects.filter(name__in=GROUP_PERMISSIONS)}
+    if len(groups) != len(GROUP_PERMISSIONS):
+        return None
+    counts = dict(Group.objects.filter(name__in=GROUP_PERMISSIONS).annotate(n=Count("permissions"))
+                  .values_list("name", "n"))
+    if any(counts[name] != len(codes) for name, codes in GROUP_PERMISSIONS.items()):
+        return None
+    return groups
+
+
 def staff_groups_ensure():
-    """Create the two staff groups with their permissions (idempotent)."""
+    """Create the two staff groups with their permissions (idempotent, cheap when current)."""
+    current = _groups_current()
+    if current is not None:
+        return current
     groups = {}
     for name, codes in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
