@@ -99,6 +99,16 @@ def _students_write(scope):
     return Q(Exists(m.Registration.objects.open().filter(Q(student=OuterRef("pk")) & _registrations(scope))))
 
 
+def _cases(scope):
+    if scope.everything:
+        return Q()
+    if scope.school_id:
+        return Q(school_id=scope.school_id) | Q(destination_school_id=scope.school_id)
+    if scope.code:
+        return Q(scope_code__startswith=scope.code) | Q(destination_scope_code__startswith=scope.code)
+    return NOTHING
+
+
 SCOPES = {
     m.School: {"read": lambda s: s.schools()},
     m.SchoolClass: {"read": lambda s: s.schools("school__")},
@@ -111,6 +121,10 @@ SCOPES = {
     m.Jurisdiction: {"read": lambda s: s.jurisdictions()},
     m.AuxiliaryNumberTemplate: {"read": lambda s: s.jurisdictions("jurisdiction__")},
     m.StaffProfile: {"read": lambda s: s.schools("school__") | s.jurisdictions("jurisdiction__")},
+    # A case is reached from either side: its school and the destination school, and every
+    # unit above them (each side's authorities, the province).
+    m.Case: {"read": lambda s: _cases(s)},
+    m.Evidence: {"read": lambda s: Q(Exists(m.Case.objects.filter(Q(pk=OuterRef("case_id")) & _cases(s))))},
 }
 READ_ACTIONS = {"view"}
 
@@ -131,7 +145,7 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         if scope.is_empty:
             return NOTHING
         rules = SCOPES[self.model]
-        kind = "read" if set(actions) <= READ_ACTIONS else "write"
+        kind = "read" if set(actions) & READ_ACTIONS else "write"
         return rules.get(kind, rules["read"])(scope)
 
     def narrow(self, user, actions, queryset=None):

@@ -3,11 +3,14 @@ from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
 from cases import models as m
+from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
+from cases.admin.cases import CaseViewSet
 from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS
 
 register_snippet(RegistryViewSetGroup)
-REGISTRY_MODELS = frozenset(viewset.model for viewset in RegistryViewSetGroup.items)
+register_snippet(CaseViewSet)
+REGISTRY_MODELS = frozenset([*(viewset.model for viewset in RegistryViewSetGroup.items), m.Case])
 
 
 @hooks.register("before_delete_snippet")
@@ -18,9 +21,10 @@ def refuse_deleting_registry_records(request, instances):
         return permission_denied(request)
     return None
 
+
 AUDITED_MODELS = [
     m.Jurisdiction, m.School, m.SchoolClass, m.Student, m.Registration, m.AuxiliaryNumber,
-    m.AuxiliaryNumberTemplate, m.StaffProfile, m.ArchiveEntry,
+    m.AuxiliaryNumberTemplate, m.StaffProfile, m.ArchiveEntry, m.Case,
 ]
 
 

@@ -91,7 +91,10 @@ class ScopedFormMixin:
 
     def save_instance(self):
         instance = super().save_instance()
-        if not access.in_scope(self.request.user, type(instance), actions=["change"]).filter(pk=instance.pk).exists():
+        model = type(instance)
+        if model in access.POLICIES and not access.in_scope(
+            self.request.user, model, actions=["change"]
+        ).filter(pk=instance.pk).exists():
             raise RuleError("out_of_scope", "保存后的记录将超出本单位的管辖范围")
         return instance
 
@@ -153,10 +156,12 @@ class ScopedSnippetViewSet(SnippetViewSet):
     def get_queryset(self, request):
         return access.in_scope(request.user, self.model, self.model._default_manager.all())
 
-    def get_edit_handler(self):
-        # SnippetViewSet ignores ``form_fields`` and falls back to every field of the model;
-        # the forms must offer only the fields the viewset names (a student's contact details,
-        # not the name or ID number, which change only through a case, 第十五条).
-        if getattr(self, "form_fields", None) and not any(hasattr(self, name) for name in ("panels", "edit_handler")):
-            return ObjectList([FieldPanel(name) for name in self.form_fields]).bind_to_model(self.model)
-        return super().get_edit_handler()
+    def get_edit_view_kwargs(self, **kwargs):
+        # SnippetViewSet ignores ``form_fields`` and falls back to a panel for every field of
+        # the model: the edit form must offer only the fields the viewset names (a student's
+        # contact details, not the name or ID number, which change only through a case, 第十五条).
+        form_fields = getattr(self, "form_fields", None)
+        if form_fields and not any(hasattr(self, name) for name in ("panels", "edit_handler")):
+            panel = ObjectList([FieldPanel(name) for name in form_fields]).bind_to_model(self.model)
+            kwargs = {"panel": panel, "form_class": panel.get_form_class(), **kwargs}
+        return super().get_edit_view_kwargs(**kwargs)

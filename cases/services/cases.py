@@ -86,6 +86,8 @@ def case_update_draft(*, acting_user, case, changes):
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
+    if "stage" in changes and case.registration_id and changes["stage"] != case.stage:
+        raise RuleError("case_stage_fixed", "学段由学生的学籍决定,不能修改", field="stage")
     for field, value in changes.items():
         setattr(case, field, value)
     _raise_all(case.case_type_class.validate(case))

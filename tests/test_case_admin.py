@@ -1,0 +1,163 @@
+"""The case editor in the Wagtail admin: every button is a service call, every URL is scoped."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases.models import Case, CaseState, Evidence, Jurisdiction, Registration
+from cases.workflow import current_step
+from tests.case_types.helpers import PDF, World
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student
+
+XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+
+
+def url(name, *args):
+    return reverse(f"wagtailsnippets_cases_case:{name}", args=args)
+
+
+@pytest.fixture
+def setting(db):
+    world = World()
+    origin = SchoolFactory(category="1", name="城关区第一初级中学")
+    registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
+                                    stage="junior", name="王小明")
+    destination = SchoolFactory(category="1", name="秦州区第二中学", county=Jurisdiction.objects.get(code="620502"))
+    return world, registration, destination
+
+
+def create_through_admin(client, world, registration, destination):
+    client.force_login(world.school_user(registration.school))
+    response = client.post(url("add"), {
+        "case_type": "transfer", "student": registration.student_id, "transfer_scope": "within",
+        "destination_school_code": destination.code, "reason": "relocation", "reason_text": "随父母迁居天水",
+        "effective_on": "2026-03-02", "details": "{}", "action-create": "1",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Case.objects.get(student=registration.student)
+
+
+def upload(client, case, kind, content=PDF, name="scan.pdf"):
+    return client.post(url("evidence", case.pk), {"kind": kind, "file": SimpleUploadedFile(name, content)})
+
+
+def test_registrar_opens_a_transfer_attaches_evidence_and_submits(client, setting):
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    assert case.state == CaseState.DRAFT and case.destination_school == destination and case.number.startswith("XJ")
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert case.number in page and "缺少" in page and "转学申请" in page
+
+    # A file that is not what it claims is refused by content, and nothing is attached.
+    upload(client, case, "transfer_application", content=b"MZ\x90\x00 not a pdf", name="fake.pdf")
+    assert not Evidence.objects.filter(case=case).exists()
+    for kind in ("transfer_application", "residence_proof"):
+        upload(client, case, kind)
+    assert set(case.evidence.values_list("kind", flat=True)) == {"transfer_application", "residence_proof"}
+
+    response = client.post(url("edit", case.pk), {
+        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
+        "reason": "relocation", "reason_text": "随父母迁居天水", "effective_on": "2026-03-02", "details": "{}",
+        "action-submit": "1",
+    })
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_REVIEW
+    assert current_step(case).approver_school == destination
+
+
+def test_submit_without_evidence_shows_the_rule_and_stays_draft(client, setting):
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    response = client.post(url("edit", case.pk), {
+        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
+        "reason": "relocation", "effective_on": "2026-03-02", "details": "{}", "action-submit": "1",
+    })
+    assert response.status_code == 200
+    assert "缺少证明材料" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.DRAFT and current_step(case) is None
+
+
+def test_approvals_through_the_workflow_urls_refuse_the_wrong_unit_and_move_the_student(client, setting):
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    for kind in ("transfer_application", "residence_proof"):
+        upload(client, case, kind)
+    client.post(url("edit", case.pk), {
+        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
+        "reason": "relocation", "effective_on": "2026-03-02", "details": "{}", "action-submit": "1",
+    })
+    case.refresh_from_db()
+    # The origin registrar posts straight to the workflow URL of the destination's step: refused.
+    state = current_step(case)
+    response = client.post(url("workflow_action", case.pk, "approve", state.pk), {"comment": ""}, **XHR)
+    assert response.status_code == 403
+    assert current_step(case).pk == state.pk and current_step(case).status == "in_progress"
+    while (state := current_step(case)) is not None:
+        approver = world.approver_of_current_step(case)
+        client.force_login(approver)
+        response = client.post(url("workflow_action", case.pk, "approve", state.pk), {"comment": "同意"})
+        assert response.status_code == 302
+        case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+    assert Registration.objects.open().get(student=registration.student).school == destination
+
+
+def test_case_urls_answer_404_out_of_scope_and_evidence_is_private(client, setting):
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    upload(client, case, "transfer_application")
+    document = case.evidence.get().document
+    # In scope: the origin school and its county see the case and the file.
+    assert client.get(url("edit", case.pk)).status_code == 200
+    assert client.get(document.url).status_code == 200
+    outsider_school = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620103"))
+    outsiders = [world.school_user(outsider_school), world.authority_user(Jurisdiction.objects.get(code="620103")),
+                 world.authority_user(Jurisdiction.objects.get(code="6202"))]
+    for outsider in outsiders:
+        client.force_login(outsider)
+        for name in ("edit", "history", "usage", "inspect", "workflow_history", "evidence"):
+            method = client.post if name == "evidence" else client.get
+            assert method(url(name, case.pk)).status_code == 404, (outsider, name)
+        assert client.get(document.url).status_code == 404
+        listing = client.get(url("list")).content.decode()
+        assert case.number not in listing
+    client.logout()
+    assert client.get(document.url).status_code in (302, 404)
+    assert client.get(document.url, follow=True).content.count(b"%PDF") == 0
+    # The destination side sees the case too (it must consent first).
+    client.force_login(world.school_user(destination))
+    assert client.get(url("edit", case.pk)).status_code == 200
+
+
+def test_nobody_publishes_a_case_by_hand(client, setting):
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    client.post(url("edit", case.pk), {
+        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
+        "reason": "relocation", "effective_on": "2026-03-02", "details": "{}", "action-publish": "1",
+    })
+    case.refresh_from_db()
+    assert case.state == CaseState.DRAFT and not case.live
+    assert Registration.objects.get(pk=registration.pk).status == "active"
+
+
+def test_dashboard_shows_what_awaits_me(client, setting):
+    world, registration, destination = setting
+    from tests.case_types.helpers import open_case
+    from cases.services.cases import case_submit
+
+    case, submitter = open_case(world, case_type="transfer", school=registration.school,
+                                student=registration.student, transfer_scope="within", destination_school=destination,
+                                reason="other", evidence=["transfer_application"],
+                                effective_on=datetime.date(2026, 3, 2))
+    case_submit(acting_user=submitter, case=case)
+    client.force_login(world.school_user(destination))
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "待我审批的学籍变动" in page and case.number in page
+    client.force_login(submitter)
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert case.number not in page.split("待我审批的学籍变动")[1].split("</section>")[0]
