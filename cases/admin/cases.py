@@ -39,7 +39,7 @@ def _reason_choices():
 
 
 class CaseForm(WagtailAdminModelForm):
-    case_type = forms.ChoiceField(label=_("变动类型"), choices=choices)
+    case_type = forms.ChoiceField(label=_("变动类型"), choices=lambda: [("", "请选择")] + choices())
     destination_school_code = forms.CharField(label=_("转入学校标识码"), required=False, max_length=10,
                                               help_text=_("省内转学或随班就读时填写对方学校的10位学校标识码"))
     reason = forms.ChoiceField(label=_("事由类别"), choices=_reason_choices, required=False)
@@ -59,8 +59,19 @@ class CaseForm(WagtailAdminModelForm):
             self.fields["case_type"].disabled = True
             if self.instance.registration_id:  # the stage is the registration's
                 self.fields["stage"].disabled = True
+            if not self._editable_by(for_user):
+                # Under review, decided, or an approver's view: the document is read-only and
+                # the footer buttons act on the workflow, so nothing here is validated or saved.
+                self.fields["student"].queryset = m.Student.objects.filter(pk=self.instance.student_id)
+                for field in self.fields.values():
+                    field.disabled = True
             if self.instance.destination_school_id:
                 self.fields["destination_school_code"].initial = self.instance.destination_school.code
+
+    def _editable_by(self, user):
+        profile = m.StaffProfile.objects.filter(user=user).first() if user else None
+        return (self.instance.state in (m.CaseState.DRAFT, m.CaseState.RETURNED) and profile is not None
+                and profile.school_id == self.instance.school_id)
 
     def clean_destination_school_code(self):
         code = self.cleaned_data.get("destination_school_code", "").strip()
@@ -110,7 +121,8 @@ class CaseServiceMixin(ServiceFormMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        case = getattr(self, "object", None)
+        # The stored case, not the draft revision the editor shows: steps and evidence live there.
+        case = getattr(self, "live_object", None) or getattr(self, "object", None)
         if case is not None and case.pk:
             context.update(
                 case=case,
@@ -197,6 +209,8 @@ class CaseViewSet(ScopedSnippetViewSet):
     model = m.Case
     icon = "doc-full-inverse"
     menu_label = _("学籍变动")
+    add_to_admin_menu = True
+    menu_order = 90
     add_view_class = CaseCreateView
     edit_view_class = CaseEditView
     workflow_action_view_class = CaseWorkflowActionView

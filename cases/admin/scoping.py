@@ -85,7 +85,8 @@ class ScopedFormMixin:
         form = super().get_form(*args, **kwargs)
         for field in form.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and queryset.model in access.POLICIES:
+            # A disabled field takes no input: it keeps the stored value, whoever looks.
+            if queryset is not None and queryset.model in access.POLICIES and not field.disabled:
                 field.queryset = access.visible(self.request.user, queryset.model, queryset=queryset)
         return form
 

@@ -9,7 +9,6 @@ workflow, because Wagtail allows one workflow per model otherwise.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
     DraftStateMixin,
@@ -94,6 +93,12 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
 
         return CASE_TYPES[self.case_type].name if self.case_type in CASE_TYPES else self.case_type
 
+    def get_latest_revision_as_object(self):
+        # The services write every change to the row and a revision together, and decide state
+        # (submitted, approved…) on the row only: the row is the current document, revisions
+        # are its history. Wagtail's editor would otherwise show the draft revision's stale state.
+        return self
+
     def get_workflow(self):
         from cases.workflow import workflow_for
 
@@ -107,7 +112,9 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
 class Evidence(models.Model):
     """证明材料: a private Wagtail document attached to a case."""
 
-    case = ParentalKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    # A plain foreign key, not a ParentalKey: evidence is appended to the case itself, never
+    # carried in (or restored from) the case's draft revisions.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(_("材料类别"), max_length=32)
     document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"), on_delete=models.PROTECT,
                                  related_name="+")

@@ -1,0 +1,130 @@
+"""A transfer driven through the Chinese admin in Debian's chromium (Playwright): the origin
+registrar opens it, attaches evidence and submits; each approver logs in and approves; the
+student ends at the destination with a new auxiliary number. Screenshots are kept in
+test-artifacts/screenshots/."""
+
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cases.models import Case, CaseState, Jurisdiction, Registration, Role
+from cases.services.staff import staff_create
+from tests.case_types.helpers import PDF
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "browser-pass-2026"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (scripts/setup)"),
+]
+# Playwright's sync API runs an event loop in this thread; the ORM calls in the test are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def staff(username, unit, role=Role.REGISTRAR):
+    return staff_create(acting_user=None, username=username, password=PASSWORD, full_name=username, unit=unit,
+                        role=role, trained_on=datetime.date(2025, 1, 1)).user
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def login(browser, base, username):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.goto(f"{base}/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"transfer-{name}.png"), full_page=True)
+
+
+def footer_action(page, label):
+    """Wagtail keeps the secondary actions in the footer's dropdown."""
+    page.click("footer button:has-text('更多动作')")
+    page.click(f"footer button:has-text('{label}')")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_transfer_through_the_admin_in_chinese(live_server, browser):
+    origin = SchoolFactory(category="1", name="城关区第一初级中学")
+    destination = SchoolFactory(category="1", name="秦州区第二中学", code="1162050202",
+                                county=Jurisdiction.objects.get(code="620502"))
+    SchoolClassFactory(school=destination, stage="junior", cohort=2024)
+    registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
+                                    stage="junior", name="王小明")
+    old_number = registration.auxiliary_numbers.get().number
+    staff("origin-registrar", origin)
+    staff("destination-registrar", destination)
+    staff("chengguan-reviewer", Jurisdiction.objects.get(code="620102"), Role.REVIEWER)
+    staff("qinzhou-reviewer", Jurisdiction.objects.get(code="620502"), Role.REVIEWER)
+    base = live_server.url
+
+    page = login(browser, base, "origin-registrar")
+    page.click("text=学籍变动")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{base}/admin/snippets/cases/case/add/")
+    assert "学籍变动案卷" in page.content()
+    page.select_option("#id_case_type", "transfer")
+    page.select_option("#id_student", str(registration.student_id))
+    page.select_option("#id_transfer_scope", "within")
+    page.fill("#id_destination_school_code", destination.code)
+    page.select_option("#id_reason", "relocation")
+    page.fill("#id_reason_text", "随父母迁居天水")
+    page.fill("#id_effective_on", "2026-03-02")
+    shot(page, "1-new-case")
+    page.click("footer button:has-text('保存草稿')")
+    page.wait_for_load_state("networkidle")
+    case = Case.objects.get(student=registration.student)
+    assert "缺少" in page.content()
+
+    for kind in ("transfer_application", "residence_proof"):
+        page.select_option("[data-testid=evidence-form] select[name=kind]", kind)
+        page.set_input_files("[data-testid=evidence-form] input[name=file]",
+                             files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        page.click("[data-testid=evidence-form] button[type=submit]")
+        page.wait_for_load_state("networkidle")
+    assert "证明材料已上传" in page.content() and "缺少" not in page.content()
+    shot(page, "2-evidence")
+    footer_action(page, "提交给学籍变动审批")
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_REVIEW
+    shot(page, "3-submitted")
+
+    for step, approver in enumerate(["destination-registrar", "origin-registrar", "chengguan-reviewer",
+                                     "qinzhou-reviewer"], start=4):
+        page = login(browser, base, approver)
+        assert case.number in page.content()  # 待我审批
+        page.click(f"text={case.number}")
+        page.wait_for_load_state("networkidle")
+        shot(page, f"{step}-{approver}")
+        footer_action(page, "同意")
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+    shot(page, "8-approved")
+
+    new = Registration.objects.open().get(student=registration.student)
+    assert new.school == destination
+    live = new.auxiliary_numbers.get(cancelled_at__isnull=True).number
+    assert live != old_number and Registration.objects.get(pk=registration.pk).status == "transferred_out"
