@@ -2,9 +2,21 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-urlpatterns = [
+from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
+
+# Scoped replacements of Wagtail's workflow reports: they must come before the admin's URLs.
+scoped_reports = [
+    path("admin/reports/workflow/", require_admin_access(ScopedWorkflowView.as_view())),
+    path("admin/reports/workflow/results/", require_admin_access(ScopedWorkflowView.as_view(results_only=True))),
+    path("admin/reports/workflow_tasks/", require_admin_access(ScopedWorkflowTasksView.as_view())),
+    path("admin/reports/workflow_tasks/results/",
+         require_admin_access(ScopedWorkflowTasksView.as_view(results_only=True))),
+]
+
+urlpatterns = scoped_reports + [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

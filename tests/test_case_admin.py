@@ -161,3 +161,58 @@ def test_dashboard_shows_what_awaits_me(client, setting):
     client.force_login(submitter)
     page = client.get(reverse("wagtailadmin_home")).content.decode()
     assert case.number not in page.split("待我审批的学籍变动")[1].split("</section>")[0]
+
+
+def test_every_case_url_answers_404_out_of_scope_including_workflow_views_and_reports(client, setting):
+    from cases.services.cases import case_approve, case_submit
+    from tests.case_types.helpers import open_case
+
+    world, registration, destination = setting
+    case, submitter = open_case(world, case_type="transfer", school=registration.school,
+                                student=registration.student, transfer_scope="within", destination_school=destination,
+                                reason="other", evidence=["transfer_application"],
+                                effective_on=datetime.date(2026, 3, 2))
+    case = case_submit(acting_user=submitter, case=case)
+    case = case_approve(acting_user=world.school_user(destination), case=case)
+    state = current_step(case)
+    revision = case.latest_revision
+    workflow_state = case.workflow_states.get()
+    urls = [
+        reverse("wagtailsnippets_cases_case:revisions_compare", args=[case.pk, "earliest", revision.pk]),
+        url("workflow_history_detail", case.pk, workflow_state.pk),
+        url("workflow_action", case.pk, "approve", state.pk),
+        url("collect_workflow_action_data", case.pk, "approve", state.pk),
+        url("confirm_workflow_cancellation", case.pk),
+        reverse("wagtailsnippetchoosers_cases_case:chosen", args=[case.pk]),
+    ]
+    # In scope, the origin's county reaches them (the chooser's pick included).
+    client.force_login(world.authority_user(Jurisdiction.objects.get(code="620102")))
+    assert client.get(urls[0]).status_code == 200
+    assert client.get(urls[-1]).status_code == 200
+    reports = [reverse("wagtailadmin_reports:workflow"), reverse("wagtailadmin_reports:workflow_tasks")]
+    # The workflow reports list cases (a superuser sees this one) …
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root-admin", password="x"))
+    for report in reports:
+        assert case.number in client.get(report).content.decode()
+    # … but out of scope every URL answers 404, and the reports do not list the case, even to
+    # an outsider whom page permissions let into the reports.
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    outsider = world.authority_user(Jurisdiction.objects.get(code="620103"))
+    editors = Group.objects.create(name="页面编辑")
+    GroupPagePermission.objects.create(group=editors, page=Page.get_first_root_node(),
+                                       permission=Permission.objects.get(codename="change_page"))
+    outsider.groups.add(editors)
+    client.force_login(outsider)
+    for address in urls:
+        method = client.post if "workflow/action" in address else client.get
+        assert method(address).status_code == 404, address
+    for report in reports:
+        response = client.get(report)
+        assert response.status_code == 200 and case.number not in response.content.decode()
+    choose = client.get(reverse("wagtailsnippetchoosers_cases_case:choose")).content.decode()
+    assert case.number not in choose
+    assert current_step(case).pk == state.pk  # nothing was decided by the outsider
