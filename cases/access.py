@@ -116,7 +116,10 @@ SCOPES = {
                      "write": lambda s: _registrations(s) & Q(status__in=m.OPEN_STATUSES)},
     m.Student: {"read": _students_read, "write": _students_write},
     m.Guardian: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s))))},
-    m.ArchiveEntry: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s))))},
+    # The archive follows the student: everyone who reads the student reads it; only the school
+    # (and authorities) of the open registration add to it.
+    m.ArchiveEntry: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s)))),
+                     "write": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_write(s))))},
     m.AuxiliaryNumber: {"read": lambda s: s.schools("school__")},
     m.Jurisdiction: {"read": lambda s: s.jurisdictions()},
     m.AuxiliaryNumberTemplate: {"read": lambda s: s.jurisdictions("jurisdiction__")},
@@ -124,6 +127,9 @@ SCOPES = {
     # A case is reached from either side: its school and the destination school, and every
     # unit above them (each side's authorities, the province).
     m.Case: {"read": lambda s: _cases(s)},
+    # The calendar is read by everyone with a unit and kept by the province.
+    m.CalendarOverride: {"read": lambda s: Q(), "write": lambda s: Q() if s.everything or len(s.code or "") == 2
+                         else NOTHING},
     m.Evidence: {"read": lambda s: Q(Exists(m.Case.objects.filter(Q(pk=OuterRef("case_id")) & _cases(s))))},
 }
 READ_ACTIONS = {"view"}

@@ -45,6 +45,10 @@ def audit_scope(instance):
     elif isinstance(instance, m.Student):
         registration = instance.registrations.order_by("-started_on", "-id").select_related("school").first()
         school = registration.school if registration else None
+    elif isinstance(instance, m.CalendarOverride):
+        from django.conf import settings
+
+        return settings.XUEJI_PROVINCE_CODE, None
     elif isinstance(instance, m.Case):
         return instance.scope_code, instance.school_id
     elif isinstance(instance, m.ArchiveEntry):

@@ -24,7 +24,7 @@ def refuse_deleting_registry_records(request, instances):
 
 AUDITED_MODELS = [
     m.Jurisdiction, m.School, m.SchoolClass, m.Student, m.Registration, m.AuxiliaryNumber,
-    m.AuxiliaryNumberTemplate, m.StaffProfile, m.ArchiveEntry, m.Case,
+    m.AuxiliaryNumberTemplate, m.StaffProfile, m.ArchiveEntry, m.Case, m.CalendarOverride,
 ]
 
 

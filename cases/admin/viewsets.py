@@ -9,6 +9,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, Ins
 
 from cases import access
 from cases import models as m
+from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
 from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
@@ -250,9 +251,64 @@ class StaffProfileViewSet(ScopedSnippetViewSet):
         return super().get_queryset(request).select_related("user", "school", "jurisdiction")
 
 
+class ArchiveEntryForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("类别"), choices=[(k.value, k.label) for k in m.ArchiveEntryKind
+                                                      if k in STAFF_KINDS])
+
+    class Meta:
+        model = m.ArchiveEntry
+        fields = ["student", "kind", "title", "body", "corrects"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
+    def get_form_class(self):
+        return ArchiveEntryForm
+
+    def save_through_service(self, form):
+        profile = m.StaffProfile.objects.filter(user=self.request.user).first()
+        return archive_entry_append(acting_user=self.request.user, school=profile.school if profile else None,
+                                    **form.cleaned_data)
+
+
+class ArchiveEntryViewSet(ScopedSnippetViewSet):
+    """Entries are appended, never edited: the groups hold no change permission."""
+
+    model = m.ArchiveEntry
+    icon = "folder-inverse"
+    menu_label = _("学籍档案")
+    add_view_class = ArchiveEntryCreateView
+    form_fields = ["student", "kind", "title", "body", "corrects"]
+    list_display = ["student", "kind", "title", "school", "recorded_at"]
+    list_filter = ["kind"]
+    search_fields = ["student__name", "student__registry_number", "title"]
+    search_backend_name = None
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "school")
+
+
+class CalendarOverrideSaveMixin(ServiceFormMixin):
+    def save_through_service(self, form):
+        return calendar_override_set(acting_user=self.request.user, **form.cleaned_data)
+
+
+class CalendarOverrideViewSet(ScopedSnippetViewSet):
+    model = m.CalendarOverride
+    icon = "date"
+    menu_label = _("工作日调整")
+    add_view_class = type("CalendarOverrideCreateView", (CalendarOverrideSaveMixin, CreateView), {})
+    edit_view_class = type("CalendarOverrideEditView", (CalendarOverrideSaveMixin, EditView), {})
+    form_fields = ["day", "is_working_day", "note"]
+    list_display = ["day", "is_working_day", "note"]
+
+
 class RegistryViewSetGroup(ViewSetGroup):
     menu_label = _("学籍管理")
     menu_icon = "folder-open-inverse"
     menu_order = 100
-    items = (StudentViewSet, RegistrationViewSet, SchoolViewSet, SchoolClassViewSet, JurisdictionViewSet,
-             AuxiliaryNumberTemplateViewSet, StaffProfileViewSet)
+    items = (StudentViewSet, RegistrationViewSet, ArchiveEntryViewSet, SchoolViewSet, SchoolClassViewSet,
+             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet)

@@ -26,6 +26,8 @@ GROUP_PERMISSIONS = {
         "cases.add_school", "cases.change_school", "cases.view_staffprofile", "cases.view_jurisdiction",
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
         "cases.change_auxiliarynumbertemplate",
+        # The province keeps the calendar; cases/access.py narrows writing to it.
+        "cases.view_calendaroverride", "cases.add_calendaroverride", "cases.change_calendaroverride",
     ],
 }
 

@@ -1,0 +1,79 @@
+"""The archive (第十二~十四条): staff append, nothing is deleted or rewritten; the calendar
+override table is kept by the province."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases.errors import rule_errors
+from cases.models import ArchiveEntry, CalendarOverride, Jurisdiction, Role
+from cases.services.archives import archive_entry_append
+from cases.services.registrations import registration_change_status, registration_open
+from tests.case_types.helpers import World
+from tests.factories import SchoolFactory, register_student
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+def test_staff_append_health_award_aid_quality_and_corrections_point_back(world):
+    registration = register_student()
+    student = registration.student
+    entries = [archive_entry_append(acting_user=None, student=student, kind=kind, title=f"{kind}记录", body="……")
+               for kind in ("health", "award", "aid", "quality")]
+    fix = archive_entry_append(acting_user=None, student=student, kind="health", title="体检更正",
+                               body="身高应为 152cm", corrects=entries[0])
+    entries[0].refresh_from_db()
+    assert entries[0].title == "health记录"  # the original stands, unchanged
+    assert list(entries[0].corrections.all()) == [fix]
+
+
+def test_base_data_and_evidence_come_only_from_cases(world):
+    student = register_student().student
+    before = ArchiveEntry.objects.count()
+    for kind in ("base_data", "evidence"):
+        with pytest.raises(ValidationError) as info:
+            archive_entry_append(acting_user=None, student=student, kind=kind, title="手工写入")
+        assert [e["code"] for e in rule_errors(info.value)] == ["archive_kind"]
+    assert ArchiveEntry.objects.count() == before
+
+
+def test_admin_append_by_the_current_school_only_and_never_delete(client, world):
+    origin = SchoolFactory(category="1")
+    registration = register_student(school=origin)
+    add_url = reverse("wagtailsnippets_cases_archiveentry:add")
+    client.force_login(world.school_user(origin))
+    response = client.post(add_url, {"student": registration.student_id, "kind": "award", "title": "三好学生",
+                                     "body": "2025-2026学年"})
+    assert response.status_code == 302
+    entry = ArchiveEntry.objects.get(title="三好学生")
+    assert entry.school == origin and entry.recorded_by.staff_profile.school == origin
+    # No edit, no delete: the archive is append-only.
+    xhr = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+    assert client.get(reverse("wagtailsnippets_cases_archiveentry:edit", args=[entry.pk]), **xhr).status_code == 403
+    assert client.post(reverse("wagtailsnippets_cases_archiveentry:delete", args=[entry.pk]), **xhr).status_code == 403
+    assert ArchiveEntry.objects.filter(pk=entry.pk, title="三好学生").exists()
+    # After a transfer the origin still reads the archive but adds nothing to it (第十四条).
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=registration.student, school=SchoolFactory(category="1"),
+                      stage="junior", started_on=datetime.date(2026, 3, 2), reason="转入")
+    assert client.get(reverse("wagtailsnippets_cases_archiveentry:inspect", args=[entry.pk])).status_code == 200
+    response = client.post(add_url, {"student": registration.student_id, "kind": "award", "title": "转出后",
+                                     "body": ""})
+    assert response.status_code == 200 and not ArchiveEntry.objects.filter(title="转出后").exists()
+
+
+def test_calendar_overrides_are_kept_by_the_province(client, world):
+    add_url = reverse("wagtailsnippets_cases_calendaroverride:add")
+    data = {"day": "2027-10-09", "is_working_day": "on", "note": "国庆调休上班"}
+    client.force_login(world.authority_user(Jurisdiction.objects.get(code="620102"), Role.HEAD))
+    client.post(add_url, data)
+    assert not CalendarOverride.objects.exists()
+    client.force_login(world.authority_user(Jurisdiction.objects.get(code="62"), Role.HEAD))
+    assert client.post(add_url, data).status_code == 302
+    assert CalendarOverride.objects.get().is_working_day is True
