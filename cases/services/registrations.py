@@ -1,7 +1,7 @@
 """Status changes of a registration and the yearly promotion of classes (第十六条)."""
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from cases.audit import audit
 from cases.errors import RuleError

@@ -4,7 +4,14 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.models import Role
+from cases.models import (
+    ArchiveEntry,
+    AuxiliaryNumber,
+    Registration,
+    RegistrationEvent,
+    Role,
+    Student,
+)
 from cases.services.cases import case_approve, case_create, case_submit, evidence_attach
 from cases.workflow import current_step
 from tests.factories import staff_user
@@ -62,3 +69,15 @@ def submit_and_approve_all(world, case, submitter):
         approvers.append(approver)
         case = case_approve(acting_user=approver, case=case, comment="同意")
     return case, approvers
+
+
+def registry_snapshot():
+    """Everything a case may change, to assert that a refused, rejected or withdrawn case
+    changed nothing."""
+    return (
+        list(Registration.objects.order_by("pk").values()),
+        list(RegistrationEvent.objects.order_by("pk").values()),
+        list(AuxiliaryNumber.objects.order_by("pk").values()),
+        list(Student.objects.order_by("pk").values()),
+        list(ArchiveEntry.objects.order_by("pk").values()),
+    )

@@ -10,13 +10,7 @@ from cases.models import CaseState, Student
 from cases.services.cases import case_reject, case_submit
 from tests.factories import register_student
 
-from .helpers import World, open_case, submit_and_approve_all
-from .test_transfer import registry_snapshot
-
-
-@pytest.fixture
-def world(db):
-    return World()
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 
 def test_name_and_native_place_corrected_old_values_kept(world):

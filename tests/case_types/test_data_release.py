@@ -11,34 +11,19 @@ from cases.case_types.data_release import ALLOWED_FIELDS
 from cases.errors import rule_errors
 from cases.models import (
     ArchiveEntry,
-    AuxiliaryNumber,
     Case,
     CaseState,
     Jurisdiction,
-    Registration,
     RegistryLogEntry,
-    Student,
 )
 from cases.services.cases import case_reject, case_submit, case_withdraw
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case, submit_and_approve_all
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 REQUEST = {"requester": "兰州市城关区人民法院", "purpose": "审理抚养权纠纷案件核实就读情况"}
 
 
-def registry_snapshot():
-    return (
-        list(Student.objects.order_by("pk").values()),
-        list(Registration.objects.order_by("pk").values()),
-        list(AuxiliaryNumber.objects.order_by("pk").values()),
-        list(ArchiveEntry.objects.order_by("pk").values()),
-    )
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ to its superiors, and to no one else."""
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from cases.calendar import add_working_days
@@ -12,12 +11,7 @@ from cases.services.cases import case_submit
 from cases.workflow import current_step, task_states_awaiting, task_states_overdue
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case
-
-
-@pytest.fixture
-def world(db):
-    return World()
+from .helpers import open_case
 
 
 def test_each_step_is_due_ten_working_days_after_it_starts_and_overdue_shows_upwards(world):

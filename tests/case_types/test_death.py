@@ -14,15 +14,12 @@ from cases.models import (
     AuxiliaryNumber,
     Case,
     CaseState,
-    Registration,
-    RegistrationEvent,
-    Student,
 )
 from cases.services.cases import case_reject, case_submit, case_withdraw
 from cases.services.registrations import registration_change_status
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case, submit_and_approve_all
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 D = datetime.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -35,19 +32,6 @@ DIED_ON = "2025-09-26"
 DUE_ON = D(2025, 10, 16)
 
 
-def registry_snapshot():
-    return (
-        list(Registration.objects.order_by("pk").values()),
-        list(RegistrationEvent.objects.order_by("pk").values()),
-        list(AuxiliaryNumber.objects.order_by("pk").values()),
-        list(Student.objects.order_by("pk").values()),
-        list(ArchiveEntry.objects.order_by("pk").values()),
-    )
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture

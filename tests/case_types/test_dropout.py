@@ -11,34 +11,18 @@ from cases.models import (
     AuxiliaryNumber,
     CaseState,
     Jurisdiction,
-    Registration,
-    RegistrationEvent,
-    Student,
 )
 from cases.services.auxiliary_numbers import auxiliary_number_cancel
 from cases.services.cases import case_reject, case_submit, case_withdraw
 from cases.services.registrations import registration_change_status
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case, submit_and_approve_all
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 D = datetime.date
 REPORT = {"township_reported_on": "2026-03-09", "absent_since": "2026-03-02"}
 
 
-def registry_snapshot():
-    return (
-        list(Registration.objects.order_by("pk").values()),
-        list(RegistrationEvent.objects.order_by("pk").values()),
-        list(AuxiliaryNumber.objects.order_by("pk").values()),
-        list(Student.objects.order_by("pk").values()),
-        list(ArchiveEntry.objects.order_by("pk").values()),
-    )
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from wagtail.log_actions import registry as log_registry
 
 from cases.errors import rule_errors
 from cases.models import (
-    ArchiveEntry,
     AuxiliaryNumber,
     CaseState,
     Jurisdiction,
@@ -22,19 +21,11 @@ from cases.services.registrations import registration_change_status
 from cases.workflow import current_step
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case, submit_and_approve_all
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 GRADUATION_DAY = datetime.date(2026, 6, 30)  # school year 2025: the cohort of 2023 is in its third year
 BIRTH = datetime.date(2008, 5, 1)
 
-
-def registry_snapshot():
-    return (
-        list(Registration.objects.order_by("pk").values()),
-        list(RegistrationEvent.objects.order_by("pk").values()),
-        list(AuxiliaryNumber.objects.order_by("pk").values()),
-        list(ArchiveEntry.objects.order_by("pk").values()),
-    )
 
 
 def codes(case):
@@ -44,10 +35,6 @@ def codes(case):
 def case_log(case, action):
     return log_registry.get_logs_for_instance(case).filter(action=action)
 
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture

@@ -10,37 +10,35 @@ from wagtail.log_actions import registry as log_registry
 from cases.case_types.registration import deferred_deadline_for
 from cases.errors import rule_errors
 from cases.models import (
-    ArchiveEntry,
-    AuxiliaryNumber,
     Case,
     CaseState,
-    Guardian,
     Jurisdiction,
     Registration,
     RegistryLogEntry,
-    Student,
 )
 from cases.numbers.id_number import make_id_number
-from cases.services.cases import case_approve, case_override, case_reject, case_submit, case_withdraw
+from cases.services.cases import (
+    case_approve,
+    case_override,
+    case_reject,
+    case_submit,
+    case_withdraw,
+)
 from cases.workflow import current_step
-from tests.factories import SchoolClassFactory, SchoolFactory, id_number_for, register_student
+from tests.factories import (
+    SchoolClassFactory,
+    SchoolFactory,
+    id_number_for,
+    register_student,
+)
 
-from .helpers import World, open_case, submit_and_approve_all
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 EVIDENCE = ["household_register_or_id"]
 TODAY = timezone.localdate()
 RECENTLY = TODAY - datetime.timedelta(days=7)  # admission a week ago: within the month
 LONG_AGO = TODAY - datetime.timedelta(days=60)
 
-
-def registry_snapshot():
-    return (
-        list(Student.objects.order_by("pk").values()),
-        list(Registration.objects.order_by("pk").values()),
-        list(AuxiliaryNumber.objects.order_by("pk").values()),
-        list(Guardian.objects.order_by("pk").values()),
-        list(ArchiveEntry.objects.order_by("pk").values()),
-    )
 
 
 def case_log(case, action):
@@ -60,10 +58,6 @@ def person(name="李明", gender="M", birth=datetime.date(2019, 3, 1), with_id=T
         data["birth_date"] = born.isoformat()
     return {**data, **extra}
 
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture

@@ -11,15 +11,10 @@ from cases.services.cases import case_reject, case_submit, case_withdraw
 from cases.services.registrations import registration_change_status
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case, submit_and_approve_all
-from .test_transfer import registry_snapshot
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 ILLNESS = ["parent_application", "hospital_diagnosis", "medical_records", "medical_bills"]
 
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture

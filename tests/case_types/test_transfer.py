@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases.errors import rule_errors
 from cases.models import (
-    ArchiveEntry,
     AuxiliaryNumber,
     CaseState,
     Jurisdiction,
@@ -15,27 +14,21 @@ from cases.models import (
     RegistryTaskState,
     Student,
 )
-from cases.services.cases import case_approve, case_override, case_reject, case_submit, case_withdraw
+from cases.services.cases import (
+    case_approve,
+    case_override,
+    case_reject,
+    case_submit,
+    case_withdraw,
+)
 from cases.workflow import current_step
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-from .helpers import World, open_case, submit_and_approve_all
+from .helpers import open_case, registry_snapshot, submit_and_approve_all
 
 EVIDENCE = ["transfer_application", "residence_proof"]
 
 
-def registry_snapshot():
-    return (
-        list(Registration.objects.order_by("pk").values()),
-        list(AuxiliaryNumber.objects.order_by("pk").values()),
-        list(Student.objects.order_by("pk").values()),
-        list(ArchiveEntry.objects.order_by("pk").values()),
-    )
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture
