@@ -23,6 +23,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from cases import access
 from cases.errors import RuleError, rule_errors
 
+from .display import RegistryInspectView
+
 WRITE_PERMISSIONS = {"change", "delete", "publish", "lock", "unlock"}
 
 
@@ -142,6 +144,7 @@ class ServiceFormMixin:
 
 class ScopedSnippetViewSet(SnippetViewSet):
     chooser_viewset_class = ScopedChooserViewSet
+    inspect_view_class = RegistryInspectView
     # Registry records are never deleted (append-only archive) and have no revisions to copy.
     copy_view_enabled = False
     inspect_view_enabled = True

@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, InspectView
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
 
 from cases import access
 from cases import models as m
@@ -15,6 +15,7 @@ from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
+from .display import RegistryInspectView
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 SCHOOL_FIELDS = ["code", "name", "county", "township", "category", "stages", "ownership", "supervision",
@@ -74,7 +75,7 @@ class StudentEditView(ServiceFormMixin, EditView):
         return student_update_contact(acting_user=self.request.user, student=self.object, changes=changes)
 
 
-class StudentInspectView(InspectView):
+class StudentInspectView(RegistryInspectView):
     template_name = "cases/admin/student_inspect.html"
 
     def get_context_data(self, **kwargs):
@@ -153,7 +154,7 @@ class RegistrationEditView(ServiceFormMixin, EditView):
         )
 
 
-class RegistrationInspectView(InspectView):
+class RegistrationInspectView(RegistryInspectView):
     template_name = "cases/admin/registration_inspect.html"
 
     def get_context_data(self, **kwargs):
