@@ -32,6 +32,9 @@ ACTIONS = {
     "xueji.case.withdraw": ("撤回案卷", "撤回案卷"),
     "xueji.case.approve": ("案卷办结", "案卷批准并生效"),
     "xueji.calendar.override": ("调整工作日", "调整工作日"),
+    "xueji.certificate.issue": ("签发证书证明", "签发证书证明"),
+    "xueji.certificate.revoke": ("作废证书证明", "作废证书证明"),
+    "xueji.certificate.print": ("打印证书证明", "打印(补打)证书证明"),
 }
 
 

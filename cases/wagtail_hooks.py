@@ -4,6 +4,7 @@ from wagtail.snippets.models import register_snippet
 
 from cases import models as m
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
+from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
 from cases.admin.cases import CaseViewSet
 from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS

@@ -6,6 +6,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
+from cms import views as public_views
 
 # Scoped replacements of Wagtail's workflow reports: they must come before the admin's URLs.
 scoped_reports = [
@@ -25,5 +26,11 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# The public site's verification and status lookup (cms/views.py).
+urlpatterns += [
+    path("verify/", public_views.verify, name="certificate_verify"),
+    path("lookup/", public_views.lookup, name="status_lookup"),
+]
 
 urlpatterns += [path("", include(wagtail_urls))]

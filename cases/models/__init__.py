@@ -37,5 +37,7 @@ from .cases import (
     RegistryTaskState,
     TransferScope,
 )
+from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus
+from .lookups import LookupLog, LookupOutcome
 
 __all__ = [name for name in dir() if not name.startswith("_")]

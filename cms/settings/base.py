@@ -170,3 +170,11 @@ XUEJI_LEGACY_CHECK_DIGIT = os.environ.get(
 WAGTAIL_FINISH_WORKFLOW_ACTION = "cases.finish.finish_case"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = False
+
+# --- Public pages (cms/views.py): status lookup rate limits ---------------------------------
+# Counted in the Django cache: in production use a cache shared by all workers (Redis,
+# database), or each worker counts on its own.
+XUEJI_LOOKUP_LIMIT_PER_IP = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_IP", "10"))
+XUEJI_LOOKUP_IP_PERIOD = 3600
+XUEJI_LOOKUP_LIMIT_PER_ID = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_ID", "5"))
+XUEJI_LOOKUP_ID_PERIOD = 24 * 3600

@@ -1,0 +1,81 @@
+"""What a certificate template sees: the record, the student's data at print time, the QR.
+
+Read-only; the services render with it. Kept apart from the services so that batch printing
+and previews build the same context.
+"""
+
+import segno
+from django.db.models import Prefetch
+
+from cases import models as m
+
+K = m.CertificateKind
+
+
+def authority_name(school, stage):
+    if school is None:
+        return ""
+    try:
+        jurisdiction = school.authority(stage)
+    except m.Jurisdiction.DoesNotExist:
+        return ""
+    return f"{jurisdiction.name}教育局" if len(jurisdiction.code) > 2 else f"{jurisdiction.name}教育厅"
+
+
+def _reason_label(case):
+    case_type = case.case_type_class
+    return getattr(case_type, "reasons", {}).get(case.reason, case.reason) if case_type else case.reason
+
+
+def qr_for(certificate):
+    """The QR code of the verification URL (error level M survives a stamp's smudge)."""
+    from cases.services.certificates import verification_url
+
+    return segno.make(verification_url(certificate), error="m", micro=False)
+
+
+def context_for(certificate):
+    from cases.services.certificates import PAGE_SIZE, chinese_date, verification_url
+
+    registration = certificate.registration
+    school = certificate.school
+    stage = registration.stage if registration else ""
+    case = certificate.case
+    context = {
+        "certificate": certificate,
+        "title": certificate.get_kind_display(),
+        "student": certificate.student,
+        "registration": registration,
+        "school": school,
+        "case": case,
+        "stage_label": registration.get_stage_display() if registration else "",
+        "grade_label": registration.grade_label() if registration else "",
+        "class_name": registration.school_class.class_name if registration and registration.school_class_id else "",
+        "authority": authority_name(school, stage),
+        "issued_on": chinese_date(certificate.issued_at),
+        "birth_date": chinese_date(certificate.student.birth_date),
+        "page_size": PAGE_SIZE.get(certificate.kind, "A4"),
+        "verify_url": verification_url(certificate),
+        "qr_data_uri": qr_for(certificate).png_data_uri(scale=4, border=2),
+    }
+    if certificate.kind == K.TRANSFER and case is not None:
+        destination = case.destination_school
+        context.update({
+            "destination_name": destination.name if destination else case.external_school,
+            "destination_authority": authority_name(destination, stage) if destination else "",
+            "transfer_reason": "  ".join(filter(None, [_reason_label(case), case.reason_text])),
+        })
+    if certificate.kind == K.SUSPENSION:
+        context.update({
+            "suspended_from": chinese_date(case.effective_on) if case and case.effective_on else "",
+            "suspended_until": chinese_date((case.end_on if case else None) or registration.suspended_until),
+        })
+    if certificate.kind == K.ARCHIVE_DOSSIER:
+        student = certificate.student
+        context.update({
+            "registrations": student.registrations.select_related("school", "school_class").prefetch_related(
+                Prefetch("events", queryset=m.RegistrationEvent.objects.order_by("recorded_at", "id")))
+            .order_by("started_on", "id"),
+            "archive_entries": student.archive_entries.select_related("school").order_by("recorded_at", "id"),
+        })
+    return context

@@ -1,0 +1,39 @@
+"""The public site's two services: certificate verification and the status lookup.
+
+Thin views: the answers (and what they may disclose) are decided in cases/services/public.py.
+"""
+
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cases.services.public import certificate_verify, student_status_lookup
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def verify(request):
+    serial, code = request.GET.get("serial", ""), request.GET.get("code", "")
+    result = certificate_verify(serial, code) if (serial or code) else None
+    return render(request, "public/verify.html", {"result": result})
+
+
+def client_ip(request):
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites
+    # it, and a forged header would let anyone escape the per-IP limit.
+    return request.META.get("REMOTE_ADDR") or ""
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def lookup(request):
+    result, error = None, ""
+    if request.method == "POST":
+        name, id_number = request.POST.get("name", "").strip(), request.POST.get("id_number", "").strip()
+        if not name or not id_number:
+            error = "请填写学生姓名和公民身份号码"
+        else:
+            result = student_status_lookup(ip=client_ip(request), name=name, id_number=id_number)
+    status = 429 if result is not None and result.outcome == "limited" else 200
+    # The form is never refilled: the page must not echo the ID number back.
+    return render(request, "public/lookup.html", {"result": result, "error": error}, status=status)
