@@ -93,6 +93,7 @@ class StudentInspectView(RegistryInspectView):
             number_changes=student.number_changes.all(),
             archive_entries=student.archive_entries.select_related("school", "recorded_by"),
             guardians=student.guardians.all(),
+            certificates=student.certificates.order_by("-issued_at"),
         )
         return context
 
