@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
@@ -7,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
 from cms import views as public_views
+from graphql_api.views import XuejiGraphQLView, document_download
 
 # Scoped replacements of Wagtail's workflow reports: they must come before the admin's URLs.
 scoped_reports = [
@@ -18,6 +20,9 @@ scoped_reports = [
 ]
 
 urlpatterns = scoped_reports + [
+    # CSRF is checked by the view itself: enforced for sessions, not for bearer tokens.
+    path("graphql/", csrf_exempt(XuejiGraphQLView.as_view(graphiql=settings.DEBUG)), name="graphql"),
+    path("graphql/documents/<int:pk>/", document_download, name="graphql_document"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

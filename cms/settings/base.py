@@ -171,6 +171,25 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "cases.finish.finish_case"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = False
 
+# --- GraphQL API (graphql_api/, docs/api.md) -------------------------------------------------
+GRAPHENE = {
+    "SCHEMA": "graphql_api.schema.schema",
+    # Pages of at most 100 (first/last); a connection without first/last gets 100.
+    "RELAY_CONNECTION_MAX_LIMIT": 100,
+    # Services own their transactions; a mutation is one service call.
+    "ATOMIC_MUTATIONS": False,
+}
+# Introspection (and so GraphiQL's schema explorer): on in development and tests, off in
+# production unless XUEJI_GRAPHQL_INTROSPECTION=1.
+XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", True)
+# Cost control: nesting depth, and an estimate of the rows × fields a query may touch (each
+# connection multiplies what it contains by its page size, each list by 5).
+XUEJI_GRAPHQL_MAX_DEPTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_DEPTH", "10"))
+XUEJI_GRAPHQL_MAX_COST = int(os.environ.get("XUEJI_GRAPHQL_MAX_COST", "50000"))
+XUEJI_GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_QUERY_LENGTH", "20000"))
+# Personal API tokens (Authorization: Bearer …): longest validity in days.
+XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365"))
+
 # --- Public pages (cms/views.py): status lookup rate limits ---------------------------------
 # Counted in the Django cache: in production use a cache shared by all workers (Redis,
 # database), or each worker counts on its own.

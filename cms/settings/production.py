@@ -20,3 +20,5 @@ if os.environ.get("REDIS_URL"):  # noqa: F405
     # Spread background work over several machines through RQ on Redis.
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}  # noqa: F405
+# The schema is published in schema.graphql; production answers no introspection by default.
+XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", False)  # noqa: F405

@@ -1,0 +1,270 @@
+"""Case documents: the case, its steps, evidence, comments and history; the case types."""
+
+import graphene
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from graphql import GraphQLError
+from wagtail.log_actions import registry as log_actions
+from wagtail.models import TaskState
+
+from cases import access
+from cases import models as m
+from cases.workflow import user_may_act
+from graphql_api.accounts.types import User
+from graphql_api.core import enums
+from graphql_api.core.errors import Error, errors_from_validation
+from graphql_api.core.nodes import ScopedNode
+from graphql_api.core.optimize import Join, Many, loaded, node_tree
+from graphql_api.registry.types import JurisdictionNode, RegistrationNode, SchoolNode, StudentNode
+
+from .loaders import case_ct, load_history, load_steps, steps, visible_case_ids
+
+StepStatus = graphene.Enum("StepStatus", [(value.upper(), value) for value, _ in TaskState.STATUS_CHOICES],
+                           description="审批步骤状态")
+
+
+# --- case types (the registry of cases/case_types) ------------------------------------------
+class Reason(graphene.ObjectType):
+    code = graphene.String(required=True)
+    label = graphene.String(required=True)
+
+
+class EvidenceKind(graphene.ObjectType):
+    code = graphene.String(required=True)
+    label = graphene.String(required=True)
+    reasons = graphene.List(graphene.NonNull(graphene.String), required=True,
+                            description="需要此材料的事由类别;为空表示任何事由都需要")
+
+
+class StepTemplate(graphene.ObjectType):
+    level = graphene.Field(enums.ApprovalLevel, required=True)
+    side = graphene.Field(enums.ApprovalSide, required=True)
+    label = graphene.String(required=True)
+    working_days = graphene.Int(required=True, description="办理时限(工作日)")
+
+
+class CaseType(graphene.ObjectType):
+    """一种学籍变动:代码、名称、依据条款、事由、所需材料、审批步骤。"""
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    articles = graphene.List(graphene.NonNull(graphene.String), required=True)
+    reasons = graphene.List(graphene.NonNull(Reason), required=True)
+    evidence_kinds = graphene.List(graphene.NonNull(EvidenceKind), required=True)
+    steps = graphene.List(graphene.NonNull(StepTemplate), required=True, description="完整审批链(个案可能跳过部分步骤)")
+
+    def resolve_reasons(root, info):
+        return [Reason(code=code, label=label) for code, label in root.reasons.items()]
+
+    def resolve_evidence_kinds(root, info):
+        kinds = {}
+        for reason, items in root.evidence.items():
+            for kind in items:
+                entry = kinds.setdefault(kind.code, EvidenceKind(code=kind.code, label=kind.label, reasons=[]))
+                if reason != "*":
+                    entry.reasons.append(reason)
+        return list(kinds.values())
+
+    def resolve_steps(root, info):
+        return [StepTemplate(level=s.level, side=s.side, label=s.label, working_days=s.working_days)
+                for s in root.steps]
+
+
+# --- steps, evidence, history ----------------------------------------------------------------
+class ApprovalStepNode(ScopedNode):
+    name = graphene.String(required=True, description="步骤名称,如 转入学校同意")
+    level = graphene.Field(enums.ApprovalLevel, required=True)
+    side = graphene.Field(enums.ApprovalSide, required=True)
+    status = graphene.Field(StepStatus, required=True)
+    approver_school = graphene.Field(SchoolNode, description="审批学校(学校步骤)")
+    approver_jurisdiction = graphene.Field(JurisdictionNode, description="审批部门(主管部门步骤)")
+    approver_unit_name = graphene.String(description="审批单位名称")
+    finished_by = graphene.Field(User)
+    is_overdue = graphene.Boolean(required=True, description="进行中且已过办理期限")
+    awaiting_me = graphene.Boolean(required=True, description="当前用户可以审批此步骤")
+    related = {"approverSchool": Join("approver_school", "SchoolNode"), "finishedBy": Join("finished_by"),
+               "name": Join("task"), "level": Join("task__registryapprovaltask"),
+               "side": Join("task__registryapprovaltask")}
+
+    class Meta:
+        model = m.RegistryTaskState
+        name = "ApprovalStep"
+        fields = ("id", "approver_code", "due_on", "started_at", "finished_at", "comment")
+        description = "审批步骤(审批单位、状态、办理期限、意见)"
+
+    @classmethod
+    def scoped(cls, queryset, info):
+        return queryset.filter(workflow_state__base_content_type=case_ct(),
+                               workflow_state__object_id__in=visible_case_ids(info))
+
+    def resolve_name(root, info):
+        return root.task.name
+
+    def resolve_level(root, info):
+        return root.task.registryapprovaltask.level
+
+    def resolve_side(root, info):
+        return root.task.registryapprovaltask.side
+
+    def resolve_approver_jurisdiction(root, info):
+        if root.approver_school_id or not root.approver_code:
+            return None
+        if hasattr(root, "_gql_jurisdiction"):
+            return root._gql_jurisdiction
+        return m.Jurisdiction.objects.filter(code=root.approver_code).first()
+
+    def resolve_approver_unit_name(root, info):
+        unit = root.approver_school if root.approver_school_id else ApprovalStepNode.resolve_approver_jurisdiction(root, info)
+        return unit.name if unit else None
+
+    def resolve_is_overdue(root, info):
+        return bool(root.status == TaskState.STATUS_IN_PROGRESS and root.due_on and root.due_on < timezone.localdate())
+
+    def resolve_awaiting_me(root, info):
+        return root.status == TaskState.STATUS_IN_PROGRESS and user_may_act(root, info.context.user)
+
+
+class Document(graphene.ObjectType):
+    title = graphene.String(required=True)
+    url = graphene.String(required=True, description="下载地址(会话或令牌均可;须有权查看所属案卷或学生)")
+    file_size = graphene.Int()
+
+    def resolve_url(root, info):
+        return reverse("graphql_document", args=[root.pk])
+
+
+class EvidenceNode(ScopedNode):
+    kind_label = graphene.String(required=True)
+    document = graphene.Field(Document, required=True)
+    uploaded_by = graphene.Field(User)
+    related = {"document": Join("document"), "uploadedBy": Join("uploaded_by"), "kindLabel": Join("case")}
+
+    class Meta:
+        model = m.Evidence
+        name = "Evidence"
+        fields = ("id", "kind", "uploaded_at")
+        description = "证明材料"
+
+    @classmethod
+    def scoped(cls, queryset, info):
+        return queryset.filter(case__in=access.visible(info.context.user, m.Case))
+
+    def resolve_kind_label(root, info):
+        labels = {k.code: k.label for kinds in root.case.case_type_class.evidence.values() for k in kinds}
+        return labels.get(root.kind, "其他材料")
+
+
+class RegistryLogEntryNode(ScopedNode):
+    action_label = graphene.String(required=True)
+    user = graphene.Field(User)
+    data = graphene.JSONString()
+    related = {"user": Join("user")}
+
+    class Meta:
+        model = m.RegistryLogEntry
+        name = "RegistryLogEntry"
+        fields = ("id", "action", "timestamp", "label")
+        description = "操作记录(审计日志)"
+
+    @classmethod
+    def scoped(cls, queryset, info):
+        return access.audit_entries_visible(info.context.user, queryset)
+
+    def resolve_action_label(root, info):
+        return str(log_actions.get_action_label(root.action))
+
+
+# --- the case -------------------------------------------------------------------------------
+EVIDENCE = Many("evidence", "EvidenceNode", "_gql_evidence", lambda info: m.Evidence.objects.order_by("uploaded_at", "id"))
+STEP_FIELDS = {"steps", "currentStep", "comments", "awaitingMe"}
+
+
+class CaseNode(ScopedNode):
+    case_type = graphene.String(required=True, description="变动类型代码,见 caseTypes")
+    type_name = graphene.String(required=True)
+    state = graphene.Field(enums.CaseState, required=True)
+    student = graphene.Field(StudentNode)
+    registration = graphene.Field(RegistrationNode)
+    school = graphene.Field(SchoolNode, required=True, description="办理学校")
+    destination_school = graphene.Field(SchoolNode, description="转入学校")
+    transfer_scope = graphene.Field(enums.TransferScope)
+    stage = graphene.Field(enums.Stage)
+    details = graphene.JSONString(required=True)
+    overrides = graphene.JSONString(required=True, description="特批记录 [{code, article, reason, by, at}]")
+    created_by = graphene.Field(User)
+    evidence = graphene.List(graphene.NonNull(EvidenceNode), required=True)
+    required_evidence = graphene.List(graphene.NonNull(EvidenceKind), required=True)
+    missing_evidence = graphene.List(graphene.NonNull(EvidenceKind), required=True)
+    steps = graphene.List(graphene.NonNull(ApprovalStepNode), required=True, description="本轮审批的全部步骤")
+    current_step = graphene.Field(ApprovalStepNode)
+    awaiting_me = graphene.Boolean(required=True, description="当前步骤等待当前用户审批")
+    comments = graphene.List(graphene.NonNull(ApprovalStepNode), required=True,
+                             description="各轮审批中签署了意见的步骤(含退回意见)")
+    history = graphene.List(graphene.NonNull(RegistryLogEntryNode), required=True, description="操作记录")
+    eligibility = graphene.List(graphene.NonNull(Error), required=True,
+                                description="当前未满足的办理条件(仅单个案卷查询提供)")
+    related = {
+        "student": Join("student", "StudentNode"), "registration": Join("registration", "RegistrationNode"),
+        "school": Join("school", "SchoolNode"), "destinationSchool": Join("destination_school", "SchoolNode"),
+        "createdBy": Join("created_by"), "evidence": EVIDENCE, "missingEvidence": EVIDENCE,
+    }
+
+    class Meta:
+        model = m.Case
+        name = "Case"
+        fields = ("id", "number", "external_school", "external_province", "reason", "reason_text", "effective_on",
+                  "end_on", "created_at", "submitted_at", "decided_at")
+        description = "学籍变动案卷"
+
+    @classmethod
+    def prepare(cls, cases, info, single=False):
+        tree = node_tree(info)
+        if cases and STEP_FIELDS & tree.keys():
+            load_steps(cases)
+        if cases and "history" in tree:
+            load_history(cases, info)
+        for case in cases:
+            case._gql_single = single
+
+    def resolve_transfer_scope(root, info):
+        return root.transfer_scope or None
+
+    def resolve_stage(root, info):
+        return root.stage or None
+
+    def resolve_evidence(root, info):
+        return loaded(root, "_gql_evidence", root.evidence.order_by("uploaded_at", "id"))
+
+    def resolve_required_evidence(root, info):
+        return [EvidenceKind(code=k.code, label=k.label, reasons=[]) for k in root.case_type_class.required_evidence(root)]
+
+    def resolve_missing_evidence(root, info):
+        present = {e.kind for e in CaseNode.resolve_evidence(root, info)}
+        return [k for k in CaseNode.resolve_required_evidence(root, info) if k.code not in present]
+
+    def resolve_steps(root, info):
+        return steps(root)[0]
+
+    def resolve_comments(root, info):
+        return steps(root)[1]
+
+    def resolve_current_step(root, info):
+        if root.state != m.CaseState.IN_REVIEW:
+            return None
+        return next((s for s in steps(root)[0] if s.status == TaskState.STATUS_IN_PROGRESS), None)
+
+    def resolve_awaiting_me(root, info):
+        step = CaseNode.resolve_current_step(root, info)
+        return bool(step and user_may_act(step, info.context.user))
+
+    def resolve_history(root, info):
+        if not hasattr(root, "_gql_history"):
+            load_history([root], info)
+        return root._gql_history
+
+    def resolve_eligibility(root, info):
+        if not getattr(root, "_gql_single", False):
+            raise GraphQLError("eligibility 仅在单个案卷查询(case 或 node)中提供", extensions={"code": "single_only"})
+        failures = root.case_type_class.check_eligibility(root)
+        return errors_from_validation(ValidationError(failures)) if failures else []

@@ -1,0 +1,204 @@
+"""Jurisdictions, schools, classes, students, registrations, auxiliary numbers."""
+
+import graphene
+from django.utils import timezone
+
+from cases import access
+from cases import models as m
+from graphql_api.accounts.types import User
+from graphql_api.core import enums
+from graphql_api.core.nodes import ScopedNode
+from graphql_api.core.optimize import Join, Many, Needs, loaded
+
+
+class JurisdictionNode(ScopedNode):
+    parent = graphene.Field(lambda: JurisdictionNode)
+    level = graphene.Field(enums.Level, required=True)
+    related = {"parent": Join("parent", "JurisdictionNode")}
+
+    class Meta:
+        model = m.Jurisdiction
+        name = "Jurisdiction"
+        fields = ("id", "code", "name", "auxiliary_code")
+        description = "行政区划(省、市、县、乡镇),GB/T 2260 代码"
+
+
+class SchoolNode(ScopedNode):
+    county = graphene.Field(JurisdictionNode, required=True)
+    township = graphene.Field(JurisdictionNode)
+    category = graphene.Field(enums.SchoolCategory, required=True)
+    stages = graphene.List(graphene.NonNull(enums.Stage), required=True)
+    ownership = graphene.Field(enums.Ownership, required=True)
+    supervision = graphene.Field(enums.Supervision, required=True)
+    related = {"county": Join("county", "JurisdictionNode"), "township": Join("township", "JurisdictionNode")}
+
+    class Meta:
+        model = m.School
+        name = "School"
+        fields = ("id", "code", "name", "auxiliary_code", "scope_code", "is_closed")
+        description = "学校;scopeCode 为主管单位代码(第三条)"
+
+
+def _grade(school_class):
+    return school_class.grade() if school_class else None
+
+
+def _grade_label(school_class):
+    return school_class.grade_label() if school_class else ""
+
+
+class SchoolClassNode(ScopedNode):
+    school = graphene.Field(SchoolNode, required=True)
+    stage = graphene.Field(enums.Stage, required=True)
+    graduation_year = graphene.Int(required=True, description="届别")
+    grade = graphene.Int(description="当前学年的年级(学段内,1 起);入学前为空")
+    grade_label = graphene.String(required=True, description="如 初二、高一")
+    related = {"school": Join("school", "SchoolNode")}
+
+    class Meta:
+        model = m.SchoolClass
+        name = "SchoolClass"
+        fields = ("id", "cohort", "class_name", "promoted_through")
+        description = "班级:年级由入学年份和学年推算,不存储(第十六条)"
+
+    def resolve_grade(root, info):
+        return _grade(root)
+
+    def resolve_grade_label(root, info):
+        return _grade_label(root)
+
+
+class AuxiliaryNumberNode(ScopedNode):
+    kind = graphene.Field(enums.AuxiliaryNumberKind, required=True)
+    is_live = graphene.Boolean(required=True)
+
+    class Meta:
+        model = m.AuxiliaryNumber
+        name = "AuxiliaryNumber"
+        fields = ("id", "number", "issued_at", "cancelled_at", "cancelled_reason")
+        description = "学籍辅号(注销后永不复用,第九、十条)"
+
+
+class RegistrationEventNode(ScopedNode):
+    status_from = graphene.Field(enums.RegistrationStatus)
+    status_to = graphene.Field(enums.RegistrationStatus, required=True)
+    recorded_by = graphene.Field(User)
+    related = {"recordedBy": Join("recorded_by")}
+
+    class Meta:
+        model = m.RegistrationEvent
+        name = "RegistrationEvent"
+        fields = ("id", "occurred_on", "reason", "recorded_at")
+        description = "学籍状态变动记录(只增不改)"
+
+    @classmethod
+    def scoped(cls, queryset, info):
+        return queryset.filter(registration__in=access.visible(info.context.user, m.Registration))
+
+    def resolve_status_from(root, info):
+        return root.status_from or None
+
+
+def _registrations(info):
+    return access.in_scope(info.context.user, m.Registration, m.Registration.objects.order_by("-started_on", "-id"))
+
+
+class RegistrationNode(ScopedNode):
+    student = graphene.Field(lambda: StudentNode, required=True)
+    school = graphene.Field(SchoolNode, required=True)
+    school_class = graphene.Field(SchoolClassNode)
+    stage = graphene.Field(enums.Stage, required=True)
+    status = graphene.Field(enums.RegistrationStatus, required=True)
+    grade = graphene.Int(description="当前年级(学段内)")
+    grade_label = graphene.String(required=True)
+    auxiliary_number = graphene.Field(AuxiliaryNumberNode, description="现用学籍辅号")
+    auxiliary_numbers = graphene.List(graphene.NonNull(AuxiliaryNumberNode), required=True,
+                                      description="全部学籍辅号(含已注销)")
+    events = graphene.List(graphene.NonNull(RegistrationEventNode), required=True, description="状态变动历史")
+    related = {
+        "student": Join("student", "StudentNode"),
+        "school": Join("school", "SchoolNode"),
+        "schoolClass": Join("school_class", "SchoolClassNode"),
+        "grade": Needs(joins=("school_class",)),
+        "gradeLabel": Needs(joins=("school_class",)),
+        "auxiliaryNumber": Many("auxiliary_numbers", "AuxiliaryNumberNode", "_gql_live_numbers",
+                                lambda info: m.AuxiliaryNumber.objects.filter(cancelled_at__isnull=True)),
+        "auxiliaryNumbers": Many("auxiliary_numbers", "AuxiliaryNumberNode", "_gql_numbers",
+                                 lambda info: m.AuxiliaryNumber.objects.all()),
+        "events": Many("events", "RegistrationEventNode", "_gql_events", lambda info: m.RegistrationEvent.objects.all()),
+    }
+
+    class Meta:
+        model = m.Registration
+        name = "Registration"
+        fields = ("id", "started_on", "ended_on", "suspended_until", "created_at")
+        description = "学籍:学生在一所学校的在籍状态"
+
+    def resolve_grade(root, info):
+        return _grade(root.school_class)
+
+    def resolve_grade_label(root, info):
+        return _grade_label(root.school_class)
+
+    def resolve_auxiliary_number(root, info):
+        numbers = loaded(root, "_gql_live_numbers", lambda: root.auxiliary_numbers.filter(cancelled_at__isnull=True))
+        return numbers[0] if numbers else None
+
+    def resolve_auxiliary_numbers(root, info):
+        return loaded(root, "_gql_numbers", root.auxiliary_numbers.all)
+
+    def resolve_events(root, info):
+        return loaded(root, "_gql_events", root.events.all)
+
+
+class GuardianNode(ScopedNode):
+    class Meta:
+        model = m.Guardian
+        name = "Guardian"
+        fields = ("id", "name", "relation", "phone", "id_number")
+        description = "监护人"
+
+    @classmethod
+    def scoped(cls, queryset, info):
+        return queryset.filter(student__in=access.visible(info.context.user, m.Student))
+
+
+class StudentNode(ScopedNode):
+    gender = graphene.Field(enums.Gender, required=True)
+    household_type = graphene.Field(enums.HouseholdType, required=True)
+    household_county = graphene.Field(JurisdictionNode)
+    disability = graphene.Field(enums.Disability, required=True)
+    paper_archive_school = graphene.Field(SchoolNode, description="纸质档案保管学校")
+    guardians = graphene.List(graphene.NonNull(GuardianNode), required=True)
+    registrations = graphene.List(graphene.NonNull(RegistrationNode), required=True,
+                                  description="本单位范围内的学籍(新的在前);转出后原学校仍可查看其历史(第十四条)")
+    current_registration = graphene.Field(RegistrationNode, description="在籍的学籍(在读、休学、辍学、出境)")
+    related = {
+        "householdCounty": Join("household_county", "JurisdictionNode"),
+        "paperArchiveSchool": Join("paper_archive_school", "SchoolNode"),
+        "guardians": Many("guardians", "GuardianNode", "_gql_guardians", lambda info: m.Guardian.objects.order_by("id")),
+        "registrations": Many("registrations", "RegistrationNode", "_gql_registrations", _registrations),
+        "currentRegistration": Many("registrations", "RegistrationNode", "_gql_open_registrations",
+                                    lambda info: _registrations(info).open()),
+    }
+
+    class Meta:
+        model = m.Student
+        name = "Student"
+        fields = ("id", "registry_number", "id_number", "name", "former_names", "birth_date", "ethnicity",
+                  "native_place", "household_address", "address", "is_migrant", "is_left_behind", "created_at")
+        description = "学生:一人一号,终身不变(第九条)"
+
+    def resolve_guardians(root, info):
+        return loaded(root, "_gql_guardians", root.guardians.order_by("id"))
+
+    def resolve_registrations(root, info):
+        return loaded(root, "_gql_registrations", lambda: _registrations(info).filter(student=root))
+
+    def resolve_current_registration(root, info):
+        found = loaded(root, "_gql_open_registrations", lambda: _registrations(info).open().filter(student=root))
+        return found[0] if found else None
+
+
+def school_year():
+    return m.school_year_of(timezone.localdate())

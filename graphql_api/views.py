@@ -1,0 +1,163 @@
+"""The GraphQL endpoint: session (same origin, CSRF enforced) or personal API token
+(``Authorization: Bearer <secret>``, CSRF-exempt), multipart uploads, cached parsing and
+validation, cost control, and errors that never show a traceback."""
+
+import json
+import logging
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from graphene.validation import DisableIntrospection
+from graphene_django.views import HttpError
+from graphene_file_upload.django import FileUploadGraphQLView
+from graphene_file_upload.utils import place_files_in_operations
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules
+from graphql.validation import validate
+from wagtail.documents import get_document_model
+
+from cases import access
+from cases import models as m
+
+from .core.errors import MESSAGES, UNAUTHENTICATED
+from .core.validation import CostLimitRule
+from .services import api_token_authenticate
+
+logger = logging.getLogger(__name__)
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_refusal(request):
+    """Django's own CSRF check, run for session (non-token) requests: the reason, or None."""
+    check = _CsrfCheck(lambda request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+@lru_cache(maxsize=256)
+def parse_and_validate(schema, query, introspection, limits=None):
+    """(document, errors) for a query text, cached: parsing and validating cost as much as the
+    rest of a small request. Rules depend on the query text and the settings in the key only
+    (page sizes given by variables are counted at the maximum), so the cache is safe."""
+    try:
+        document = parse(query, max_tokens=5000)
+    except GraphQLError as error:
+        return None, (error,)
+    rules = [*specified_rules, CostLimitRule] + ([] if introspection else [DisableIntrospection])
+    return document, tuple(validate(schema.graphql_schema, document, rules, max_errors=20))
+
+
+def _error(message, code, status):
+    return JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def token_refusal(request):
+    """With an ``Authorization`` header the request is the token's user (the session is ignored);
+    a bad token is refused. Returns a 401 response, or None."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    request.xueji_token_auth = False
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    user = api_token_authenticate(secret.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        return _error("访问令牌无效、已过期或已吊销", UNAUTHENTICATED, 401)
+    request.user = user
+    request.xueji_token_auth = True
+    return None
+
+
+def document_download(request, pk):
+    """A document of a case's evidence or of an archive entry, for session and token callers
+    alike, only if the caller may see that case or that student (else 404, as for a missing one)."""
+    refusal = token_refusal(request)
+    if refusal:
+        return refusal
+    user = request.user
+    document = get_document_model().objects.filter(pk=pk).first()
+    if document is None or not (
+        m.Evidence.objects.filter(document=document, case__in=access.visible(user, m.Case)).exists()
+        or access.visible(user, m.ArchiveEntry).filter(document=document).exists()
+    ):
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+
+
+class XuejiGraphQLView(FileUploadGraphQLView):
+    def dispatch(self, request, *args, **kwargs):
+        refusal = token_refusal(request)
+        if refusal:
+            return refusal
+        if not request.xueji_token_auth:
+            reason = csrf_refusal(request)
+            if reason:
+                return _error(f"CSRF 校验失败({reason})", "csrf_failed", 403)
+        return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request):
+        content_type = self.get_content_type(request)
+        if content_type == "multipart/form-data" and "operations" in request.POST:
+            try:
+                operations = json.loads(request.POST["operations"])
+                files_map = json.loads(request.POST.get("map", "{}"))
+                data = place_files_in_operations(operations, files_map, request.FILES)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+                data = None
+            if not isinstance(data, dict):
+                raise HttpError(HttpResponseBadRequest("multipart 请求格式错误(operations/map 与文件不符)"))
+            return data
+        data = super().parse_body(request)
+        if not isinstance(data, dict) and not self.batch:
+            raise HttpError(HttpResponseBadRequest("请求体应为 JSON 对象"))
+        return data
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        if not query:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseBadRequest("缺少 query"))
+        if not isinstance(query, str) or len(query) > settings.XUEJI_GRAPHQL_MAX_QUERY_LENGTH:
+            return ExecutionResult(errors=[GraphQLError("查询文本过长", extensions={"code": "query_too_large"})])
+        if variables is not None and not isinstance(variables, dict):
+            return ExecutionResult(errors=[GraphQLError("variables 应为 JSON 对象", extensions={"code": "bad_request"})])
+        limits = (settings.XUEJI_GRAPHQL_MAX_DEPTH, settings.XUEJI_GRAPHQL_MAX_COST)
+        document, errors = parse_and_validate(self.schema, query, settings.XUEJI_GRAPHQL_INTROSPECTION, limits)
+        if errors:
+            return ExecutionResult(errors=list(errors))
+        operation = get_operation_ast(document, operation_name)
+        if request.method.lower() == "get" and operation is not None and operation.operation != OperationType.QUERY:
+            if show_graphiql:
+                return None
+            return ExecutionResult(errors=[GraphQLError("修改操作须使用 POST", extensions={"code": "bad_request"})])
+        try:
+            return execute(self.schema.graphql_schema, document, root_value=self.get_root_value(request),
+                           context_value=self.get_context(request), variable_values=variables,
+                           operation_name=operation_name, middleware=self.get_middleware(request))
+        except Exception as exc:  # shown as a clean internal_error by format_error, logged with its traceback
+            return ExecutionResult(errors=[GraphQLError(str(exc), original_error=exc)])
+
+    @staticmethod
+    def format_error(error):
+        if not isinstance(error, GraphQLError):
+            return {"message": str(error)}
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            return error.formatted
+        if isinstance(original, PermissionDenied):
+            message, code = "无权执行此操作", "permission_denied"
+        elif isinstance(original, ObjectDoesNotExist):
+            message, code = MESSAGES["not_found"], "not_found"
+        else:
+            logger.error("GraphQL resolver failed", exc_info=original)
+            message, code = "服务器内部错误,请稍后重试或联系管理员", "internal_error"
+        formatted = error.formatted
+        formatted["message"] = message
+        formatted["extensions"] = {"code": code}
+        return formatted

@@ -1,0 +1,93 @@
+"""A front-end app drives a transfer over HTTP with personal tokens: the registrar opens it,
+uploads evidence (multipart) and submits; each approver decides with their own token; the
+student moves to the destination school."""
+
+from graphql_relay import to_global_id
+
+from cases.models import Role
+from tests.case_types.helpers import PDF, PNG
+from tests.factories import SchoolClassFactory
+from tests.graphql.kit import Api, data_of, upload
+
+CREATE = """mutation($input: CreateCaseInput!) { createCase(input: $input) {
+  result { id number state requiredEvidence { code label } missingEvidence { code } }
+  errors { field code message article } } }"""
+ATTACH = """mutation($case: ID!, $kind: String!, $file: Upload!) { attachEvidence(caseId: $case, kind: $kind, file: $file) {
+  result { id kind kindLabel document { title url } } errors { field code message } } }"""
+QUEUE = """{ cases(awaitingMe: true) { totalCount edges { node { id number typeName student { name }
+  currentStep { name dueOn approverUnitName } } } } }"""
+DECIDE = """mutation($id: ID!, $comment: String) { approveCase(id: $id, comment: $comment) {
+  result { state currentStep { name approverUnitName } } errors { code message } } }"""
+
+
+def test_transfer_across_cities_through_the_api(world, places, pupil):
+    destination = places["other_city_school"]
+    SchoolClassFactory(school=destination, stage="junior", cohort=2024)
+    registrar = Api(world.school_user(places["school"]), token=True)
+
+    created = registrar.data(CREATE, {"input": {
+        "caseType": "transfer", "studentId": to_global_id("Student", pupil.student_id), "transferScope": "WITHIN",
+        "destinationSchoolCode": destination.code, "reason": "relocation", "reasonText": "随父母迁居天水",
+        "effectiveOn": "2026-03-02", "details": '{"note": "前端创建"}'}})["createCase"]
+    assert created["errors"] == []
+    case = created["result"]
+    assert {k["code"] for k in case["missingEvidence"]} == {"transfer_application", "residence_proof"}
+
+    submit = 'mutation($id: ID!) { submitCase(id: $id) { result { state } errors { field code message article } } }'
+    refused = registrar.data(submit, {"id": case["id"]})["submitCase"]
+    assert refused["result"] is None and {e["code"] for e in refused["errors"]} == {"evidence_missing"}
+
+    for kind, name, content, content_type in [("transfer_application", "申请.pdf", PDF, "application/pdf"),
+                                              ("residence_proof", "证明.png", PNG, "image/png")]:
+        answer = data_of(upload(registrar, ATTACH, {"case": case["id"], "kind": kind},
+                                {"file": (name, content, content_type)}))["attachEvidence"]
+        assert answer["errors"] == [] and answer["result"]["kind"] == kind
+    bad = data_of(upload(registrar, ATTACH, {"case": case["id"], "kind": "other"},
+                         {"file": ("x.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")}))["attachEvidence"]
+    assert bad["errors"] == [{"field": "file", "code": "evidence_type", "message": bad["errors"][0]["message"]}]
+
+    assert registrar.data(submit, {"id": case["id"]})["submitCase"] == {"result": {"state": "IN_REVIEW"}, "errors": []}
+
+    approvers = [
+        Api(world.school_user(destination), token=True),
+        registrar,
+        Api(world.authority_user(places["county"], role=Role.REVIEWER), token=True),
+        Api(world.authority_user(places["other_city"], role=Role.REVIEWER), token=True),
+    ]
+    bystander = Api(world.authority_user(places["other_county"], role=Role.REVIEWER), token=True)
+    for n, approver in enumerate(approvers):
+        queue = approver.data(QUEUE)["cases"]
+        assert [e["node"]["number"] for e in queue["edges"]] == [case["number"]]
+        assert bystander.data(QUEUE)["cases"]["totalCount"] == 0
+        decided = approver.data(DECIDE, {"id": case["id"], "comment": f"第{n + 1}步同意"})["approveCase"]
+        assert decided["errors"] == []
+    assert decided["result"] == {"state": "APPROVED", "currentStep": None}
+
+    moved = approvers[0].data("""query($id: ID!) { student(id: $id) { currentRegistration { status school { code }
+        auxiliaryNumber { number } } paperArchiveSchool { code } } }""", {"id": to_global_id("Student", pupil.student_id)})
+    assert moved["student"]["currentRegistration"]["school"]["code"] == destination.code
+    assert moved["student"]["paperArchiveSchool"]["code"] == destination.code
+    origin_view = registrar.data("""query($id: ID!) { student(id: $id) { currentRegistration { status }
+        registrations { status school { code } } } }""", {"id": to_global_id("Student", pupil.student_id)})["student"]
+    assert origin_view["currentRegistration"] is None  # the open registration is at the destination, out of scope
+    assert origin_view["registrations"] == [{"status": "TRANSFERRED_OUT", "school": {"code": places["school"].code}}]
+
+    detail = registrar.data("""query($id: ID!) { case(id: $id) { state steps { name status finishedBy { username } comment }
+        comments { comment } evidence { kind } history { action } } }""", {"id": case["id"]})["case"]
+    assert [s["status"] for s in detail["steps"]] == ["APPROVED", "APPROVED", "APPROVED", "SKIPPED", "APPROVED"]
+    assert [c["comment"] for c in detail["comments"]] == ["第1步同意", "第2步同意", "第3步同意", "第4步同意"]
+    assert {"xueji.case.create", "xueji.case.evidence", "xueji.case.submit", "xueji.case.approve"} <= \
+        {h["action"] for h in detail["history"]}
+    # Each approver downloads the evidence with their own token; outsiders get the 404 of a missing file.
+    url = approvers[3].data('query($id: ID!) { case(id: $id) { evidence { document { url } } } }',
+                            {"id": case["id"]})["case"]["evidence"][0]["document"]["url"]
+    download = approvers[3].client.get(url, HTTP_AUTHORIZATION=f"Bearer {approvers[3].token}")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    missing = url.rstrip("/").rsplit("/", 1)[0] + "/987654/"
+    for caller in (bystander, None):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {caller.token}"} if caller else {}
+        client = caller.client if caller else approvers[3].client.__class__()
+        assert client.get(url, **headers).status_code == client.get(missing, **headers).status_code == 404
+    archive = approvers[0].data("""query($id: ID!) { archive(student: $id) { entries(kind: EVIDENCE) { totalCount } } }""",
+                                {"id": to_global_id("Student", pupil.student_id)})
+    assert archive["archive"]["entries"]["totalCount"] == 2
