@@ -14,7 +14,9 @@ Policies follow the shape of Wagtail's permission policies and are registered wi
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -219,10 +221,14 @@ def audit_scope_filter(user):
     if scope.everything:
         return Q()
     if scope.school_id:
-        return Q(school_id=scope.school_id)
-    if scope.code:
-        return Q(scope_code__startswith=scope.code)
-    return NOTHING
+        where = Q(school_id=scope.school_id)
+    elif scope.code:
+        where = Q(scope_code__startswith=scope.code)
+    else:
+        return NOTHING
+    # A case belongs to both sides: the destination reads its history too.
+    case_ids = m.Case.objects.filter(_cases(scope)).annotate(text_id=Cast("pk", CharField())).values("text_id")
+    return where | Q(content_type=ContentType.objects.get_for_model(m.Case), object_id__in=case_ids)
 
 
 def audit_entries_visible(user, entries):

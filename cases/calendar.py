@@ -18,12 +18,12 @@ def _library(year):
     return holidays.China(years=year)
 
 
-def _overrides(start, end):
+def overrides_between(start, end):
     return dict(CalendarOverride.objects.filter(day__range=(start, end)).values_list("day", "is_working_day"))
 
 
 def is_working_day(day, overrides=None):
-    overrides = _overrides(day, day) if overrides is None else overrides
+    overrides = overrides_between(day, day) if overrides is None else overrides
     if day in overrides:
         return overrides[day]
     return _library(day.year).is_working_day(day)
@@ -32,7 +32,7 @@ def is_working_day(day, overrides=None):
 def add_working_days(start: datetime.date, count: int) -> datetime.date:
     """The day on which ``count`` working days after ``start`` have passed (start excluded):
     a step started on a Friday with 1 working day is due the next working Monday."""
-    overrides = _overrides(start, start + datetime.timedelta(days=count * 3 + 40))
+    overrides = overrides_between(start, start + datetime.timedelta(days=count * 3 + 40))
     day, left = start, count
     while left > 0:
         day += datetime.timedelta(days=1)
@@ -45,6 +45,6 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
     if end <= start:
         return 0
-    overrides = _overrides(start, end)
+    overrides = overrides_between(start, end)
     return sum(1 for n in range(1, (end - start).days + 1)
                if is_working_day(start + datetime.timedelta(days=n), overrides))

@@ -216,3 +216,18 @@ def test_every_case_url_answers_404_out_of_scope_including_workflow_views_and_re
     choose = client.get(reverse("wagtailsnippetchoosers_cases_case:choose")).content.decode()
     assert case.number not in choose
     assert current_step(case).pk == state.pk  # nothing was decided by the outsider
+
+
+def test_both_sides_read_the_case_history_and_outsiders_do_not(client, setting):
+    from cases.models import RegistryLogEntry
+
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    entries = RegistryLogEntry.objects.filter(object_id=str(case.pk), action="xueji.case.create")
+    assert entries.exists()
+    for user in (world.school_user(destination), world.authority_user(Jurisdiction.objects.get(code="620502"))):
+        assert RegistryLogEntry.objects.viewable_by_user(user).filter(pk__in=entries).exists()
+        client.force_login(user)
+        assert "新建学籍变动案卷" in client.get(url("history", case.pk)).content.decode()
+    outsider = world.authority_user(Jurisdiction.objects.get(code="620103"))
+    assert not RegistryLogEntry.objects.viewable_by_user(outsider).filter(pk__in=entries).exists()

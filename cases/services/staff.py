@@ -20,6 +20,7 @@ _COMMON = [
     # Cases: schools open and edit them; approvers need the editor to act on a step.
     "cases.view_case", "cases.change_case",
     "cases.view_certificate",
+    "cases.view_evidence",  # evidence follows its case (cases/access.py)
 ]
 GROUP_PERMISSIONS = {
     SCHOOL_GROUP: _COMMON + ["cases.add_case"],

@@ -4,7 +4,7 @@ import datetime
 
 import graphene
 
-from cases.calendar import _overrides, add_working_days, is_working_day, working_days_between
+from cases.calendar import add_working_days, is_working_day, overrides_between, working_days_between
 from graphql_api.core.errors import ApiError
 
 MAX_SPAN = 366
@@ -33,7 +33,7 @@ class WorkdayQueries(graphene.ObjectType):
 
     def resolve_working_days(root, info, start, end):
         _check_span((end - start).days)
-        overrides = _overrides(start, end)
+        overrides = overrides_between(start, end)
         days = (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
         return [CalendarDay(date=day, is_working_day=is_working_day(day, overrides)) for day in days]
 
