@@ -35,3 +35,6 @@ def register_registry_log_actions(actions):
         actions.register_model(model, m.RegistryLogEntry)
     for action, (label, message) in ACTIONS.items():
         actions.register_action(action, label, message)
+
+from cases.admin.print_jobs import PrintJobViewSet  # noqa: E402
+register_snippet(PrintJobViewSet)

@@ -36,6 +36,7 @@ if settings.DEBUG:
 urlpatterns += [
     path("verify/", public_views.verify, name="certificate_verify"),
     path("lookup/", public_views.lookup, name="status_lookup"),
+    path("search/", public_views.search, name="site_search"),
 ]
 
 urlpatterns += [path("", include(wagtail_urls))]

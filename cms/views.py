@@ -37,3 +37,13 @@ def lookup(request):
     status = 429 if result is not None and result.outcome == "limited" else 200
     # The form is never refilled: the page must not echo the ID number back.
     return render(request, "public/lookup.html", {"result": result, "error": error}, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def search(request):
+    """Wagtail's search over the site's live, public pages (cms/search.py segments Chinese)."""
+    from cms.search import search_pages
+
+    query = request.GET.get("q", "").strip()[:100]
+    results = list(search_pages(query)[:50]) if query else []
+    return render(request, "cms/search.html", {"search_query": query, "results": results})
