@@ -8,11 +8,13 @@ from .archives.queries import ArchiveQueries
 from .cases.mutations import CaseMutations
 from .cases.queries import CaseQueries
 from .core.nodes import Node
+from .pages.queries import PageQueries
 from .registry.queries import RegistryQueries
 from .workdays.queries import WorkdayQueries
 
 
-class Query(WorkdayQueries, ArchiveQueries, CaseQueries, RegistryQueries, AccountQueries, graphene.ObjectType):
+class Query(PageQueries, WorkdayQueries, ArchiveQueries, CaseQueries, RegistryQueries, AccountQueries,
+            graphene.ObjectType):
     node = Node.Field(description="按全局 ID 取任一对象;不存在或无权查看时为 null")
 
 
