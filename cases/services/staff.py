@@ -19,7 +19,7 @@ _COMMON = [
     "cases.view_archiveentry", "cases.add_archiveentry", "cases.view_auxiliarynumber",
     # Cases: schools open and edit them; approvers need the editor to act on a step.
     "cases.view_case", "cases.change_case",
-    "cases.view_certificate",
+    "cases.view_certificate", "cases.view_printjob",
     "cases.view_evidence",  # evidence follows its case (cases/access.py)
 ]
 GROUP_PERMISSIONS = {
