@@ -19,7 +19,7 @@ _COMMON = [
     "cases.view_archiveentry", "cases.add_archiveentry", "cases.view_auxiliarynumber",
     # Cases: schools open and edit them; approvers need the editor to act on a step.
     "cases.view_case", "cases.change_case",
-    "cases.view_certificate", "cases.view_printjob",
+    "cases.view_certificate", "cases.add_certificate", "cases.view_printjob",
     "cases.view_evidence",  # evidence follows its case (cases/access.py)
 ]
 GROUP_PERMISSIONS = {
@@ -28,6 +28,7 @@ GROUP_PERMISSIONS = {
         "cases.add_school", "cases.change_school", "cases.view_staffprofile", "cases.view_jurisdiction",
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
         "cases.change_auxiliarynumbertemplate",
+        "cases.change_certificate",  # revoking a certificate is an authority's act
         # The province keeps the calendar; cases/access.py narrows writing to it.
         "cases.view_calendaroverride", "cases.add_calendaroverride", "cases.change_calendaroverride",
     ],
