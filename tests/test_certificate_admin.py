@@ -20,9 +20,9 @@ def issue(client, student_id, kind):
     return client.post(reverse("xueji_certificate_issue", args=[student_id]), {"kind": kind}, follow=True)
 
 
-def test_school_issues_a_student_card_and_the_page_lists_it(client, setting):
+def test_county_issues_a_student_card_and_the_page_lists_it(client, setting):
     world, registration = setting
-    client.force_login(world.school_user(registration.school))
+    client.force_login(world.authority_user(Jurisdiction.objects.get(code="620102")))
     page = issue(client, registration.student_id, "student_card").content.decode()
     certificate = Certificate.objects.get(student=registration.student)
     assert "已签发" in page and certificate.serial in page
@@ -36,10 +36,19 @@ def test_a_diploma_needs_a_graduated_registration_and_nothing_is_issued(client, 
     assert not Certificate.objects.exists() and "已签发" not in page
 
 
+def test_a_school_issues_its_own_forms_but_not_student_cards(client, setting):
+    world, registration = setting
+    client.force_login(world.school_user(registration.school))
+    page = issue(client, registration.student_id, "student_card").content.decode()
+    assert "须由县级学籍主管部门签发" in page and not Certificate.objects.exists()
+    issue(client, registration.student_id, "archive_dossier")
+    assert Certificate.objects.get().kind == "archive_dossier"
+
+
 def test_out_of_scope_issue_and_revoke_answer_404(client, setting):
     world, registration = setting
     client.force_login(world.school_user(registration.school))
-    issue(client, registration.student_id, "student_card")
+    issue(client, registration.student_id, "archive_dossier")
     certificate = Certificate.objects.get()
     outsider = world.authority_user(Jurisdiction.objects.get(code="620103"), Role.HEAD)
     client.force_login(outsider)
@@ -54,7 +63,7 @@ def test_only_an_authority_revokes_and_a_reason_is_required(client, setting):
     world, registration = setting
     school_user = world.school_user(registration.school)
     client.force_login(school_user)
-    issue(client, registration.student_id, "student_card")
+    issue(client, registration.student_id, "archive_dossier")
     certificate = Certificate.objects.get()
     revoke = reverse("xueji_certificate_revoke", args=[certificate.pk])
     assert client.post(revoke, {"reason": "遗失"}, **XHR).status_code == 403

@@ -231,3 +231,25 @@ def test_a_print_job_refuses_revoked_certificates_and_students_out_of_scope(scho
     with pytest.raises(RuleError):
         print_job_create(acting_user=None, certificates=[diploma])
     assert not PrintJob.objects.exists()
+
+
+@pytest.mark.parametrize("kind, stage, allowed", [
+    (K.DIPLOMA, "senior", "62"),  # general high school: the province (第三条(一)3)
+    (K.DIPLOMA, "junior", "620102"),  # compulsory education: the county
+    (K.STUDENT_CARD, "junior", "620102"),
+    (K.GRADUATION_ATTESTATION, "senior", "62"),
+])
+def test_article_3_who_issues_which_certificate(db, kind, stage, allowed):
+    category = "5" if stage == "senior" else "1"
+    school = SchoolFactory(category=category)
+    registration = register_student(school=school, stage=stage, birth_date=datetime.date(2009, 5, 1))
+    if kind in STATUS_FOR:
+        registration_change_status(acting_user=None, registration=registration, status=STATUS_FOR[kind],
+                                   occurred_on=datetime.date(2026, 3, 2), reason="测试")
+    below = {"62": "6201", "620102": school}[allowed]
+    lower = staff_user(below if not isinstance(below, str) else Jurisdiction.objects.get(code=below))
+    with pytest.raises(RuleError) as info:
+        certificate_issue(acting_user=lower, kind=kind, student=registration.student)
+    assert info.value.code == "certificate_issuer_level" and info.value.article == "第三条"
+    issuer = staff_user(Jurisdiction.objects.get(code=allowed))
+    assert certificate_issue(acting_user=issuer, kind=kind, student=registration.student).kind == kind

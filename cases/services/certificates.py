@@ -84,6 +84,33 @@ def _registration_for(student, case):
     return student.registrations.select_related("school").order_by("-started_on", "-id").first()
 
 
+# Who issues what (第三条, 第三十四条): the school its own forms; the county student cards and the
+# certificates of compulsory education; the province those of general high school.
+LEVEL_RANK = {"school": 0, "county": 1, "city": 2, "province": 3}
+LEVEL_LABEL = {"school": "学校", "county": "县级学籍主管部门", "city": "市级学籍主管部门", "province": "省级学籍管理部门"}
+SCHOOL_FORMS = {K.TRANSFER, K.SUSPENSION, K.ARCHIVE_DOSSIER}
+PROVINCE_ONLY = {K.QUALIFICATION, K.GRADUATION_ATTESTATION}
+
+
+def issuer_level_required(kind, registration):
+    if kind in SCHOOL_FORMS:
+        return "school"
+    if kind in PROVINCE_ONLY or registration.stage in m.HIGH_SCHOOL_STAGES:
+        return "province"
+    return "county"
+
+
+def _check_issuer(acting_user, kind, registration):
+    if acting_user is None or acting_user.is_superuser:
+        return
+    profile = m.StaffProfile.objects.filter(user=acting_user).select_related("jurisdiction").first()
+    level = "school" if profile is None or profile.school_id else profile.jurisdiction.level
+    required = issuer_level_required(kind, registration)
+    if LEVEL_RANK.get(level, -1) < LEVEL_RANK[required]:
+        raise RuleError("certificate_issuer_level", f"{kind.label}须由{LEVEL_LABEL[required]}签发", field="kind",
+                        article="第三条")
+
+
 @transaction.atomic
 def certificate_issue(*, acting_user, kind, student, case=None):
     kind = K(kind)
@@ -95,6 +122,7 @@ def certificate_issue(*, acting_user, kind, student, case=None):
     if registration is None or (allowed is not None and registration.status not in allowed):
         raise RuleError("certificate_status", f"该学生当前学籍状态不能签发{kind.label}", field="kind",
                         article=ARTICLE[kind])
+    _check_issuer(acting_user, kind, registration)
     if kind in ONCE_PER_REGISTRATION and m.Certificate.objects.select_for_update().filter(
             kind=kind, registration=registration, revoked_at__isnull=True).exists():
         raise RuleError("certificate_reissue", f"{kind.label}已签发,遗失不补发,可申请毕业证明书", field="kind",
