@@ -231,3 +231,22 @@ def test_both_sides_read_the_case_history_and_outsiders_do_not(client, setting):
         assert "新建学籍变动案卷" in client.get(url("history", case.pk)).content.decode()
     outsider = world.authority_user(Jurisdiction.objects.get(code="620103"))
     assert not RegistryLogEntry.objects.viewable_by_user(outsider).filter(pk__in=entries).exists()
+
+
+def test_dashboard_chases_suspensions_past_their_end(client, setting):
+    from cases.services.registrations import registration_change_status, registration_set_suspension_end
+
+    world, registration, destination = setting
+    registration_change_status(acting_user=None, registration=registration, status="suspended",
+                               occurred_on=datetime.date(2025, 9, 1), reason="休学")
+    registration_set_suspension_end(acting_user=None, registration=registration,
+                                    until=datetime.date(2026, 2, 28), reason="测试")
+    client.force_login(world.school_user(registration.school))
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    panel = page.split("休学期满未复学")[1].split("</section>")[0]
+    assert "王小明" in panel
+    client.force_login(world.authority_user(Jurisdiction.objects.get(code="620102")))
+    assert "王小明" in client.get(reverse("wagtailadmin_home")).content.decode().split("休学期满未复学")[1]
+    client.force_login(world.school_user(destination))  # another school, another county
+    panel = client.get(reverse("wagtailadmin_home")).content.decode().split("休学期满未复学")[1].split("</section>")[0]
+    assert "王小明" not in panel

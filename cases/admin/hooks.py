@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from wagtail import hooks
@@ -55,3 +56,40 @@ def add_case_queues(request, panels):
         task_states_awaiting(request.user).select_related("workflow_state")), 50))
     panels.append(StepsPanel("overdue", "逾期未办(本单位及下级)", _with_cases(
         task_states_overdue(request.user).select_related("workflow_state")), 60))
+
+
+class OverdueSuspensionsPanel(Component):
+    """第三十一条: suspensions past their end with no resumption, for the school to chase and
+    for the authorities above it to see."""
+
+    name = "overdue_suspensions"
+    order = 70
+
+    def __init__(self, registrations):
+        self.registrations = registrations
+
+    def render_html(self, parent_context=None):
+        rows = format_html_join(
+            "", "<tr><td><a href='{}'>{}</a></td><td>{}</td><td>{}</td></tr>",
+            ((reverse("wagtailsnippets_cases_student:inspect", args=[r.student_id]), r.student.name, r.school.name,
+              r.suspended_until) for r in self.registrations),
+        )
+        if not rows:
+            rows = mark_safe("<tr><td colspan='3'>无</td></tr>")
+        return format_html(
+            "<section class='w-mb-8' data-panel='overdue-suspensions'><h2 class='w-h2'>休学期满未复学(第三十一条)</h2>"
+            "<table class='listing'><thead><tr><th>学生</th><th>学校</th><th>休学截止</th></tr></thead>"
+            "<tbody>{}</tbody></table></section>", rows,
+        )
+
+
+def overdue_suspensions(user, today=None):
+    today = today or timezone.localdate()
+    return (access.in_scope(user, m.Registration)
+            .filter(status=m.RegistrationStatus.SUSPENDED, suspended_until__lt=today)
+            .select_related("student", "school").order_by("suspended_until"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_overdue_suspensions(request, panels):
+    panels.append(OverdueSuspensionsPanel(list(overdue_suspensions(request.user)[:50])))
