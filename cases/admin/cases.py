@@ -20,6 +20,7 @@ from cases.errors import rule_errors
 from cases.services.cases import (
     EDITABLE_FIELDS,
     case_create,
+    case_editable_by,
     case_submit,
     case_update_draft,
     case_withdraw,
@@ -59,7 +60,7 @@ class CaseForm(WagtailAdminModelForm):
             self.fields["case_type"].disabled = True
             if self.instance.registration_id:  # the stage is the registration's
                 self.fields["stage"].disabled = True
-            if not self._editable_by(for_user):
+            if not case_editable_by(self.instance, for_user):
                 # Under review, decided, or an approver's view: the document is read-only and
                 # the footer buttons act on the workflow, so nothing here is validated or saved.
                 self.fields["student"].queryset = m.Student.objects.filter(pk=self.instance.student_id)
@@ -67,11 +68,6 @@ class CaseForm(WagtailAdminModelForm):
                     field.disabled = True
             if self.instance.destination_school_id:
                 self.fields["destination_school_code"].initial = self.instance.destination_school.code
-
-    def _editable_by(self, user):
-        profile = m.StaffProfile.objects.filter(user=user).first() if user else None
-        return (self.instance.state in (m.CaseState.DRAFT, m.CaseState.RETURNED) and profile is not None
-                and profile.school_id == self.instance.school_id)
 
     def clean_destination_school_code(self):
         code = self.cleaned_data.get("destination_school_code", "").strip()

@@ -1,6 +1,7 @@
 """What every case type declares. One subclass per module in this package, each citing its
 articles; ``CASE_TYPES`` maps codes to instances."""
 
+import datetime
 from dataclasses import dataclass
 
 from cases.errors import RuleError
@@ -24,6 +25,17 @@ AUTHORITY_APPROVAL = Step("authority", label="学籍主管部门审批")
 class EvidenceKind:
     code: str
     label: str
+
+
+def detail_date(case, key):
+    """``case.details[key]`` as a date, or None when missing or not YYYY-MM-DD (details is JSON)."""
+    value = (case.details or {}).get(key)
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def rule(code, message, article, *, generally=False, field=None):

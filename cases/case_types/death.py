@@ -6,7 +6,6 @@ registration must be cancelled all the same) but the lateness is recorded on the
 the archive, so it shows to the school and the authority above it (第四十条(三)).
 """
 
-import datetime
 
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from cases.calendar import add_working_days, working_days_between
 from cases.models import OPEN_STATUSES, RegistrationStatus
 
 from . import register
-from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, rule
+from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, detail_date, rule
 from .effects import change_status, open_registration, record
 
 ARTICLE = "第二十条"
@@ -23,11 +22,7 @@ DEATH_PROOF = EvidenceKind("death_proof", "死亡证明(医学死亡证明或户
 
 
 def died_on(case):
-    value = (case.details or {}).get("died_on")
-    try:
-        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return detail_date(case, "died_on")
 
 
 def reported_on(case):

@@ -7,27 +7,15 @@ is cancelled (第九条). A returning dropout is never refused in compulsory edu
 the grade left, with a new auxiliary number from the authority (第三十二条).
 """
 
-import datetime
 
 from cases.models import COMPULSORY_STAGES, RegistrationStatus
 
 from . import register
-from .base import AUTHORITY_APPROVAL, CaseType, rule
+from .base import AUTHORITY_APPROVAL, CaseType, detail_date, rule
 from .effects import change_status, open_registration, record
 from .suspension import Return
 
 ARTICLE = "第三十二条"
-
-
-def detail_date(case, key):
-    """``details[key]`` as a date, or None when missing or not YYYY-MM-DD."""
-    value = (case.details or {}).get(key)
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def township_name(school):

@@ -1,7 +1,10 @@
 """Building blocks of ``apply``: each calls a service, so history and audit come with it."""
 
 from cases.models import ArchiveEntry, ArchiveEntryKind, Registration
-from cases.services.auxiliary_numbers import auxiliary_number_cancel, auxiliary_number_issue
+from cases.services.auxiliary_numbers import (
+    auxiliary_number_cancel,
+    auxiliary_number_issue,
+)
 from cases.services.registrations import registration_change_status
 
 

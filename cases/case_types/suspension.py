@@ -4,11 +4,20 @@ import datetime
 
 from django.utils import timezone
 
-from cases.models import Case, CaseState, RegistrationStatus, SchoolClass, school_year_of
-from cases.services.registrations import registration_assign_class, registration_set_suspension_end
+from cases.models import (
+    Case,
+    CaseState,
+    RegistrationStatus,
+    SchoolClass,
+    school_year_of,
+)
+from cases.services.registrations import (
+    registration_assign_class,
+    registration_set_suspension_end,
+)
 
 from . import register
-from .base import SCHOOL_REVIEW, AUTHORITY_APPROVAL, CaseType, EvidenceKind, rule
+from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, rule
 from .effects import change_status, open_registration, record, reissue_number
 
 DIAGNOSIS = EvidenceKind("hospital_diagnosis", "县级及以上医院诊断证明")

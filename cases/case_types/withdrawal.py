@@ -7,12 +7,18 @@ students are never withdrawn: their schools take back dropouts and withdrawers
 unconditionally (第三十二条).
 """
 
-import datetime
 
 from cases.models import COMPULSORY_STAGES, OPEN_STATUSES, RegistrationStatus, Stage
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, rule
+from .base import (
+    AUTHORITY_APPROVAL,
+    SCHOOL_REVIEW,
+    CaseType,
+    EvidenceKind,
+    detail_date,
+    rule,
+)
 from .effects import change_status, open_registration, record
 from .suspension import SUSPENSION_CERTIFICATE
 
@@ -32,14 +38,6 @@ def _number(case, key):
         return value
     try:
         return float(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _date(case, key):
-    value = (case.details or {}).get(key)
-    try:
-        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
 
@@ -77,7 +75,7 @@ class Withdrawal(CaseType):
 
     def validate(self, case):
         errors = super().validate(case)
-        if case.reason == "no_show" and _date(case, "term_started_on") is None:
+        if case.reason == "no_show" and detail_date(case, "term_started_on") is None:
             errors.append(rule("withdrawal_term_start", "请填写新学期开学日期(YYYY-MM-DD)", ARTICLE, field="details"))
         if case.reason == "truancy":
             absent, total = _number(case, "absent_hours"), _number(case, "term_hours")
@@ -88,7 +86,7 @@ class Withdrawal(CaseType):
     def check_eligibility(self, case):
         errors = high_school_rules(self, case)
         if case.reason == "no_show":
-            started = _date(case, "term_started_on")
+            started = detail_date(case, "term_started_on")
             # "开学15天后": more than 15 days have passed since the term started.
             if started and case.effective_on and (case.effective_on - started).days <= 15:
                 errors.append(rule("withdrawal_no_show_within_15_days", "新学期开学15天后仍未报到的,方可据此退学",

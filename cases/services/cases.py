@@ -39,13 +39,21 @@ def _save(case, acting_user, action, data=None):
     return case
 
 
+def is_submitter(case, user):
+    """Only staff of the school that opened the case (or a superuser, or the system: None) act
+    as its submitter: edit the draft, attach evidence, submit, withdraw."""
+    if user is None or user.is_superuser:
+        return True
+    profile = m.StaffProfile.objects.filter(user=user).first()
+    return profile is not None and profile.school_id == case.school_id
+
+
+def case_editable_by(case, user):
+    return case.state in OPEN_FOR_EDIT and is_submitter(case, user)
+
+
 def _check_submitter(case, acting_user):
-    """Only staff of the school that opened the case (or a superuser, or the system) act as
-    its submitter."""
-    if acting_user is None or acting_user.is_superuser:
-        return
-    profile = m.StaffProfile.objects.filter(user=acting_user).first()
-    if profile is None or profile.school_id != case.school_id:
+    if not is_submitter(case, acting_user):
         raise PermissionDenied
 
 
