@@ -246,3 +246,16 @@ def audit_entries_visible(user, entries):
         granted = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values("content_type_id")
         entries = entries.filter(content_type_id__in=granted)
     return entries.filter(audit_scope_filter(user))
+
+
+# --- print jobs (a merged PDF of many students' certificates) -------------------------------
+def print_jobs_visible(user, queryset=None):
+    """The print jobs a user may see and download: the ones they created, and (for any staff
+    user) the ones whose every certificate is of a student in their scope. A merged PDF with one
+    student out of scope is not theirs to read, so such a job is as missing as any other."""
+    queryset = m.PrintJob.objects.all() if queryset is None else queryset
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    certificates = m.Certificate.objects.filter(print_jobs=OuterRef("pk"))
+    outside = certificates.exclude(student__in=in_scope(user, m.Student).values("pk"))
+    return queryset.filter(Q(created_by=user) | (Q(Exists(certificates)) & ~Q(Exists(outside))))

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from cases.models import CertificateKind, Jurisdiction, PrintJob, PrintJobStatus, Registration
 from cases.services.certificates import certificate_issue
-from cases.services.print_jobs import print_job_create, print_jobs_visible
+from cases.access import print_jobs_visible
+from cases.services.print_jobs import print_job_create
 from cases.services.registrations import registration_change_status
 from cases.services.students import NewStudent, students_register
 from tests.factories import PASSWORD, SchoolClassFactory, SchoolFactory, id_number_for, staff_user

@@ -16,7 +16,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cases import models as m
-from cases.services.print_jobs import print_jobs_visible
+from cases.access import print_jobs_visible
 
 VIEW_PERMISSIONS = ("cases.view_printjob", "cases.view_certificate")
 

@@ -55,19 +55,3 @@ def print_job_run(job_id):
     job.status, job.finished_at = m.PrintJobStatus.DONE, timezone.now()
     job.save(update_fields=["pdf", "status", "finished_at"])
     return job.pk
-
-
-def print_jobs_visible(user, queryset=None):
-    """The print jobs a user may see and download: the ones they created, and (for any staff
-    user) the ones whose every certificate is of a student in their scope. A merged PDF with one
-    student out of scope is not theirs to read, so such a job is as missing as any other."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from cases import access
-
-    queryset = m.PrintJob.objects.all() if queryset is None else queryset
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    certificates = m.Certificate.objects.filter(print_jobs=OuterRef("pk"))
-    outside = certificates.exclude(student__in=access.in_scope(user, m.Student).values("pk"))
-    return queryset.filter(Q(created_by=user) | (Q(Exists(certificates)) & ~Q(Exists(outside))))
