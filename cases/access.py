@@ -63,6 +63,18 @@ class Scope:
         return NOTHING
 
 
+def profile_of(user):
+    """The user's StaffProfile (with its school and jurisdiction), or None; cached on the user
+    object for the request."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_xueji_profile", False)
+    if cached is False:
+        cached = m.StaffProfile.objects.filter(user=user).select_related("school__county", "jurisdiction").first()
+        user._xueji_profile = cached
+    return cached
+
+
 def scope_of(user) -> Scope:
     """The user's scope, cached on the user object for the request."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -73,7 +85,7 @@ def scope_of(user) -> Scope:
     if user.is_superuser:
         scope = Scope(everything=True)
     else:
-        profile = m.StaffProfile.objects.filter(user=user).select_related("jurisdiction").first()
+        profile = profile_of(user)
         if profile is None:
             scope = Scope()
         elif profile.school_id:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.models import TaskState, Workflow, WorkflowTask
 
 from cases import models as m
+from cases.access import profile_of
 from cases.calendar import add_working_days
 from cases.errors import RuleError
 
@@ -66,19 +67,9 @@ def approver_for(task, case):
     return school.authority_code(case.stage), None
 
 
-def _profile(user):
-    if not user or not user.is_authenticated:
-        return None
-    cached = getattr(user, "_xueji_profile", False)
-    if cached is False:
-        cached = m.StaffProfile.objects.filter(user=user).select_related("jurisdiction").first()
-        user._xueji_profile = cached
-    return cached
-
-
 def user_may_act(state, user):
     """May ``user`` decide the step ``state`` (a RegistryTaskState)?"""
-    profile = _profile(user)
+    profile = profile_of(user)
     if profile is None or not user.is_active:
         return False
     if state.approver_school_id:
@@ -109,7 +100,7 @@ def step_actions(task, case, user):
 
 def task_states_awaiting(user):
     """Steps in progress that ``user`` must decide."""
-    profile = _profile(user)
+    profile = profile_of(user)
     states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
     if profile is None:
         return states.none()
@@ -123,7 +114,7 @@ def task_states_awaiting(user):
 def task_states_overdue(user, today=None):
     """Late steps, shown to the late unit and to every unit above it."""
     today = today or timezone.localdate()
-    profile = _profile(user)
+    profile = profile_of(user)
     states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS, due_on__lt=today)
     if user and user.is_superuser:
         return states

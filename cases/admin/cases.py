@@ -94,7 +94,7 @@ CASE_PANELS = ObjectList(
 
 
 def _school_of(user):
-    profile = m.StaffProfile.objects.filter(user=user).select_related("school").first()
+    profile = access.profile_of(user)
     if profile is None or profile.school is None:
         raise PermissionDenied  # cases are opened by the school that handles them
     return profile.school

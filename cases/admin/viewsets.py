@@ -271,7 +271,7 @@ class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
         return ArchiveEntryForm
 
     def save_through_service(self, form):
-        profile = m.StaffProfile.objects.filter(user=self.request.user).first()
+        profile = access.profile_of(self.request.user)
         return archive_entry_append(acting_user=self.request.user, school=profile.school if profile else None,
                                     **form.cleaned_data)
 

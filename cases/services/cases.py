@@ -9,6 +9,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, WorkflowState
 
 from cases import models as m
+from cases.access import profile_of
 from cases.audit import audit
 from cases.case_types import get_case_type
 from cases.errors import RuleError
@@ -44,7 +45,7 @@ def is_submitter(case, user):
     as its submitter: edit the draft, attach evidence, submit, withdraw."""
     if user is None or user.is_superuser:
         return True
-    profile = m.StaffProfile.objects.filter(user=user).first()
+    profile = profile_of(user)
     return profile is not None and profile.school_id == case.school_id
 
 

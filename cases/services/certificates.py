@@ -103,7 +103,7 @@ def issuer_level_required(kind, registration):
 def _check_issuer(acting_user, kind, registration):
     if acting_user is None or acting_user.is_superuser:
         return
-    profile = m.StaffProfile.objects.filter(user=acting_user).select_related("jurisdiction").first()
+    profile = access.profile_of(acting_user)
     level = "school" if profile is None or profile.school_id else profile.jurisdiction.level
     required = issuer_level_required(kind, registration)
     if LEVEL_RANK.get(level, -1) < LEVEL_RANK[required]:
