@@ -60,7 +60,8 @@ def test_article_15_only_name_birth_date_native_place_gender_ethnicity(world):
     with pytest.raises(ValidationError) as info:
         open_case(world, case_type="correction", school=registration.school, student=registration.student,
                   details={"changes": {"registry_number": "G1"}})
-    assert [e["code"] for e in rule_errors(info.value)] == ["correction_fields"]
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [
+        ("case_field_unknown", "changes_registry_number")]
 
 
 def test_rejected_correction_changes_nothing(world):

@@ -21,6 +21,8 @@ def test_each_step_is_due_ten_working_days_after_it_starts_and_overdue_shows_upw
     destination = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620502"))
     case, submitter = open_case(world, case_type="transfer", school=origin, student=registration.student,
                                 transfer_scope="within", destination_school=destination, reason="other",
+                                details={"destination_class": SchoolClassFactory(school=destination, cohort=2024,
+                                                                                 stage=registration.stage).pk},
                                 evidence=["transfer_application"])
     case = case_submit(acting_user=submitter, case=case)
     step = current_step(case)

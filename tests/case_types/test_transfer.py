@@ -39,6 +39,13 @@ def second_grader(db):
 
 
 def within(world, registration, destination, **extra):
+    """A transfer within the province names the destination class (第二十六条: same grade);
+    by default a class of the student's cohort at the destination."""
+    if "details" not in extra:
+        cohort = registration.school_class.cohort if registration.school_class_id else 2024
+        target = destination.classes.filter(stage=registration.stage, cohort=cohort).first() or \
+            SchoolClassFactory(school=destination, stage=registration.stage, cohort=cohort)
+        extra["details"] = {"destination_class": target.pk}
     return open_case(world, case_type="transfer", school=registration.school, student=registration.student,
                      transfer_scope="within", destination_school=destination, reason="relocation",
                      evidence=EVIDENCE, **extra)
@@ -215,9 +222,12 @@ def test_article_26_senior_within_same_county_generally_refused(world):
 
 
 def test_submit_refuses_missing_evidence(world, second_grader):
+    destination = SchoolFactory(category="1")
     case, submitter = open_case(world, case_type="transfer", school=second_grader.school,
                                 student=second_grader.student, transfer_scope="within",
-                                destination_school=SchoolFactory(category="1"), reason="household",
+                                destination_school=destination, reason="household",
+                                details={"destination_class": SchoolClassFactory(school=destination, stage="junior",
+                                                                                 cohort=2024).pk},
                                 evidence=["transfer_application"])
     with pytest.raises(ValidationError) as info:
         case_submit(acting_user=submitter, case=case)
