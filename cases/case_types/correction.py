@@ -4,6 +4,7 @@ values stay in the archive."""
 
 import datetime
 
+from cases.numbers.id_number import IdNumberError, validate_id_number
 from cases.services.students import CORRECTABLE_FIELDS, student_correct
 
 from . import register
@@ -57,8 +58,27 @@ class Correction(CaseType):
         return errors
 
     def check_eligibility(self, case):
-        if not proposed_changes(case):
+        changes = proposed_changes(case)
+        if not changes:
             return [rule("correction_nothing_changes", "变更后的信息与原信息相同", "第十五条")]
+        return self._agrees_with_id_number(case, changes)
+
+    @staticmethod
+    def _agrees_with_id_number(case, changes):
+        """第十五条: the corrected birth date and gender must agree with the ID number (the
+        household register is the evidence); checked when the case is saved and submitted,
+        not first at the last approval."""
+        student = case.student
+        if not student.id_number or not ({"birth_date", "gender"} & set(changes)):
+            return []
+        try:
+            validate_id_number(student.id_number, birth_date=changes.get("birth_date") or student.birth_date,
+                               gender=changes.get("gender") or student.gender)
+        except IdNumberError as error:
+            field = "changes_gender" if error.code == "id_gender_mismatch" else "changes_birth_date"
+            what = "性别" if error.code == "id_gender_mismatch" else "出生日期"
+            return [rule(f"correction_{error.code}", f"更正后的{what}与公民身份号码({student.id_number})不一致:"
+                         f"{error.message}", "第十五条", field=field)]
         return []
 
     def apply(self, case, *, acting_user):
