@@ -235,12 +235,18 @@ def case_withdraw(*, acting_user, case):
 def case_override(*, acting_user, case, rule_code, reason):
     """An approving authority overrides a 一般不予 rule, with the reason recorded."""
     case = _lock(case)
+    failures = {e.code: e for e in case.case_type_class.check_eligibility(case)}
+    never = failures.get(rule_code)
+    if never is not None and not getattr(never, "generally", False):
+        # Said before anything else: no authority may override this rule, whoever asks.
+        raise RuleError("rule_not_overridable", f"{never.message}:该规定不得特批", field="rule_code",
+                        article=never.article)
     state = current_step(case)
     if state is None or state.approver_school_id or not user_may_act(state, acting_user):
         raise PermissionDenied
     if not (reason or "").strip():
         raise RuleError("override_reason_required", "特批须说明理由", field="reason")
-    failing = {e.code: e for e in case.case_type_class.check_eligibility(case) if getattr(e, "generally", False)}
+    failing = {code: e for code, e in failures.items() if getattr(e, "generally", False)}
     if rule_code not in failing:
         raise RuleError("override_not_applicable", "该规定不适用特批或本案未违反该规定", field="rule_code")
     case.overrides = [*case.overrides, {"code": rule_code, "article": failing[rule_code].article,
