@@ -63,6 +63,13 @@ def pick(page, field, query, choice):
     page.wait_for_selector(f"[data-name={field}] .xj-picker__chip:has-text('{choice}')")
 
 
+def fill_date(page, field, value):
+    """Put a date in a date box (typed dates are accepted as well as picked ones). Set without
+    focusing the box: the calendar pop-up would otherwise cover the next fields in headless runs."""
+    page.eval_on_selector(f"#id_{field}", "(box, value) => { box.value = value;"
+                          " box.dispatchEvent(new Event('change', {bubbles: true})); }", value)
+
+
 def choose(page, field, label):
     page.select_option(f"#id_{field}", label=label)
 

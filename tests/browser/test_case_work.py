@@ -16,6 +16,7 @@ from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 from .case_steps import (
     SKIP,
     choose,
+    fill_date,
     dialog_action,
     launch,
     login,
@@ -45,7 +46,7 @@ def county():
 
 
 def test_intake_of_three_pupils_through_the_form(live_server, browser, county):
-    school = SchoolFactory(category="0", name="城关区第一小学", county=county, stages=",primary,")
+    school = SchoolFactory(category="0", name="城关区第一小学", county=county)
     SchoolClassFactory(school=school, stage="primary", cohort=2026, class_name="1班")
     SchoolClassFactory(school=school, stage="primary", cohort=2026, class_name="2班")
     staff("xiao-registrar", school)
@@ -61,7 +62,7 @@ def test_intake_of_three_pupils_through_the_form(live_server, browser, county):
     new_case(page, base, "新生注册")
     assert "户口簿或身份证复印件" in page.inner_text("[data-testid=evidence-plan]")  # listed before upload
     choose(page, "stage", "小学")
-    page.fill("#id_effective_on", today.isoformat())
+    fill_date(page, "effective_on", today.isoformat())
     for row, (name, gender, id_number, class_name) in enumerate(pupils):
         page.fill(f"input[name=people-{row}-name]", name)
         page.select_option(f"select[name=people-{row}-gender]", label=gender)
@@ -104,8 +105,8 @@ def test_correction_refused_at_submission_when_it_disagrees_with_the_id_number(l
     page = login(browser, base, "junior-registrar")
     new_case(page, base, "学籍信息变更")
     pick(page, "student", "赵", "赵小红")
-    page.fill("#id_effective_on", datetime.date.today().isoformat())
-    page.fill("#id_changes_birth_date", "2011-01-01")  # not the birth date in her ID number
+    fill_date(page, "effective_on", datetime.date.today().isoformat())
+    fill_date(page, "changes_birth_date", "2011-01-01")  # not the birth date in her ID number
     save_draft(page)
     case = Case.objects.get(case_type="correction")
     # Shown as soon as it is saved, not first at the last approval.
@@ -113,8 +114,10 @@ def test_correction_refused_at_submission_when_it_disagrees_with_the_id_number(l
     upload(page, "《居民户口簿》或其他证明文件复印件", PNG, name="hukou.png", mime="image/png")
     shot(page, "case-correction-1-saved-with-check")
     dialog_action(page, "submit", "confirm-submit")
-    assert "与公民身份号码" in page.inner_text("[data-testid=form-errors]")
     shot(page, "case-correction-2-refused")
+    # The refusal is on the field it concerns, in Chinese with its article.
+    error = page.inner_text("[data-field-wrapper]:has(#id_changes_birth_date) .error-message")
+    assert "更正后的出生日期与公民身份号码" in error and "第十五条" in error
     case.refresh_from_db()
     assert case.state == CaseState.DRAFT and case.submitted_at is None
     assert Student.objects.get(pk=registration.student_id).birth_date == registration.student.birth_date
@@ -134,8 +137,8 @@ def test_illness_suspension_with_medical_certificate_submitted_and_approved(live
     assert "家长书面申请" in plan and "县级及以上医院诊断证明" in plan
     pick(page, "student", "孙", "孙小强")
     choose(page, "reason", "因病需停课治疗休养")
-    page.fill("#id_effective_on", "2026-03-02")
-    page.fill("#id_end_on", "2026-08-31")
+    fill_date(page, "effective_on", "2026-03-02")
+    fill_date(page, "end_on", "2026-08-31")
     page.check("#id_hospital_county_level")
     save_draft(page)
     case = Case.objects.get(case_type="suspension")
@@ -176,7 +179,7 @@ def test_withdraw_edit_and_resubmit_the_same_case(live_server, browser, county):
     page = login(browser, base, "fifth-registrar")
     new_case(page, base, "出境就读")
     pick(page, "student", "周", "周小舟")
-    page.fill("#id_effective_on", "2026-03-02")
+    fill_date(page, "effective_on", "2026-03-02")
     page.fill("#id_destination", "新加坡 某中学")
     save_draft(page)
     case = Case.objects.get(case_type="study_abroad")
