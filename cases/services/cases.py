@@ -138,8 +138,9 @@ def evidence_attach(*, acting_user, case, kind, uploaded_file, title=""):
     if file_type is None:
         raise RuleError("evidence_type", "只接受 PDF、JPEG 或 PNG 文件(按内容检查)", field="file")
     uploaded_file.name = f"{case.number}-{kind}.{file_type}"
+    labels = {k.code: k.label for k in case.case_type_class.required_evidence(case)}
     document = get_document_model().objects.create(
-        title=title or f"{case.number} {kind}", file=uploaded_file, collection=evidence_collection(case),
+        title=title or f"{case.number} {labels.get(kind, '其他材料')}", file=uploaded_file, collection=evidence_collection(case),
         uploaded_by_user=acting_user,
     )
     evidence = m.Evidence.objects.create(case=case, kind=kind, document=document, uploaded_by=acting_user)
