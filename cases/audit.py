@@ -35,6 +35,7 @@ ACTIONS = {
     "xueji.certificate.issue": ("签发证书证明", "签发证书证明"),
     "xueji.certificate.revoke": ("作废证书证明", "作废证书证明"),
     "xueji.certificate.print": ("打印证书证明", "打印(补打)证书证明"),
+    "xueji.student.card_print": ("打印学籍卡", "打印学籍卡"),
 }
 
 

@@ -23,7 +23,7 @@ _COMMON = [
     "cases.view_evidence",  # evidence follows its case (cases/access.py)
 ]
 GROUP_PERMISSIONS = {
-    SCHOOL_GROUP: _COMMON + ["cases.add_case"],
+    SCHOOL_GROUP: _COMMON + ["cases.add_case", "cases.change_registration"],  # 分班 is the school's
     AUTHORITY_GROUP: _COMMON + [
         "cases.add_school", "cases.change_school", "cases.view_staffprofile", "cases.view_jurisdiction",
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
