@@ -29,6 +29,7 @@ from cases.services.cases import (
 )
 from cases.workflow import steps_of
 
+from .filters import CaseFilterSet
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 
@@ -221,7 +222,7 @@ class CaseViewSet(ScopedSnippetViewSet):
         "state",
         "submitted_at",
     ]
-    list_filter = ["state"]
+    filterset_class = CaseFilterSet  # type, state, school, step, overdue, waiting for me
     search_fields = ["number", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50
