@@ -16,6 +16,7 @@ from cases.services.students import CONTACT_FIELDS, student_update_contact
 
 from .display import RegistryInspectView
 from .filters import StudentFilterSet
+from .staff import StaffProfileViewSet
 from .students import STUDENT_LIST_DISPLAY, StudentIndexView, StudentInspectView
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
@@ -190,18 +191,6 @@ class AuxiliaryNumberTemplateViewSet(ScopedSnippetViewSet):
     edit_view_class = type("TemplateEditView", (TemplateSaveMixin, EditView), {})
     form_fields = ["jurisdiction", "pattern"]
     list_display = ["jurisdiction", "pattern"]
-
-
-class StaffProfileViewSet(ScopedSnippetViewSet):
-    model = m.StaffProfile
-    icon = "user"
-    menu_label = _("学籍工作人员")
-    list_display = ["user", "school", "jurisdiction", "role", "trained_on", "filed_on"]
-    list_filter = ["role"]
-    form_fields = ["role", "trained_on", "filed_on"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "school", "jurisdiction")
 
 
 class ArchiveEntryForm(forms.ModelForm):
