@@ -6,6 +6,7 @@ from cases import models as m
 from cases.admin import widgets  # noqa: F401  (the date picker in 2026年12月1日 form)
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
 from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
+from cases.admin import batch_print  # noqa: F401  (批量打印 from a class or a graduation roll)
 from cases.admin.cases import CaseViewSet
 from cases.admin.bulk_decisions import BulkApproveAction, BulkRejectAction
 from cases.admin.students import PlaceInClassBulkAction
