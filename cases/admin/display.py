@@ -12,4 +12,9 @@ class RegistryInspectView(InspectView):
             return "是"
         if value is False:
             return "否"
+        if isinstance(value, (list, tuple)):  # a set of stages, stored as codes
+            from cases.models import Stage
+
+            labels = dict(Stage.choices)
+            return "、".join(str(labels.get(item, item)) for item in value) or "—"
         return "—" if value in (None, "") else value
