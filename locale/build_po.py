@@ -165,6 +165,26 @@ SINGULAR = {
     "Snug": "紧凑",
     "density": "密度",
     "Layout": "布局",
+    "Grid layout": "网格视图",
+    "List layout": "列表视图",
+    "Site name": "站点名称",
+    "The name of the page as it will appear in URLs e.g http://domain.com/blog/[my-slug]/": "页面在网址中使用的名称",
+    "Focus on the drag button and press up or down arrows to move the item, then press enter to submit the change.":
+        "选中拖动按钮后按上下方向键移动,再按回车确认。",
+    "Port": "端口",
+    "Root page": "根页面",
+    "Content metrics": "内容统计",
+    "Words": "字数",
+    "Reading time": "阅读时间",
+    "Readability": "可读性",
+    "This data explained": "数据说明",
+    "How we calculate our metrics": "统计方法",
+    "The root level is where you can add new sites to your Wagtail installation. Pages created here will not be accessible at any URL until they are associated with a site.":
+        "这里是网站根目录,可在此新建站点。在此新建的页面须关联站点后才能访问。",
+    "If you just want to add pages to an existing site, create them as children of the homepage instead.":
+        "如只需为现有站点添加页面,请在首页下新建。",
+    "Pages created here will not be accessible at any URL. To add pages to an existing site, create them as children of the homepage.":
+        "在此新建的页面无法访问。如需为现有站点添加页面,请在首页下新建。",
     "Edit account avatar": "修改头像",
     "JavaScript is required to use Wagtail, but it is currently disabled.<br /> Here are the <a href=\"https://www.enable-javascript.com/\" target=\"_blank\" rel=\"noreferrer\">instructions how to enable JavaScript in your web browser</a>.":
         "使用本系统需要启用浏览器的 JavaScript。",
