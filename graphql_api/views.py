@@ -4,25 +4,23 @@ validation, cost control, and errors that never show a traceback."""
 
 import json
 import logging
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from graphene.validation import DisableIntrospection
 from graphene_django.views import HttpError
 from graphene_file_upload.django import FileUploadGraphQLView
 from graphene_file_upload.utils import place_files_in_operations
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules
-from graphql.validation import validate
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 from wagtail.documents import get_document_model
 
 from cases import access
 from cases import models as m
 
+from .core.documents import parse_and_validate
 from .core.errors import MESSAGES, UNAUTHENTICATED
-from .core.validation import CostLimitRule
+from .core.gate import anonymous_refusal
 from .services import api_token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -38,19 +36,6 @@ def csrf_refusal(request):
     check = _CsrfCheck(lambda request: None)
     check.process_request(request)
     return check.process_view(request, None, (), {})
-
-
-@lru_cache(maxsize=256)
-def parse_and_validate(schema, query, introspection, limits=None):
-    """(document, errors) for a query text, cached: parsing and validating cost as much as the
-    rest of a small request. Rules depend on the query text and the settings in the key only
-    (page sizes given by variables are counted at the maximum), so the cache is safe."""
-    try:
-        document = parse(query, max_tokens=5000)
-    except GraphQLError as error:
-        return None, (error,)
-    rules = [*specified_rules, CostLimitRule] + ([] if introspection else [DisableIntrospection])
-    return document, tuple(validate(schema.graphql_schema, document, rules, max_errors=20))
 
 
 def _error(message, code, status):
@@ -95,6 +80,9 @@ class XuejiGraphQLView(FileUploadGraphQLView):
         refusal = token_refusal(request)
         if refusal:
             return refusal
+        refusal = anonymous_refusal(request)  # before the body is read or parsed
+        if refusal:
+            return _error(*refusal)
         if not request.xueji_token_auth:
             reason = csrf_refusal(request)
             if reason:
