@@ -33,6 +33,9 @@ class CaseState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+DECIDED_STATES = (CaseState.APPROVED, CaseState.WITHDRAWN)
+
+
 class TransferScope(models.TextChoices):
     WITHIN = "within", _("省内转学")
     OUT_OF_PROVINCE = "out", _("转出省外")
@@ -67,7 +70,7 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
     scope_code = models.CharField(max_length=12, db_index=True, editable=False)
     destination_scope_code = models.CharField(max_length=12, db_index=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")  # a decided case is never rewritten
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -106,7 +109,34 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
 
     @property
     def is_decided(self):
-        return self.state in (CaseState.APPROVED, CaseState.WITHDRAWN)
+        return self.state in DECIDED_STATES
+
+    # A decided case is history: its row is never written again (a trigger refuses it on
+    # PostgreSQL too, with its revisions, workflow and approval records). Corrections are new cases.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_state = instance.__dict__.get("state")
+        return instance
+
+    def _stored_decided(self):
+        return not self._state.adding and getattr(self, "_stored_state", None) in DECIDED_STATES
+
+    def save(self, *args, **kwargs):
+        from cases.appendonly import AppendOnlyError
+
+        if self._stored_decided():
+            raise AppendOnlyError("已办结的案卷")
+        result = super().save(*args, **kwargs)
+        self._stored_state = self.state
+        return result
+
+    def delete(self, *args, **kwargs):
+        from cases.appendonly import AppendOnlyError
+
+        if self._stored_decided() or self.state in DECIDED_STATES:
+            raise AppendOnlyError("已办结的案卷")
+        return super().delete(*args, **kwargs)
 
 
 class Evidence(models.Model):
