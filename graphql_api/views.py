@@ -21,6 +21,7 @@ from cases import models as m
 from .core.documents import parse_and_validate
 from .core.errors import MESSAGES, UNAUTHENTICATED
 from .core.gate import anonymous_refusal
+from .core.reads import ReadLogMiddleware, log_reads
 from .services import api_token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -124,10 +125,13 @@ class XuejiGraphQLView(FileUploadGraphQLView):
             if show_graphiql:
                 return None
             return ExecutionResult(errors=[GraphQLError("修改操作须使用 POST", extensions={"code": "bad_request"})])
+        middleware = [*(self.get_middleware(request) or ()), ReadLogMiddleware()]
         try:
-            return execute(self.schema.graphql_schema, document, root_value=self.get_root_value(request),
-                           context_value=self.get_context(request), variable_values=variables,
-                           operation_name=operation_name, middleware=self.get_middleware(request))
+            result = execute(self.schema.graphql_schema, document, root_value=self.get_root_value(request),
+                             context_value=self.get_context(request), variable_values=variables,
+                             operation_name=operation_name, middleware=middleware)
+            log_reads(request)  # 第三十八条; if it cannot be written, the records are not returned
+            return result
         except Exception as exc:  # shown as a clean internal_error by format_error, logged with its traceback
             return ExecutionResult(errors=[GraphQLError(str(exc), original_error=exc)])
 

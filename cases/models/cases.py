@@ -112,29 +112,23 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
         return self.state in DECIDED_STATES
 
     # A decided case is history: its row is never written again (a trigger refuses it on
-    # PostgreSQL too, with its revisions, workflow and approval records). Corrections are new cases.
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_state = instance.__dict__.get("state")
-        return instance
-
+    # PostgreSQL too, with its revisions, workflow and approval records). Corrections are new
+    # cases. The stored state is read from the database: an instance in memory may be stale.
     def _stored_decided(self):
-        return not self._state.adding and getattr(self, "_stored_state", None) in DECIDED_STATES
+        return not self._state.adding and type(self)._base_manager.filter(
+            pk=self.pk, state__in=DECIDED_STATES).exists()
 
     def save(self, *args, **kwargs):
         from cases.appendonly import AppendOnlyError
 
         if self._stored_decided():
             raise AppendOnlyError("已办结的案卷")
-        result = super().save(*args, **kwargs)
-        self._stored_state = self.state
-        return result
+        return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         from cases.appendonly import AppendOnlyError
 
-        if self._stored_decided() or self.state in DECIDED_STATES:
+        if self.state in DECIDED_STATES or self._stored_decided():
             raise AppendOnlyError("已办结的案卷")
         return super().delete(*args, **kwargs)
 
