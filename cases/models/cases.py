@@ -197,6 +197,8 @@ class RegistryTaskState(TaskState):
 
     approver_code = models.CharField(_("审批单位代码"), max_length=12, db_index=True, blank=True)
     approver_school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Which unit of that jurisdiction: its registry authority, or the exam authority (第二十二条).
+    approver_office = models.CharField(_("审批部门"), max_length=10, default="registry", blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
 
     class Meta:

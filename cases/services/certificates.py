@@ -104,6 +104,9 @@ def _check_issuer(acting_user, kind, registration):
     if acting_user is None or acting_user.is_superuser:
         return
     profile = access.profile_of(acting_user)
+    if profile is not None and profile.office == m.Office.EXAM:
+        raise RuleError("certificate_issuer_exam_authority", "省级考试管理部门不签发学籍证书", field="kind",
+                        article="第二十二条")
     level = "school" if profile is None or profile.school_id else profile.jurisdiction.level
     required = issuer_level_required(kind, registration)
     if LEVEL_RANK.get(level, -1) < LEVEL_RANK[required]:

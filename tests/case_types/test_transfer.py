@@ -235,18 +235,58 @@ def test_submit_refuses_missing_evidence(world, second_grader):
     assert "户口簿" in rule_errors(info.value)[0]["message"]
 
 
-def test_out_of_province_senior_transfer_needs_the_exam_authority(world):
+def test_article_22_out_of_province_senior_transfer_needs_the_exam_authority(world):
+    """第二十二条: 普通高中学生跨省转学需由转出省的省级考试管理部门确认其高中学业水平考试成绩. The exam
+    authority is a unit of its own: the province's registry reviewers cannot take its step, and its
+    staff take no registry step."""
+    from cases.models import Office
+
     origin = SchoolFactory(category="5")
     registration = register_student(school=origin, stage="senior", birth_date=datetime.date(2009, 5, 1),
                                     started_on=datetime.date(2024, 9, 1))
     case, submitter = open_case(world, case_type="transfer", school=origin, student=registration.student,
                                 transfer_scope="out", external_school="西安市第一中学", external_province="61",
                                 reason="relocation", evidence=EVIDENCE)
-    case, approvers = submit_and_approve_all(world, case, submitter)
-    assert [a.staff_profile.unit.code for a in approvers[1:]] == ["6201", "62"]
+    case = case_submit(acting_user=submitter, case=case)
+    case = case_approve(acting_user=world.school_user(origin), case=case)
+    city = world.authority_user(Jurisdiction.objects.get(code="6201"))
+    exam = world.exam_user()
+    with pytest.raises(PermissionDenied):  # the exam authority takes no registry step
+        case_approve(acting_user=exam, case=case)
+    case = case_approve(acting_user=city, case=case)
+    step = current_step(case)
+    assert step.approver_code == "62" and step.approver_office == Office.EXAM
+    province_registry = world.authority_user(Jurisdiction.objects.get(code="62"))
+    before = registry_snapshot()
+    with pytest.raises(PermissionDenied):  # the province's registry reviewers are not the exam authority
+        case_approve(acting_user=province_registry, case=case)
+    assert registry_snapshot() == before
+    from cases.workflow import task_states_awaiting
+
+    assert list(task_states_awaiting(province_registry)) == []
+    assert [s.pk for s in task_states_awaiting(exam)] == [step.pk]
+    case = case_approve(acting_user=exam, case=case)
+    assert case.state == CaseState.APPROVED
     registration.refresh_from_db()
     assert registration.status == "transferred_out"
     assert not Registration.objects.open().filter(student=registration.student).exists()
+
+
+def test_article_22_exam_authority_is_provincial_and_issues_no_certificate(world):
+    from cases.errors import RuleError
+    from cases.models import Office
+    from cases.services.certificates import certificate_issue
+    from tests.factories import staff_user
+
+    with pytest.raises(RuleError) as info:
+        staff_user(Jurisdiction.objects.get(code="6201"), office=Office.EXAM)
+    assert (info.value.code, info.value.article) == ("staff_exam_office", "第二十二条")
+    registration = register_student(school=SchoolFactory(category="5"), stage="senior",
+                                    birth_date=datetime.date(2009, 5, 1))
+    with pytest.raises(RuleError) as info:
+        certificate_issue(acting_user=world.exam_user(), kind="student_card", student=registration.student)
+    assert info.value.code == "certificate_issuer_exam_authority"
+    assert not registration.student.certificates.exists()
 
 
 def test_into_province_transfer_registers_the_newcomer(world):

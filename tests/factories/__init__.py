@@ -61,11 +61,11 @@ def register_student(*, school=None, stage="junior", school_class=None, name="�
     )
 
 
-def staff_user(unit, *, role=Role.REGISTRAR, username=None):
+def staff_user(unit, *, role=Role.REGISTRAR, username=None, office="registry"):
     key = f"{unit.pk}-{type(unit).__name__}-{role}"
     profile = staff_create(
         acting_user=None, username=username or f"u{key}-{next(_sequence)}", password=PASSWORD,
-        full_name="测试人员", unit=unit, role=role, trained_on=datetime.date(2025, 1, 1),
+        full_name="测试人员", unit=unit, role=role, trained_on=datetime.date(2025, 1, 1), office=office,
     )
     return profile.user
 
