@@ -54,8 +54,15 @@ def certificate_issue_view(request, student_pk):
     if kind not in m.CertificateKind.values:
         messages.error(request, "请选择证书类别")
         return _back_to_student(student.pk)
+    replaces = None
+    if request.POST.get("replaces"):
+        replaces = student.certificates.filter(pk=request.POST["replaces"]).first() \
+            if request.POST["replaces"].isdigit() else None
+        if replaces is None:
+            raise Http404
     try:
-        certificate = certificate_issue(acting_user=request.user, kind=kind, student=student)
+        certificate = certificate_issue(acting_user=request.user, kind=kind, student=student, replaces=replaces,
+                                        replacement_reason=request.POST.get("replacement_reason", ""))
         messages.success(request, f"已签发{certificate.get_kind_display()},编号 {certificate.serial}")
     except ValidationError as error:
         _report(request, error)
@@ -71,7 +78,8 @@ def certificate_revoke_view(request, pk):
     if not request.user.has_perm("cases.change_certificate"):
         raise PermissionDenied
     try:
-        certificate_revoke(acting_user=request.user, certificate=certificate, reason=request.POST.get("reason", ""))
+        certificate_revoke(acting_user=request.user, certificate=certificate, reason=request.POST.get("reason", ""),
+                           kind=request.POST.get("revoke_kind", m.RevokeKind.OTHER))
         messages.success(request, f"{certificate.serial} 已作废")
     except ValidationError as error:
         _report(request, error)

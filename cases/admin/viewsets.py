@@ -94,7 +94,7 @@ class StudentInspectView(RegistryInspectView):
             archive_entries=student.archive_entries.select_related("school", "recorded_by"),
             guardians=student.guardians.all(),
             certificates=student.certificates.order_by("-issued_at"),
-            certificate_kinds=m.CertificateKind.choices,
+            certificate_kinds=m.CertificateKind.choices, revoke_kinds=m.RevokeKind.choices,
         )
         return context
 
