@@ -25,6 +25,7 @@ from cases.numbers.id_number import IdNumberError, validate_id_number
 from cases.services.students import (
     NewStudent,
     _validated_identity,  # the batch service's own per-person check, reused so both agree
+    age_rule,
     duplicates_for_batch,
     name_pinyin,
     students_register,
@@ -37,7 +38,7 @@ from .effects import record
 HOUSEHOLD_OR_ID = EvidenceKind("household_register_or_id", "户口簿或身份证复印件")
 DEFERRAL_PROOF = EvidenceKind("deferral_proof", "不能按期注册的有关证明")
 GUARDIAN_FIELDS = {"name", "relation", "phone", "id_number"}
-PERSON_EXTRA_FIELDS = {"guardians", "school_class"}  # the rest is the student's own data
+PERSON_EXTRA_FIELDS = {"guardians", "school_class", "age_exception"}  # the rest is the student's own data
 DEFERRED = "deferred_registration"
 LATE_ROWS_SHOWN = 20
 
@@ -140,7 +141,7 @@ class NewStudentRegistration(CaseType):
     def _checked_rows(self, case, errors):
         """Every person through the batch service's own identity check (ID number against
         birth date and gender, 第十五条), without writing; the failures go to ``errors``."""
-        classes = set(SchoolClass.objects.filter(school=case.school, stage=case.stage).values_list("pk", flat=True))
+        classes = SchoolClass.objects.filter(school=case.school, stage=case.stage).in_bulk()
         rows = []
         for index, person in enumerate(_people(case)):
             prefix = f"people[{index}]."
@@ -158,6 +159,13 @@ class NewStudentRegistration(CaseType):
             if class_id and class_id not in classes:
                 errors.append(_row(index, "class_mismatch", "班级不属于该学校或学段", "第八条", f"{prefix}school_class"))
                 continue
+            if case.effective_on is not None:
+                age_error = age_rule(birth_date=data["birth_date"], stage=case.stage, school=case.school,
+                                     school_class=classes.get(class_id), started_on=case.effective_on,
+                                     exception=person.get("age_exception") or "", field=f"{prefix}birth_date")
+                if age_error is not None:
+                    errors.append(_row(index, age_error.code, age_error.message, age_error.article, age_error.field))
+                    continue
             rows.append({**data, "name": data["name"].strip(), "id_number": id_number, "_index": index})
         return rows
 
@@ -207,6 +215,7 @@ class NewStudentRegistration(CaseType):
             acting_user=acting_user, school=case.school, stage=case.stage, started_on=case.effective_on,
             reason=f"新生注册({case.number})",
             people=[NewStudent(data=_student_data(person), school_class=classes.get(person.get("school_class")),
+                               age_exception=person.get("age_exception") or "",
                                guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS}
                                                for g in person.get("guardians") or ()))
                     for person in people],

@@ -23,6 +23,8 @@ from cases.models import (
     RegistrationEvent,
     RegistrationStatus,
     RegistryNumberChange,
+    SchoolCategory,
+    Stage,
     Student,
 )
 from cases.numbers.id_number import IdNumberError, validate_id_number
@@ -70,11 +72,52 @@ class DuplicateMatch:
 
 @dataclass
 class NewStudent:
-    """One row of an intake: the person, the class, the guardians."""
+    """One row of an intake: the person, the class, the guardians, and the reason when the age
+    does not fit the stage (special education, late entry…; see ``age_rule``)."""
 
     data: dict
     school_class: object = None
     guardians: tuple = ()
+    age_exception: str = ""
+
+
+# 第五条: 年满六周岁 enters primary school; each stage starts at the age the one before ends.
+ENTRY_AGE = {Stage.PRIMARY: 6, Stage.JUNIOR: 12, Stage.SENIOR: 15, Stage.VOCATIONAL: 15}
+AGE_LATE_YEARS = 2  # older than the band by more than this is a late entry, with a reason
+
+
+def age_on(birth_date, day):
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def age_band(stage, grade):
+    """(youngest, oldest) age in full years for entering ``grade`` of ``stage``; None for
+    special education, which takes children of every age (第十一条 送教上门)."""
+    if stage not in ENTRY_AGE:
+        return None
+    expected = ENTRY_AGE[stage] + grade - 1
+    youngest = 6 if stage == Stage.PRIMARY and grade == 1 else expected - 1
+    return youngest, expected + AGE_LATE_YEARS
+
+
+def age_rule(*, birth_date, stage, school, school_class, started_on, exception="", field=None):
+    """第十一、十二条 (with 第五条): the age on the first day must fit the stage and grade. A
+    special-education school takes every age; otherwise an age outside the band needs a reason
+    (a disabled child in an ordinary class, a late entry), recorded with the registration."""
+    if school.category == SchoolCategory.SPECIAL or not isinstance(birth_date, datetime.date):
+        return None
+    grade = (school_class.grade(started_on) if school_class is not None else None) or 1
+    band = age_band(stage, grade)
+    if band is None or (exception or "").strip():
+        return None
+    age = age_on(birth_date, started_on)
+    if band[0] <= age <= band[1]:
+        return None
+    label = f"{Stage(stage).label}{grade}年级"
+    return RuleError("registration_age_out_of_band",
+                     f"年龄与学段不符:{started_on:%Y年%m月%d日}入学时{age}周岁,{label}一般为{band[0]}~{band[1]}周岁"
+                     "(小学须年满六周岁,第五条);特殊教育或延缓入学请填写年龄例外理由",
+                     field=field or "birth_date", article="第十一条")
 
 
 def _chunks(items):
@@ -215,6 +258,11 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
             id_number = _validated_identity(new.data, prefix)
             if new.school_class is not None and (new.school_class.school_id != school.pk or new.school_class.stage != stage):
                 raise RuleError("class_mismatch", "班级不属于该学校或学段", field=f"{prefix}school_class")
+            age_error = age_rule(birth_date=new.data["birth_date"], stage=stage, school=school,
+                                 school_class=new.school_class, started_on=started_on, exception=new.age_exception,
+                                 field=f"{prefix}birth_date")
+            if age_error is not None:
+                raise age_error
         except RuleError as error:
             errors.append(error)
             continue
@@ -254,14 +302,16 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         batch_size=CHUNK,
     )
     RegistrationEvent.objects.bulk_create(
-        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on, reason=reason,
-                           recorded_by=acting_user) for r in registrations],
+        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
+                           reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
+         for r, row in zip(registrations, rows)],
         batch_size=CHUNK,
     )
     ArchiveEntry.objects.bulk_create(
         [ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
                       title=f"{reason}:{school.name}",
-                      body=f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学") for s in students],
+                      body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
+         for s, row in zip(students, rows)],
         batch_size=CHUNK,
     )
     scope = (school.scope_code, school.pk)
@@ -270,6 +320,11 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     if issue_auxiliary_numbers:
         _issue_auxiliary_numbers(acting_user=acting_user, registrations=registrations, scope=scope)
     return registrations
+
+
+def _with_age_exception(text, new):
+    reason = (new.age_exception or "").strip()
+    return f"{text};年龄例外:{reason}" if reason else text
 
 
 def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
@@ -292,12 +347,13 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
 
 
 def student_register(*, acting_user, school, stage, started_on, data, school_class=None, guardians=(),
-                     issue_auxiliary_number=True, reason="新生注册"):
+                     issue_auxiliary_number=True, reason="新生注册", age_exception=""):
     """Register one new student: an intake of one. Field errors are named plainly (``id_number``)."""
     try:
         (registration,) = students_register(
             acting_user=acting_user, school=school, stage=stage, started_on=started_on, reason=reason,
-            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians))],
+            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians),
+                               age_exception=age_exception)],
             issue_auxiliary_numbers=issue_auxiliary_number,
         )
     except RuleError as error:
