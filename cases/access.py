@@ -271,3 +271,26 @@ def print_jobs_visible(user, queryset=None):
     certificates = m.Certificate.objects.filter(print_jobs=OuterRef("pk"))
     outside = certificates.exclude(student__in=in_scope(user, m.Student).values("pk"))
     return queryset.filter(Q(created_by=user) | (Q(Exists(certificates)) & ~Q(Exists(outside))))
+
+
+# --- what a case form may name (the pickers of cases/admin/case_fields.py and the API) -----------
+def pickable(user, kind, *, school=None, stage=None):
+    """What a user filling a case may pick, by field kind: students and registrations the user
+    may act on (write scope); any school as a destination (the directory of schools is public:
+    a transfer names a school in another county) and the classes of the school concerned
+    (a destination class is chosen at the destination); jurisdictions."""
+    if scope_of(user).is_empty:
+        return m.Student.objects.none() if kind == "student" else m.School.objects.none()
+    if kind == "student":
+        return in_scope(user, m.Student, actions=("change",))
+    if kind == "registrations":
+        queryset = in_scope(user, m.Registration, actions=("change",)).filter(status=m.RegistrationStatus.ACTIVE)
+        return queryset.filter(school=school) if school is not None else queryset
+    if kind == "school":
+        return m.School.objects.all()
+    if kind == "school_class":
+        queryset = m.SchoolClass.objects.filter(school=school) if school is not None else m.SchoolClass.objects.none()
+        return queryset.filter(stage=stage) if stage else queryset
+    if kind == "jurisdiction":
+        return m.Jurisdiction.objects.all()
+    raise ValueError(kind)

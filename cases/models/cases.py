@@ -30,7 +30,7 @@ class CaseState(models.TextChoices):
     IN_REVIEW = "in_review", _("审批中")
     RETURNED = "returned", _("退回修改")
     APPROVED = "approved", _("已批准")
-    WITHDRAWN = "withdrawn", _("已撤回")
+    WITHDRAWN = "withdrawn", _("已撤回(可修改后重新提交)")
 
 
 class TransferScope(models.TextChoices):
@@ -106,7 +106,8 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
 
     @property
     def is_decided(self):
-        return self.state in (CaseState.APPROVED, CaseState.WITHDRAWN)
+        # A withdrawn case is not decided: its submitter edits and resubmits the same case.
+        return self.state == CaseState.APPROVED
 
 
 class Evidence(models.Model):
