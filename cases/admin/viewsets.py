@@ -75,14 +75,27 @@ class StudentEditView(ServiceFormMixin, EditView):
         return student_update_contact(acting_user=self.request.user, student=self.object, changes=changes)
 
 
+def masked(user, instance):
+    """``instance`` with its personal fields as ``user`` may see them (cases/access.py)."""
+    for field in access.PERSONAL_FIELDS[type(instance)]:
+        setattr(instance, field, access.personal_value(user, instance, field))
+    return instance
+
+
 class StudentInspectView(RegistryInspectView):
     template_name = "cases/admin/student_inspect.html"
+
+    def get_object(self, queryset=None):
+        # Personal data whole only for the holder of the registration; masked for any other
+        # unit that may read the student. The object is display-only here, never saved.
+        return masked(self.request.user, super().get_object(queryset))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         student = self.object
+        user = self.request.user
         registrations = (
-            access.in_scope(self.request.user, m.Registration, student.registrations.all())
+            access.in_scope(user, m.Registration, student.registrations.all())
             .select_related("school", "school_class")
             .prefetch_related("events", "auxiliary_numbers")
         )
@@ -92,9 +105,12 @@ class StudentInspectView(RegistryInspectView):
             registrations=registrations,
             number_changes=student.number_changes.all(),
             archive_entries=student.archive_entries.select_related("school", "recorded_by"),
-            guardians=student.guardians.all(),
-            certificates=student.certificates.order_by("-issued_at"),
+            guardians=[masked(user, g) for g in student.guardians.all()],
+            certificates=access.certificates_visible(user, student.certificates.order_by("-issued_at")),
             certificate_kinds=m.CertificateKind.choices, revoke_kinds=m.RevokeKind.choices,
+            # 第十四条: only the holder of the registration issues, revokes and prints; the
+            # former school reads. No button that would answer 403.
+            acts_for_student=access.holds_student(user, student),
         )
         return context
 

@@ -9,6 +9,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, WorkflowState
 
 from cases import models as m
+from cases import access
 from cases.access import profile_of
 from cases.audit import audit
 from cases.case_types import get_case_type
@@ -72,9 +73,14 @@ def case_create(*, acting_user, case_type, school, student=None, **fields):
     if case_class.student_required(case):
         if student is None:
             raise RuleError("case_student_required", "请选择学生", field="student")
-        registration = student.registrations.filter(school=school).order_by("-started_on", "-id").first()
-        if registration is None:
-            raise RuleError("case_student_not_at_school", "该学生不在本校注册", field="student")
+        # 第十四条: only the school holding the student's registration (its latest, the open one if
+        # any) starts a case; the former school reads the history, it does not act.
+        registration = student.registrations.order_by("-started_on", "-id").first()
+        if registration is None or registration.school_id != school.pk:
+            raise RuleError("case_student_not_at_school", "该学生的学籍不在本校,不能办理(原学校只能查阅)",
+                            field="student", article="第十四条")
+        if acting_user is not None and not access.holds_student(acting_user, student):
+            raise PermissionDenied
         case.registration = registration
         case.stage = registration.stage
     if not case.stage:

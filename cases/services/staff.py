@@ -22,11 +22,12 @@ _COMMON = [
     "cases.view_case", "cases.change_case",
     "cases.view_certificate", "cases.add_certificate", "cases.view_printjob",
     "cases.view_evidence",  # evidence follows its case (cases/access.py)
+    "cases.view_jurisdiction",  # public reference data (GB/T 2260), read by every unit
 ]
 GROUP_PERMISSIONS = {
     SCHOOL_GROUP: _COMMON + ["cases.add_case"],
     AUTHORITY_GROUP: _COMMON + [
-        "cases.add_school", "cases.change_school", "cases.view_staffprofile", "cases.view_jurisdiction",
+        "cases.add_school", "cases.change_school", "cases.view_staffprofile",
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
         "cases.change_auxiliarynumbertemplate",
         "cases.change_certificate",  # revoking a certificate is an authority's act
