@@ -188,6 +188,10 @@ SCOPES = {
     m.CalendarOverride: {"read": lambda s: Q(), "write": lambda s: Q() if s.everything or len(s.code or "") == 2
                          else NOTHING},
     m.Evidence: {"read": lambda s: Q(Exists(m.Case.objects.filter(Q(pk=OuterRef("case_id")) & _cases(s))))},
+    # 第三十八条: the read log is reviewed by the authorities above the student's school (the
+    # code recorded with each read); it is written only by student_reads_record.
+    m.ReadLogEntry: {"read": lambda s: Q() if s.everything else Q(scope_code__startswith=s.code) if s.code
+                     else NOTHING, "write": lambda s: NOTHING},
 }
 READ_ACTIONS = {"view"}
 

@@ -18,6 +18,7 @@ from cases import models as m
 from cases.errors import RuleError
 from cases.errors import rule_errors
 from cases.services.certificates import certificate_issue, certificate_render_pdf, certificate_revoke
+from cases.services.reads import student_reads_record
 
 
 def certificate_pdf(request, pk):
@@ -30,6 +31,8 @@ def certificate_pdf(request, pk):
         pdf = certificate_render_pdf(acting_user=request.user, certificate=certificate)
     except RuleError as error:  # revoked: nothing to print
         return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
+    student_reads_record(acting_user=request.user, students=[certificate.student_id], door=m.ReadDoor.CERTIFICATE_PDF,
+                         what=f"{certificate.get_kind_display()} {certificate.serial}")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
     response["Cache-Control"] = "no-store"

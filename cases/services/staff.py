@@ -31,6 +31,7 @@ GROUP_PERMISSIONS = {
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
         "cases.change_auxiliarynumbertemplate",
         "cases.change_certificate",  # revoking a certificate is an authority's act
+        "cases.view_readlogentry",  # reviewing who read students' records (第三十八条)
         # The province keeps the calendar; cases/access.py narrows writing to it.
         "cases.view_calendaroverride", "cases.add_calendaroverride", "cases.change_calendaroverride",
     ],

@@ -187,6 +187,11 @@ XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", True)
 XUEJI_GRAPHQL_MAX_DEPTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_DEPTH", "10"))
 XUEJI_GRAPHQL_MAX_COST = int(os.environ.get("XUEJI_GRAPHQL_MAX_COST", "50000"))
 XUEJI_GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_QUERY_LENGTH", "20000"))
+# Anonymous callers (the public part of the schema) are checked before their body is parsed:
+# at most this many bytes, and this many requests a minute per IP and for all of them together.
+XUEJI_GRAPHQL_ANON_MAX_BYTES = int(os.environ.get("XUEJI_GRAPHQL_ANON_MAX_BYTES", "4096"))
+XUEJI_GRAPHQL_ANON_PER_MINUTE = int(os.environ.get("XUEJI_GRAPHQL_ANON_PER_MINUTE", "60"))
+XUEJI_GRAPHQL_ANON_ALL_PER_MINUTE = int(os.environ.get("XUEJI_GRAPHQL_ANON_ALL_PER_MINUTE", "3000"))
 # Personal API tokens (Authorization: Bearer …): longest validity in days.
 XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365"))
 
