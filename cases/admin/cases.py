@@ -39,6 +39,7 @@ from cases.workflow import approver_for, current_step, steps_of, user_may_act
 
 from .case_fields import LookupView, clean_declared, form_field, initial_value
 
+from .filters import CaseFilterSet
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 
@@ -404,7 +405,7 @@ class CaseViewSet(ScopedSnippetViewSet):
         "state",
         "submitted_at",
     ]
-    list_filter = ["state"]
+    filterset_class = CaseFilterSet  # type, state, school, step, overdue, waiting for me
     search_fields = ["number", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50

@@ -118,6 +118,10 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date form (2026年12月1日) for display and input: cms/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["cms.formats"]
+# Our translations of what Wagtail leaves in English (empty lists, the login page…) win.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -152,6 +156,11 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USAGE_COUNT_ENABLED = False
+# Date pickers write 2026年12月1日 (cases/admin/widgets.py renders it without zero padding).
+WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
+WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
+# No autosave: a case changes only through its services (and autosave speaks English).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
