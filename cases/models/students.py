@@ -47,7 +47,8 @@ class Student(ClusterableModel):
     # NULL, not "", for students without an ID number, so the unique index ignores them.
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, null=True, blank=True)
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, db_index=True, editable=False)
+    # Normalised (cases/identity.py) before it is stored; its pinyin can be six letters a character.
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=300, db_index=True, editable=False)
     former_names = models.CharField(_("曾用名"), max_length=200, blank=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
