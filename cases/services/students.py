@@ -12,6 +12,7 @@ from pypinyin import Style, lazy_pinyin
 
 from cases.audit import audit, audit_many
 from cases.errors import RuleError
+from cases.identity import InvalidName, identity_key, lock_identities, name_pinyin, normalize_name, validate_name
 from cases.models import (
     ArchiveEntry,
     ArchiveEntryKind,
@@ -51,9 +52,6 @@ CHUNK = 500
 INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database needs: SQLite)
 
 
-def name_pinyin(name: str) -> str:
-    """Tone-less pinyin: 张玮 and 张伟 meet here, so a typo does not hide a duplicate."""
-    return "".join(lazy_pinyin(name.strip())).lower()
 
 
 def name_initials(name: str) -> str:
@@ -208,7 +206,7 @@ def duplicates_for_batch(people, exclude_pk=None):
                 continue  # both have ID numbers: the ID decides
             if any(match.student.pk == student.pk for match in matches):
                 continue
-            same = student.name == person["name"].strip()
+            same = student.name == normalize_name(person["name"])
             matches.append(DuplicateMatch(student, "same_name_gender_birth" if same else "similar_name_gender_birth"))
         if matches:
             found[index] = matches
@@ -226,8 +224,12 @@ def _validated_identity(data, field_prefix=""):
     unknown = set(data) - STUDENT_FIELDS - {"id_number"}
     if unknown:
         raise RuleError("student_field_unknown", f"未知字段:{','.join(sorted(unknown))}", field=field_prefix or None)
-    if not (data.get("name") or "").strip():
+    if not isinstance(data.get("name"), str):
         raise RuleError("name_required", "姓名不能为空", field=f"{field_prefix}name")
+    try:
+        data["name"] = validate_name(data["name"])
+    except InvalidName as error:
+        raise RuleError(error.code, error.message, field=f"{field_prefix}name") from error
     if data.get("gender") not in Gender.values:
         raise RuleError("gender_invalid", "性别应为男或女", field=f"{field_prefix}gender")
     if not isinstance(data.get("birth_date"), datetime.date):
@@ -315,7 +317,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         except RuleError as error:
             errors.append(error)
             continue
-        rows.append({**new.data, "name": new.data["name"].strip(), "id_number": id_number, "_new": new, "_index": index})
+        rows.append({**new.data, "id_number": id_number, "_new": new, "_index": index})
+    # Serialise with every concurrent registration of the same people (第十一条): the check
+    # below then sees what they committed, and they wait for what this one commits.
+    lock_identities(identity_key(row["name"], row["gender"], row["birth_date"]) for row in rows)
     seen = {}
     for row in rows:  # the same person twice in one intake
         key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -485,6 +490,11 @@ def student_correct(*, acting_user, student, changes, case):
         raise RuleError("student_field_protected", f"不能更正的字段:{','.join(sorted(unknown))}", article="第十五条")
     student = Student.objects.select_for_update().get(pk=student.pk)
     before = {field: getattr(student, field) for field in changes}
+    if "name" in changes:
+        try:
+            changes = {**changes, "name": validate_name(changes["name"])}
+        except InvalidName as error:
+            raise RuleError(error.code, error.message, field="details", article="第十五条") from error
     if "name" in changes and changes["name"] != student.name:
         names = [n for n in student.former_names.split(",") if n]
         student.former_names = ",".join([*names, student.name])

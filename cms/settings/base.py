@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: times the whole request, turns API failures into JSON.
+    "cms.middleware.RequestObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,3 +213,7 @@ XUEJI_LOOKUP_LIMIT_PER_IP = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_IP", "10"
 XUEJI_LOOKUP_IP_PERIOD = 3600
 XUEJI_LOOKUP_LIMIT_PER_ID = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_ID", "5"))
 XUEJI_LOOKUP_ID_PERIOD = 24 * 3600
+
+# --- Operations ------------------------------------------------------------------------------
+# Requests slower than this are logged (cms/middleware.py), with path, status and duration.
+XUEJI_SLOW_REQUEST_MS = int(os.environ.get("XUEJI_SLOW_REQUEST_MS", "1000"))
