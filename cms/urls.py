@@ -40,3 +40,5 @@ urlpatterns += [
 ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler500 = "cms.middleware.server_error"

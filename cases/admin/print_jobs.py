@@ -101,6 +101,7 @@ class PrintJobViewSet(SnippetViewSet):
     ]
     list_filter = ["status"]
     inspect_view_fields = ["status", "total", "done", "created_by", "created_at", "finished_at", "error"]
+    inspect_template_name = "cases/admin/print_job_inspect.html"  # progress, refreshed while it runs
     list_per_page = 50
 
     def construct_view(self, view_class, **kwargs):

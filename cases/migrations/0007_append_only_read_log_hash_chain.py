@@ -19,7 +19,7 @@ CREATE OR REPLACE FUNCTION xueji_case_is_decided(case_ct integer, object_id text
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (
         SELECT 1 FROM cases_case c JOIN django_content_type ct ON ct.app_label = 'cases' AND ct.model = 'case'
-        WHERE ct.id = case_ct AND c.id::text = object_id AND c.state IN ('approved', 'withdrawn'))
+        WHERE ct.id = case_ct AND c.id::text = object_id AND c.state IN ('approved'))
 $$;
 
 CREATE OR REPLACE FUNCTION xueji_refuse_decided_case_history() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -33,7 +33,7 @@ BEGIN
             FROM wagtailcore_taskstate ts JOIN wagtailcore_workflowstate ws ON ws.id = ts.workflow_state_id
             WHERE ts.id = OLD.taskstate_ptr_id;
     ELSIF TG_TABLE_NAME = 'cases_evidence' THEN
-        SELECT EXISTS (SELECT 1 FROM cases_case c WHERE c.id = OLD.case_id AND c.state IN ('approved', 'withdrawn'))
+        SELECT EXISTS (SELECT 1 FROM cases_case c WHERE c.id = OLD.case_id AND c.state IN ('approved'))
             INTO decided;
     ELSE
         decided := xueji_case_is_decided(OLD.base_content_type_id, OLD.object_id);
@@ -52,7 +52,7 @@ CREATE TRIGGER xueji_append_only BEFORE UPDATE OR DELETE ON cases_registrylogent
 CREATE TRIGGER xueji_append_only BEFORE UPDATE OR DELETE ON cases_readlogentry
     FOR EACH ROW EXECUTE FUNCTION xueji_refuse_change();
 CREATE TRIGGER xueji_append_only BEFORE UPDATE OR DELETE ON cases_case
-    FOR EACH ROW WHEN (OLD.state IN ('approved', 'withdrawn')) EXECUTE FUNCTION xueji_refuse_change();
+    FOR EACH ROW WHEN (OLD.state IN ('approved')) EXECUTE FUNCTION xueji_refuse_change();
 CREATE TRIGGER xueji_append_only BEFORE UPDATE OR DELETE ON cases_evidence
     FOR EACH ROW EXECUTE FUNCTION xueji_refuse_decided_case_history();
 CREATE TRIGGER xueji_append_only BEFORE UPDATE OR DELETE ON cases_registrytaskstate

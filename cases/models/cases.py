@@ -30,10 +30,11 @@ class CaseState(models.TextChoices):
     IN_REVIEW = "in_review", _("审批中")
     RETURNED = "returned", _("退回修改")
     APPROVED = "approved", _("已批准")
-    WITHDRAWN = "withdrawn", _("已撤回")
+    WITHDRAWN = "withdrawn", _("已撤回(可修改后重新提交)")
 
 
-DECIDED_STATES = (CaseState.APPROVED, CaseState.WITHDRAWN)
+# Only an approved case is history; a withdrawn one is edited and resubmitted (the same case).
+DECIDED_STATES = (CaseState.APPROVED,)
 
 
 class TransferScope(models.TextChoices):
@@ -109,6 +110,7 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
 
     @property
     def is_decided(self):
+        # A withdrawn case is not decided: its submitter edits and resubmits the same case.
         return self.state in DECIDED_STATES
 
     # A decided case is history: its row is never written again (a trigger refuses it on
@@ -221,6 +223,8 @@ class RegistryTaskState(TaskState):
 
     approver_code = models.CharField(_("审批单位代码"), max_length=12, db_index=True, blank=True)
     approver_school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Which unit of that jurisdiction: its registry authority, or the exam authority (第二十二条).
+    approver_office = models.CharField(_("审批部门"), max_length=10, default="registry", blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
 
     class Meta:

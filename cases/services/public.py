@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.crypto import salted_hmac
 
 from cases import models as m
+from cases.identity import normalize_name
 from cases.services.certificates import check_code_matches
 
 SERIAL_RE = re.compile(r"^[A-Z0-9]{4,12}-\d{1,10}$")
@@ -100,7 +101,7 @@ def _log(ip, hashed, outcome):
 @transaction.atomic
 def student_status_lookup(*, ip, name, id_number):
     id_number = (id_number or "").strip().upper()[:18]
-    name = (name or "").strip()[:50]
+    name = normalize_name(name)[:50]  # as stored: invisible characters and dot variants folded
     hashed = id_number_hash(id_number)
     limited_ip = _over_limit(f"xueji:lookup:ip:{ip}", settings.XUEJI_LOOKUP_LIMIT_PER_IP,
                              settings.XUEJI_LOOKUP_IP_PERIOD)

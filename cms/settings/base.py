@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: times the whole request, turns API failures into JSON.
+    "cms.middleware.RequestObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +120,10 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date form (2026年12月1日) for display and input: cms/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["cms.formats"]
+# Our translations of what Wagtail leaves in English (empty lists, the login page…) win.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -152,6 +158,11 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USAGE_COUNT_ENABLED = False
+# Date pickers write 2026年12月1日 (cases/admin/widgets.py renders it without zero padding).
+WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
+WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
+# No autosave: a case changes only through its services (and autosave speaks English).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -202,3 +213,7 @@ XUEJI_LOOKUP_LIMIT_PER_IP = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_IP", "10"
 XUEJI_LOOKUP_IP_PERIOD = 3600
 XUEJI_LOOKUP_LIMIT_PER_ID = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_ID", "5"))
 XUEJI_LOOKUP_ID_PERIOD = 24 * 3600
+
+# --- Operations ------------------------------------------------------------------------------
+# Requests slower than this are logged (cms/middleware.py), with path, status and duration.
+XUEJI_SLOW_REQUEST_MS = int(os.environ.get("XUEJI_SLOW_REQUEST_MS", "1000"))

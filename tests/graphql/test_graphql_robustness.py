@@ -151,7 +151,8 @@ def test_production_turns_introspection_off_by_default():
     import sys
 
     code = "from cms.settings import production as p; print(p.XUEJI_GRAPHQL_INTROSPECTION, p.DEBUG)"
-    env = {"SECRET_KEY": "x", "PATH": "/usr/bin:/bin"}
+    env = {"SECRET_KEY": "x", "PATH": "/usr/bin:/bin", "REDIS_URL": "redis://127.0.0.1:6379/1",
+           "WAGTAILADMIN_BASE_URL": "https://xueji.example.cn"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
     env["XUEJI_GRAPHQL_INTROSPECTION"] = "1"
