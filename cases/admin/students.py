@@ -64,7 +64,7 @@ class StudentIndexView(IndexView):
     def get_base_queryset(self):
         user = self.request.user
         return super().get_base_queryset().annotate(
-            current_school=_current(user, "school__name"),
+            current_school_name=_current(user, "school__name"),  # not current_school: a field since 0009
             current_status=_current(user, "status"),
             current_class_name=_current(user, "school_class__class_name"),
             current_class_cohort=_current(user, "school_class__cohort"),
@@ -110,7 +110,7 @@ STUDENT_LIST_DISPLAY = [
     "name",
     "gender",
     "id_number",
-    Column("current_school", label=_("当前学校")),
+    Column("current_school_name", label=_("当前学校")),
     Column("current_class", label=_("班级 · 年级"),
            accessor=lambda s: class_label(s.current_class_stage, s.current_class_cohort, s.current_class_name)),
     Column("current_status", label=_("学籍状态"), accessor=lambda s: STATUS_LABELS.get(s.current_status, "")),
