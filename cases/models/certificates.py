@@ -44,7 +44,7 @@ class Certificate(models.Model):
     school = models.ForeignKey(School, verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
     revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
@@ -67,7 +67,7 @@ class CertificatePrint(models.Model):
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="prints")
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("打印人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")
     printed_at = models.DateTimeField(_("打印时间"), auto_now_add=True)
 
     class Meta:
@@ -89,7 +89,7 @@ class PrintJob(models.Model):
 
     certificates = models.ManyToManyField(Certificate, verbose_name=_("证书"), related_name="print_jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=8, choices=PrintJobStatus.choices, default=PrintJobStatus.QUEUED)
     total = models.PositiveIntegerField(_("总数"), default=0)
