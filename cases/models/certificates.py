@@ -29,6 +29,15 @@ class CertificateKind(models.TextChoices):
     ARCHIVE_DOSSIER = "archive_dossier", _("学籍档案")
 
 
+class RevokeKind(models.TextChoices):
+    """Why a certificate was voided (第三十五条): only one issued in error may be replaced."""
+
+    LOST = "lost", _("遗失")
+    DAMAGED = "damaged", _("损毁")
+    ERROR = "error", _("错发(信息错误)")
+    OTHER = "other", _("其他")
+
+
 class Certificate(models.Model):
     kind = models.CharField(_("类别"), max_length=40, choices=CertificateKind.choices, db_index=True)
     serial = models.CharField(_("编号"), max_length=24, unique=True, editable=False)
@@ -48,6 +57,11 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
     revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    revoke_kind = models.CharField(_("作废类别"), max_length=10, choices=RevokeKind.choices, blank=True)
+    # 第三十五条: a certificate revoked as issued in error is replaced once, by the province.
+    replaces = models.OneToOneField("self", verbose_name=_("替换的证书"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="replaced_by")
+    replacement_reason = models.CharField(_("换发原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("证书证明")
