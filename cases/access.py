@@ -194,12 +194,20 @@ SCOPES = {
                      else NOTHING, "write": lambda s: NOTHING},
 }
 READ_ACTIONS = {"view"}
+# Actions no door offers, whoever asks (a superuser too): nothing in the registry is deleted,
+# and a student, a registration or an auxiliary number comes into being only through its
+# service (a registration case, a transfer, the number ledger), never a raw form.
+REFUSED_ACTIONS = {"delete"}
+SERVICE_ONLY = {m.Student: {"add"}, m.Registration: {"add"}, m.AuxiliaryNumber: {"add", "change"},
+                m.Evidence: {"add", "change"}, m.Case: {"delete"}}
 
 
 class ScopedPermissionPolicy(ModelPermissionPolicy):
     """Model permissions from groups, narrowed to the user's part of the jurisdiction tree."""
 
     def user_has_permission(self, user, action):
+        if action in REFUSED_ACTIONS or action in SERVICE_ONLY.get(self.model, ()):
+            return False
         # As in Django's admin, a user who may change a model may also view it.
         if action == "view" and super().user_has_permission(user, "change"):
             return True

@@ -224,3 +224,9 @@ XUEJI_LOOKUP_TRUST_PERIOD = 30 * 24 * 3600
 # --- Operations ------------------------------------------------------------------------------
 # Requests slower than this are logged (cms/middleware.py), with path, status and duration.
 XUEJI_SLOW_REQUEST_MS = int(os.environ.get("XUEJI_SLOW_REQUEST_MS", "1000"))
+# A batch print renews its lease with every page; a running job silent for longer lost its
+# worker and is resumed, at most this many runs in all (cases/services/print_jobs.py).
+XUEJI_PRINT_JOB_LEASE_SECONDS = int(os.environ.get("XUEJI_PRINT_JOB_LEASE_SECONDS", "120"))
+XUEJI_PRINT_JOB_MAX_ATTEMPTS = int(os.environ.get("XUEJI_PRINT_JOB_MAX_ATTEMPTS", "3"))
+# How often each RQ worker runs its maintenance (registries, lost print jobs): cases/worker.py.
+XUEJI_WORKER_MAINTENANCE_SECONDS = int(os.environ.get("XUEJI_WORKER_MAINTENANCE_SECONDS", "60"))

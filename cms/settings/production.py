@@ -48,6 +48,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq", "django_tasks_rq"]  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# RQ's worker, whose maintenance also resumes print jobs that lost their worker.
+RQ = {"WORKER_CLASS": "cases.worker.RegistryWorker"}
 
 # --- Static files: WhiteNoise serves collectstatic's hashed, compressed files ------------------
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
