@@ -29,6 +29,16 @@ def refuse_deleting_registry_records(request, instances):
     return None
 
 
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_users(request, action_type, objects, action_class_instance):
+    """The users listing's bulk delete: accounts are deactivated, never deleted (cases/accounts.py)."""
+    from django.contrib.auth import get_user_model
+
+    if action_type == "delete" and any(isinstance(o, get_user_model()) for o in objects):
+        return permission_denied(request)
+    return None
+
+
 AUDITED_MODELS = [
     m.Jurisdiction, m.School, m.SchoolClass, m.Student, m.Registration, m.AuxiliaryNumber,
     m.AuxiliaryNumberTemplate, m.StaffProfile, m.ArchiveEntry, m.Case, m.CalendarOverride,

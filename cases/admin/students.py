@@ -26,6 +26,7 @@ from cases.audit import audit
 from cases.errors import rule_errors
 from cases.services.certificates import chinese_date
 from cases.services.placement import registrations_assign_class
+from cases.services.reads import student_reads_record
 from cases.services.students import student_search_filter
 
 from .display import RegistryInspectView
@@ -39,6 +40,14 @@ def _current(user, field):
     # closed registration (已转出), not where the student went (第十四条).
     registrations = access.in_scope(user, m.Registration, m.Registration.objects.filter(student=OuterRef("pk")))
     return Subquery(registrations.order_by("-started_on", "-id").values(field)[:1])
+
+
+def masked(user, instance):
+    """``instance`` with its personal fields as ``user`` may see them (cases/access.py). The
+    instance is display-only afterwards, never saved."""
+    for field in access.PERSONAL_FIELDS[type(instance)]:
+        setattr(instance, field, access.personal_value(user, instance, field))
+    return instance
 
 
 def class_label(stage, cohort, name, on=None):
@@ -55,12 +64,25 @@ class StudentIndexView(IndexView):
     def get_base_queryset(self):
         user = self.request.user
         return super().get_base_queryset().annotate(
-            current_school=_current(user, "school__name"),
+            current_school_name=_current(user, "school__name"),  # not current_school: a field since 0009
             current_status=_current(user, "status"),
             current_class_name=_current(user, "school_class__class_name"),
             current_class_cohort=_current(user, "school_class__cohort"),
             current_class_stage=_current(user, "school_class__stage"),
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        page = list(context["object_list"])
+        held = access.students_held(user, [s.pk for s in page])  # one query for the page
+        for student in page:
+            if student.pk not in held:
+                student.id_number = access.mask("id_number", student.id_number)
+        # 第三十八条: the page's students, one INSERT
+        student_reads_record(acting_user=user, students=[s.pk for s in page], door=m.ReadDoor.ADMIN_LIST,
+                             what="学生列表")
+        return context
 
     def search_queryset(self, queryset):
         if not self.is_searching:
@@ -88,7 +110,7 @@ STUDENT_LIST_DISPLAY = [
     "name",
     "gender",
     "id_number",
-    Column("current_school", label=_("当前学校")),
+    Column("current_school_name", label=_("当前学校")),
     Column("current_class", label=_("班级 · 年级"),
            accessor=lambda s: class_label(s.current_class_stage, s.current_class_cohort, s.current_class_name)),
     Column("current_status", label=_("学籍状态"), accessor=lambda s: STATUS_LABELS.get(s.current_status, "")),
@@ -144,13 +166,14 @@ def student_timeline(user, student, registrations):
         items.append(TimelineItem(_day(case.decided_at or case.submitted_at or case.created_at), "学籍变动",
                                   f"{case.type_name} {case.number}", case.get_state_display(), case.school.name,
                                   reverse("wagtailsnippets_cases_case:edit", args=[case.pk])))
-    for certificate in student.certificates.select_related("school"):
+    for certificate in access.certificates_visible(user, student.certificates.select_related("school")):
         items.append(TimelineItem(_day(certificate.issued_at), "证书", f"签发{certificate.get_kind_display()}",
                                   certificate.serial, certificate.school.name if certificate.school_id else ""))
         if certificate.revoked_at:
             items.append(TimelineItem(_day(certificate.revoked_at), "证书",
                                       f"作废{certificate.get_kind_display()}", certificate.revoke_reason))
-    for entry in student.archive_entries.select_related("school"):
+    # 第十四条: the former side reads the archive up to its hand-over (the same rule as the lists)
+    for entry in access.in_scope(user, m.ArchiveEntry, student.archive_entries.select_related("school")):
         items.append(TimelineItem(_day(entry.recorded_at), "档案", f"{entry.get_kind_display()}:{entry.title}",
                                   entry.body, entry.school.name if entry.school_id else ""))
     return sorted(items, key=lambda item: item.day, reverse=True)
@@ -171,7 +194,7 @@ def record_context(user, student):
                                      current.school_class.class_name) if current and current.school_class_id else "未分班",
         "timeline": student_timeline(user, student, registrations),
         "number_changes": list(student.number_changes.all()),
-        "guardians": list(student.guardians.all()),
+        "guardians": [masked(user, g) for g in student.guardians.all()],
         "birth_date": chinese_date(student.birth_date),
         "today": chinese_date(timezone.localdate()),
     }
@@ -180,15 +203,26 @@ def record_context(user, student):
 class StudentInspectView(RegistryInspectView):
     template_name = "cases/admin/student_inspect.html"
 
+    def get_object(self, queryset=None):
+        # Personal data whole only for the holder of the registration; masked for any other
+        # unit that may read the student.
+        return masked(self.request.user, super().get_object(queryset))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         student = self.object
-        context.update(record_context(self.request.user, student))
+        user = self.request.user
+        context.update(record_context(user, student))
         context.update(
-            certificates=student.certificates.order_by("-issued_at"),
-            certificate_kinds=m.CertificateKind.choices,
+            certificates=access.certificates_visible(user, student.certificates.order_by("-issued_at")),
+            certificate_kinds=m.CertificateKind.choices, revoke_kinds=m.RevokeKind.choices,
+            # 第十四条: only the holder of the registration issues, revokes and prints; the
+            # former school reads. No button that would answer 403.
+            acts_for_student=access.holds_student(user, student),
             card_url=reverse("xueji_student_card", args=[student.pk]),
         )
+        student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.ADMIN_STUDENT,
+                             what="学生详情(学籍、档案、证书)")
         return context
 
 
@@ -197,11 +231,12 @@ def student_card_pdf(request, pk):
     is in the audit log."""
     from weasyprint import HTML
 
-    student = access.get_in_scope_or_404(request.user, m.Student, pk=pk)
+    student = masked(request.user, access.get_in_scope_or_404(request.user, m.Student, pk=pk))
     context = record_context(request.user, student)
     html = render_to_string("certificates/registry_card.html", context)
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     audit(student, "xueji.student.card_print", acting_user=request.user, data={})
+    student_reads_record(acting_user=request.user, students=[student], door=m.ReadDoor.STUDENT_CARD_PDF, what="学籍卡")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{student.registry_number}.pdf"'
     response["Cache-Control"] = "no-store"

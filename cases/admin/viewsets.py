@@ -1,6 +1,7 @@
 """Wagtail admin for the registry's core records, in Chinese, scoped by cases/access.py."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -10,11 +11,13 @@ from cases import access
 from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
+from cases.services.reads import student_reads_record
 from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
 from .display import RegistryInspectView
+from .reads import ReadLogViewSet
 from .filters import StudentFilterSet
 from .staff import StaffProfileViewSet
 from .students import STUDENT_LIST_DISPLAY, StudentIndexView, StudentInspectView
@@ -114,6 +117,8 @@ class RegistrationInspectView(RegistryInspectView):
         context = super().get_context_data(**kwargs)
         context.update(events=self.object.events.select_related("recorded_by"),
                        auxiliary_numbers=self.object.auxiliary_numbers.all())
+        student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
+                             door=m.ReadDoor.ADMIN_STUDENT, what="学籍详情")
         return context
 
 
@@ -215,13 +220,38 @@ class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
                                     **form.cleaned_data)
 
 
+class ArchiveEntryIndexView(IndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[e.student_id for e in context["object_list"]],
+                             door=m.ReadDoor.ADMIN_ARCHIVE, what="档案条目列表")
+        return context
+
+
+class ArchiveEntryEditView(EditView):
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied  # append-only, a superuser included: a correction is a new entry
+
+
+class ArchiveEntryInspectView(RegistryInspectView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
+                             door=m.ReadDoor.ADMIN_ARCHIVE, what=f"档案条目:{self.object.title}")
+        return context
+
+
 class ArchiveEntryViewSet(ScopedSnippetViewSet):
-    """Entries are appended, never edited: the groups hold no change permission."""
+    """Entries are appended, never edited (no group holds the change permission, and the edit
+    view refuses even a superuser)."""
 
     model = m.ArchiveEntry
     icon = "folder-inverse"
     menu_label = _("学籍档案")
     add_view_class = ArchiveEntryCreateView
+    index_view_class = ArchiveEntryIndexView
+    edit_view_class = ArchiveEntryEditView
+    inspect_view_class = ArchiveEntryInspectView
     form_fields = ["student", "kind", "title", "body", "corrects"]
     list_display = ["student", "kind", "title", "school", "recorded_at"]
     list_filter = ["kind"]
@@ -253,4 +283,5 @@ class RegistryViewSetGroup(ViewSetGroup):
     menu_icon = "folder-open-inverse"
     menu_order = 100
     items = (StudentViewSet, RegistrationViewSet, ArchiveEntryViewSet, SchoolViewSet, SchoolClassViewSet,
-             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet)
+             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet,
+             ReadLogViewSet)

@@ -15,11 +15,12 @@ from django.db.models import Count
 
 from cases.audit import audit
 from cases.errors import RuleError
-from cases.models import Jurisdiction, Role, School, StaffProfile
+from cases.models import Jurisdiction, Office, Role, School, StaffProfile
 
 # Model permissions say *what* a kind of unit may do; cases/access.py says *where*.
 SCHOOL_GROUP = "学校学籍管理"
 AUTHORITY_GROUP = "教育行政部门学籍管理"
+EXAM_GROUP = "省级考试管理部门"
 _COMMON = [
     "wagtailadmin.access_admin",
     "cases.view_school", "cases.view_student", "cases.change_student", "cases.view_registration",
@@ -29,6 +30,7 @@ _COMMON = [
     "cases.view_case", "cases.change_case",
     "cases.view_certificate", "cases.add_certificate", "cases.view_printjob",
     "cases.view_evidence",  # evidence follows its case (cases/access.py)
+    "cases.view_jurisdiction",  # public reference data (GB/T 2260), read by every unit
 ]
 GROUP_PERMISSIONS = {
     SCHOOL_GROUP: _COMMON + ["cases.add_case", "cases.change_registration"],  # 分班 is the school's
@@ -39,9 +41,14 @@ GROUP_PERMISSIONS = {
         "cases.view_auxiliarynumbertemplate", "cases.add_auxiliarynumbertemplate",
         "cases.change_auxiliarynumbertemplate",
         "cases.change_certificate",  # revoking a certificate is an authority's act
+        "cases.view_readlogentry",  # reviewing who read students' records (第三十八条)
         # The province keeps the calendar; cases/access.py narrows writing to it.
         "cases.view_calendaroverride", "cases.add_calendaroverride", "cases.change_calendaroverride",
     ],
+    # 第二十二条: the exam authority confirms proficiency-exam results on the cases routed to it;
+    # it keeps no registry and issues nothing.
+    EXAM_GROUP: ["wagtailadmin.access_admin", "cases.view_case", "cases.change_case", "cases.view_evidence",
+                 "cases.view_student", "cases.view_registration", "cases.view_school"],
 }
 
 
@@ -109,8 +116,9 @@ def _check_password(password, user=None):
 
 @transaction.atomic
 def staff_create(*, acting_user, username, password, full_name, unit, role, trained_on=None, filed_on=None,
-                 is_formal_staff=True):
-    """A registrar must be formal staff and trained before starting (第三十六条)."""
+                 is_formal_staff=True, office=Office.REGISTRY):
+    """A registrar must be formal staff and trained before starting (第三十六条). ``office``
+    exam makes the account staff of the provincial exam authority (第二十二条)."""
     _check_manager(acting_user, unit)
     if not (full_name or "").strip():
         raise RuleError("staff_name_required", "请填写姓名", field="full_name")
@@ -128,9 +136,14 @@ def staff_create(*, acting_user, username, password, full_name, unit, role, trai
     is_school = isinstance(unit, School)
     if not is_school and not isinstance(unit, Jurisdiction):
         raise RuleError("staff_unit", "单位应为学校或教育行政部门", field="unit")
-    user.groups.add(groups[SCHOOL_GROUP if is_school else AUTHORITY_GROUP])
+    if office == Office.EXAM and (is_school or unit.level != "province"):
+        raise RuleError("staff_exam_office", "省级考试管理部门只设在省级", field="office", article="第二十二条")
+    if office not in Office.values:
+        raise RuleError("staff_office", "请选择部门", field="office")
+    group = EXAM_GROUP if office == Office.EXAM else SCHOOL_GROUP if is_school else AUTHORITY_GROUP
+    user.groups.add(groups[group])
     profile = StaffProfile.objects.create(
-        user=user, school=unit if is_school else None, jurisdiction=None if is_school else unit, role=role,
+        user=user, school=unit if is_school else None, jurisdiction=None if is_school else unit, role=role, office=office,
         trained_on=trained_on, filed_on=filed_on, is_formal_staff=is_formal_staff,
     )
     audit(profile, "xueji.staff.create", acting_user=acting_user,
