@@ -20,8 +20,10 @@ import datetime
 from django.utils import timezone
 
 from cases.errors import RuleError
-from cases.models import Case, CaseState, Registration, SchoolClass
+from cases.intake.checks import person_key as intake_person_key
+from cases.models import Case, CaseState, Jurisdiction, Registration, SchoolClass
 from cases.numbers.id_number import IdNumberError, validate_id_number
+from cases.services.intake import different_person_decisions
 from cases.services.students import (
     NewStudent,
     _validated_identity,  # the batch service's own per-person check, reused so both agree
@@ -113,7 +115,9 @@ class NewStudentRegistration(CaseType):
 
     def validate(self, case):
         errors = super().validate(case)
-        people = (case.details or {}).get("people")
+        if "people" not in (case.details or {}):
+            return errors  # a draft waiting for its Excel list (cases/services/intake.py); submit needs it
+        people = case.details["people"]
         if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
             errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
             return errors
@@ -128,10 +132,12 @@ class NewStudentRegistration(CaseType):
 
     def check_eligibility(self, case):
         errors = []
+        if not _people(case):
+            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
         if not case.school.offers(case.stage):
             errors.append(rule("registration_school_stage", f"{case.school.name}不设该学段", "第三条", field="stage"))
         rows = self._checked_rows(case, errors)
-        errors += self._duplicates(rows)
+        errors += self._duplicates(rows, different_person_decisions(case))
         late = self._late_rule(case, rows)
         if late is not None:
             errors.append(late)
@@ -162,8 +168,9 @@ class NewStudentRegistration(CaseType):
         return rows
 
     @staticmethod
-    def _duplicates(rows):
-        """第十一条 查重: the same person twice in the intake, and anyone already registered."""
+    def _duplicates(rows, distinct):
+        """第十一条 查重: the same person twice in the intake, and anyone already registered
+        (except a suspected match the registrar ruled a different person, ``distinct``)."""
         errors, seen = [], {}
         for row in rows:
             key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -174,7 +181,10 @@ class NewStudentRegistration(CaseType):
         for position, matches in sorted(duplicates_for_batch(rows).items()):
             row = rows[position]
             field = "id_number" if row["id_number"] else "name"
+            cleared = distinct.get(intake_person_key(row["name"], row["gender"], row["birth_date"]), set())
             for match in matches:
+                if match.reason != "same_id_number" and match.student.pk in cleared:
+                    continue
                 errors.append(_row(row["_index"], "duplicate_person", match.message, "第十一条",
                                    f"people[{row['_index']}].{field}"))
         return errors
@@ -203,13 +213,21 @@ class NewStudentRegistration(CaseType):
         people = _people(case)
         classes = {c.pk: c for c in SchoolClass.objects.filter(
             pk__in=[p["school_class"] for p in people if p.get("school_class")], school=case.school, stage=case.stage)}
+        distinct = different_person_decisions(case)
+        counties = Jurisdiction.objects.in_bulk({p["household_county"] for p in people if p.get("household_county")})
+        new_students = []
+        for person in people:
+            data = _student_data(person)
+            if data.get("household_county"):
+                data["household_county"] = counties.get(data["household_county"])
+            new_students.append(NewStudent(
+                data=data, school_class=classes.get(person.get("school_class")),
+                guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS} for g in person.get("guardians") or ()),
+                distinct_from=frozenset(distinct.get(intake_person_key(data["name"], data["gender"], data["birth_date"]),
+                                                     ()))))
         registrations = students_register(
             acting_user=acting_user, school=case.school, stage=case.stage, started_on=case.effective_on,
-            reason=f"新生注册({case.number})",
-            people=[NewStudent(data=_student_data(person), school_class=classes.get(person.get("school_class")),
-                               guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS}
-                                               for g in person.get("guardians") or ()))
-                    for person in people],
+            reason=f"新生注册({case.number})", people=new_students,
         )
         # students_register wrote each archive's base entry; the case adds the evidence (第十二条(二)).
         for registration in registrations:

@@ -39,5 +39,6 @@ from .cases import (
 )
 from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus
 from .lookups import LookupLog, LookupOutcome
+from .intake import DuplicateDecision, ExportLog, IntakeStatus, IntakeUpload, Verdict
 
 __all__ = [name for name in dir() if not name.startswith("_")]
