@@ -5,6 +5,8 @@ from wagtail.snippets.models import register_snippet
 from cases import models as m
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
 from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
+from cases.admin import intake  # noqa: F401  (Excel intake, duplicate workbench)
+from cases.admin.exports import CertificateViewSet
 from cases.admin.cases import CaseViewSet
 from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS
@@ -38,3 +40,4 @@ def register_registry_log_actions(actions):
 
 from cases.admin.print_jobs import PrintJobViewSet  # noqa: E402
 register_snippet(PrintJobViewSet)
+register_snippet(CertificateViewSet)

@@ -60,6 +60,10 @@ def _current_registration(user, field):
 
 
 class StudentIndexView(IndexView):
+    def to_row_dict(self, item):
+        item.current_status_label = STATUS_LABELS.get(item.current_status, "")
+        return super().to_row_dict(item)
+
     def get_base_queryset(self):
         # The current school and status in the same query: no query per row.
         user = self.request.user
@@ -119,6 +123,11 @@ class StudentViewSet(ScopedSnippetViewSet):
         Column("current_status", label=_("学籍状态"), accessor=lambda s: STATUS_LABELS.get(s.current_status, "")),
     ]
     list_filter = ["gender", "is_migrant", "is_left_behind", "disability"]
+    list_export = ["registry_number", "name", "get_gender_display", "birth_date", "ethnicity", "current_school",
+                   "current_status_label", "is_migrant", "is_left_behind", "get_disability_display"]
+    export_headings = {"get_gender_display": "性别", "current_school": "当前学校", "current_status_label": "学籍状态",
+                       "get_disability_display": "残疾类型"}
+    export_filename = "students"
     search_fields = ["name", "registry_number", "id_number"]
     search_backend_name = None
     list_per_page = 50
@@ -183,6 +192,12 @@ class RegistrationViewSet(ScopedSnippetViewSet):
         "started_on",
     ]
     list_filter = ["status", "stage"]
+    list_export = ["student.registry_number", "student.name", "school.name", "get_stage_display", "school_class",
+                   "grade_label", "get_status_display", "started_on", "ended_on"]
+    export_headings = {"student.registry_number": "学籍号", "student.name": "姓名", "school.name": "学校",
+                       "get_stage_display": "学段", "school_class": "班级", "grade_label": "年级",
+                       "get_status_display": "学籍状态"}
+    export_filename = "registrations"
     search_fields = ["student__name", "student__registry_number", "school__name"]
     search_backend_name = None
     list_per_page = 50

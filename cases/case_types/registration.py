@@ -20,10 +20,10 @@ import datetime
 from django.utils import timezone
 
 from cases.errors import RuleError
+from cases.intake.checks import different_person_decisions
 from cases.intake.checks import person_key as intake_person_key
 from cases.models import Case, CaseState, Jurisdiction, Registration, SchoolClass
 from cases.numbers.id_number import IdNumberError, validate_id_number
-from cases.services.intake import different_person_decisions
 from cases.services.students import (
     NewStudent,
     _validated_identity,  # the batch service's own per-person check, reused so both agree

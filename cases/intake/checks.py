@@ -266,3 +266,13 @@ def case_person(values):
         person["guardians"] = values["guardians"]
     person["name"] = values["name"].strip()
     return person
+
+
+def different_person_decisions(case):
+    """{person key: {student pk}} the registrar ruled *different* people for this case: the case's
+    own duplicate check (and the registration service) no longer counts those matches."""
+    found = {}
+    for key, student in DuplicateDecision.objects.filter(case=case, verdict=Verdict.DIFFERENT).values_list(
+            "person_key", "existing_id"):
+        found.setdefault(key, set()).add(student)
+    return found

@@ -163,13 +163,3 @@ def _apply_verdict(result, match, verdict):
         result["status"] = REFUSED
     elif result["status"] == PENDING and not any(x.get("verdict") is None for x in result["matches"]):
         result["status"] = OK
-
-
-def different_person_decisions(case):
-    """{person key: {student pk}} the registrar ruled *different* people for this case: the case's
-    own duplicate check (and the registration service) no longer counts those matches."""
-    found = {}
-    for key, student in m.DuplicateDecision.objects.filter(case=case, verdict=m.Verdict.DIFFERENT).values_list(
-            "person_key", "existing_id"):
-        found.setdefault(key, set()).add(student)
-    return found
