@@ -37,6 +37,7 @@ ACTIONS = {
     "xueji.certificate.print": ("打印证书证明", "打印(补打)证书证明"),
     "xueji.intake.upload": ("导入新生名单", "上传新生名单工作簿"),
     "xueji.duplicate.decide": ("查重裁定", "裁定疑似重复学生"),
+    "xueji.job.undo": ("撤销定时任务", "撤销年度升级"),
 }
 
 

@@ -6,6 +6,7 @@ from cases import models as m
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
 from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
 from cases.admin import intake  # noqa: F401  (Excel intake, duplicate workbench)
+from cases.admin import statistics  # noqa: F401  (statistics, oversight reports, the reports menu)
 from cases.admin.exports import CertificateViewSet
 from cases.admin.cases import CaseViewSet
 from cases.admin.viewsets import RegistryViewSetGroup

@@ -127,7 +127,7 @@ class ScopedExportMixin:
 
         from cases.services.exports import EXPORT_MAX_ROWS, export_record
 
-        rows = queryset[:EXPORT_MAX_ROWS + 1].count()
+        rows = len(queryset)  # the listing has already loaded its rows
         if rows > EXPORT_MAX_ROWS:
             messages.error(self.request, f"超过 {EXPORT_MAX_ROWS} 行,请先筛选缩小范围再导出")
             params = self.request.GET.copy()

@@ -40,5 +40,6 @@ from .cases import (
 from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus
 from .lookups import LookupLog, LookupOutcome
 from .intake import DuplicateDecision, ExportLog, IntakeStatus, IntakeUpload, Verdict
+from .jobs import JobRun, JobStatus
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -22,9 +22,9 @@ EXPORT_MAX_ROWS = 200_000  # a list larger than this is narrowed by filters firs
 PDF_MAX_ROWS = 5_000
 ROSTER_HEADERS = ["序号", "学校", "学段", "年级", "班级", "学籍号", "姓名", "性别", "出生日期", "民族", "学籍辅号",
                   "学籍状态", "入学日期"]
-STATUS = dict(m.RegistrationStatus.choices)
-STAGE = dict(m.Stage.choices)
-GENDER = dict(m.Gender.choices)
+STATUS = {k: str(v) for k, v in m.RegistrationStatus.choices}
+STAGE = {k: str(v) for k, v in m.Stage.choices}
+GENDER = {k: str(v) for k, v in m.Gender.choices}
 
 
 def export_record(*, user, kind, rows, query=""):
@@ -107,7 +107,7 @@ def workbook_of(title, headers, rows):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([v if isinstance(v, (int, float)) or v is None else str(v) for v in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
