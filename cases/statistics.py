@@ -10,7 +10,7 @@ rows its schools.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -64,7 +64,7 @@ def _child_expression(unit):
     if unit.is_school:
         return None
     if len(unit.code) >= 6:
-        return "school_id"
+        return F("school_id")
     return Substr("school__scope_code", 1, len(unit.code) + 2)
 
 
