@@ -8,6 +8,7 @@ from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
 from cases.admin import intake  # noqa: F401  (Excel intake, duplicate workbench)
 from cases.admin import statistics  # noqa: F401  (statistics, oversight reports, the reports menu)
 from cases.admin.exports import CertificateViewSet
+from cases.admin.jobs import JobRunViewSet
 from cases.admin.cases import CaseViewSet
 from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS
@@ -42,3 +43,4 @@ def register_registry_log_actions(actions):
 from cases.admin.print_jobs import PrintJobViewSet  # noqa: E402
 register_snippet(PrintJobViewSet)
 register_snippet(CertificateViewSet)
+register_snippet(JobRunViewSet)

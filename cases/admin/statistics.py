@@ -156,5 +156,6 @@ def reports_menu():
         ScopedMenuItem("学生花名册", reverse("xueji_rosters"), icon_name="list-ul", order=30),
         ScopedMenuItem("查重裁定记录", reverse("xueji_duplicate_decisions"), icon_name="user", order=40),
         ScopedMenuItem("证书证明", reverse("wagtailsnippets_cases_certificate:list"), icon_name="doc-full", order=50),
+        ScopedMenuItem("定时任务", reverse("wagtailsnippets_cases_jobrun:list"), icon_name="time", order=60),
     ]
     return SubmenuMenuItem("统计报表", Menu(items=items), icon_name="table", order=150)
