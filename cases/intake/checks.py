@@ -133,7 +133,8 @@ def _identity_errors(values, stage, admitted_on):
         try:
             values["id_number"] = validate_id_number(values["id_number"], birth_date=born, gender=gender)
         except IdNumberError as error:
-            errors.append(_error(error.code, f"公民身份号码:{error.message}", "第十一条"))
+            message = error.message if error.message.startswith("公民身份号码") else f"公民身份号码:{error.message}"
+            errors.append(_error(error.code, message, "第十一条"))
     elif values.get("household_type") and values["household_type"] not in TEMPORARY_HOUSEHOLD_TYPES:
         errors.append(_error("id_required", "有户籍的学生应填写公民身份号码(学籍号以公民身份号码为基础生成)",
                              "第九条"))
