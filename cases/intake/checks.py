@@ -174,7 +174,7 @@ def check_rows(rows, *, case, progress=None):
                         "matches": []})
     _in_file_duplicates(results)
     checked = [r for r in results if r["status"] == OK]
-    decisions = {(d.person_key, d.existing_id): d for d in DuplicateDecision.objects.filter(case=case)}
+    decisions = {(d.person_key, d.existing_id): d for d in DuplicateDecision.objects.filter(case=case)} if case.pk else {}
     for start in range(0, len(checked), CHUNK):
         _province_duplicates(checked[start:start + CHUNK], decisions)
         if progress:
