@@ -148,7 +148,8 @@ def records(user, unit, report, check):
     found = []
     if queryset.model is m.Case:
         for case in queryset.select_related("school", "student").order_by("school__code", "pk")[:EXPORT_MAX_ROWS]:
-            found.append({"values": [case.school.name, case.number, case.student.name if case.student_id else "",
+            found.append({"student": case.student_id,
+                          "values": [case.school.name, case.number, case.student.name if case.student_id else "",
                                      f"{case.type_name}:{label}",
                                      case.effective_on.isoformat() if case.effective_on else ""],
                           "url": reverse("wagtailsnippets_cases_case:edit", args=[case.pk])})
@@ -156,7 +157,8 @@ def records(user, unit, report, check):
     for registration in queryset.select_related("school", "student").order_by("school__code", "student__registry_number")[
             :EXPORT_MAX_ROWS]:
         student = registration.student
-        found.append({"values": [registration.school.name, student.registry_number, student.name, label,
+        found.append({"student": student.pk,
+                      "values": [registration.school.name, student.registry_number, student.name, label,
                                  registration.started_on.isoformat()],
                       "url": reverse("wagtailsnippets_cases_student:inspect", args=[student.pk])})
     return found

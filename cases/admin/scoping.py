@@ -90,7 +90,11 @@ class ScopedFormMixin:
             queryset = getattr(field, "queryset", None)
             # A disabled field takes no input: it keeps the stored value, whoever looks.
             if queryset is not None and queryset.model in access.POLICIES and not field.disabled:
-                field.queryset = access.visible(self.request.user, queryset.model, queryset=queryset)
+                # Offered: what the user may view *and* place things under (write scope: every
+                # unit reads the jurisdictions, a county files schools only under itself).
+                user = self.request.user
+                field.queryset = access.in_scope(user, queryset.model, access.visible(
+                    user, queryset.model, queryset=queryset), actions=["change"])
         return form
 
     def save_instance(self):
@@ -135,8 +139,12 @@ class ScopedExportMixin:
             return redirect(self.request.path + "?" + params.urlencode())
         query = self.request.GET.copy()
         query.pop("export", None)
+        from cases.models import Student
+
+        # The students' own list logs its reads itself (StudentIndexView); the others name theirs here.
+        students = () if self.model is Student else [getattr(item, "student_id", None) for item in queryset]
         export_record(user=self.request.user, kind=f"{self.model._meta.model_name}.{spreadsheet_format}", rows=rows,
-                      query=query.urlencode())
+                      query=query.urlencode(), students=students)
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 

@@ -12,7 +12,9 @@ from wagtail.admin.menu import Menu
 from cases import access
 from cases import oversight
 from cases import statistics as stats
+from cases.models import ReadDoor
 from cases.services.exports import export_record, workbook_of
+from cases.services.reads import student_reads_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,9 +28,9 @@ def _unit(request):
     return unit
 
 
-def _xlsx(request, kind, title, headers, rows):
+def _xlsx(request, kind, title, headers, rows, students=()):
     content = workbook_of(title, headers, rows)
-    export_record(user=request.user, kind=kind, rows=len(rows), query=request.GET.urlencode())
+    export_record(user=request.user, kind=kind, rows=len(rows), query=request.GET.urlencode(), students=students)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
     response["Cache-Control"] = "no-store"
@@ -107,7 +109,10 @@ def oversight_page(request):
         records = oversight.records(request.user, unit, report, check)
         if request.GET.get("export") == "xlsx":
             return _xlsx(request, f"oversight-{check}", spec["checks"][check], oversight.RECORD_HEADERS,
-                         [r["values"] for r in records])
+                         [r["values"] for r in records], students=[r["student"] for r in records])
+        student_reads_record(acting_user=request.user, students=[r["student"] for r in records[:oversight.RECORDS_SHOWN]
+                                                                 if r["student"]],
+                             door=ReadDoor.ADMIN_LIST, what=spec["checks"][check])
         return render(request, "cases/admin/oversight_records.html", {
             "unit": unit, "title": _unit_title(unit), "spec": spec, "check_label": spec["checks"][check],
             "records": records[:oversight.RECORDS_SHOWN], "count": len(records),

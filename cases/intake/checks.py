@@ -18,24 +18,15 @@ from cases.models import (
     HouseholdType,
     Registration,
     SchoolClass,
-    Stage,
     Verdict,
 )
 from cases.numbers.id_number import IdNumberError, validate_id_number
-from cases.services.students import TEMPORARY_HOUSEHOLD_TYPES, duplicates_for_batch, name_pinyin
+from cases.services.students import TEMPORARY_HOUSEHOLD_TYPES, age_rule, duplicates_for_batch, name_pinyin
 
 from .workbook import COLUMNS, YES_NO
 
 OK, REFUSED, PENDING = "ok", "refused", "pending"
 CHUNK = 500
-# Age in whole years on the day of admission (第五条: 年满六周岁入小学); outside is an error.
-AGE_RANGES = {
-    Stage.PRIMARY: (6, 10),
-    Stage.JUNIOR: (11, 16),
-    Stage.SENIOR: (14, 20),
-    Stage.VOCATIONAL: (14, 25),
-    Stage.SPECIAL: (5, 20),
-}
 HOUSEHOLD_BY_LABEL = {str(label): value for value, label in HouseholdType.choices}
 DISABILITY_BY_LABEL = {str(label): value for value, label in Disability.choices}
 GENDER_BY_LABEL = {"男": "M", "女": "F"}
@@ -64,10 +55,6 @@ def _parse_date(text):
         except ValueError:
             return None
     return None
-
-
-def _age(born, on):
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def parse_row(data, *, classes, counties):
@@ -125,8 +112,9 @@ def parse_row(data, *, classes, counties):
     return values, errors
 
 
-def _identity_errors(values, stage, admitted_on):
-    """ID number against birth date and gender (第九、十一条) and the age for the stage (第五条)."""
+def _identity_errors(values, case, admitted_on, classes_by_pk):
+    """ID number against birth date and gender (第九、十一条) and the registration service's own
+    age rule for the stage and grade (第五条), so the file and the case agree."""
     errors = []
     born, gender = values.get("birth_date"), values.get("gender")
     if values["id_number"]:
@@ -138,12 +126,10 @@ def _identity_errors(values, stage, admitted_on):
     elif values.get("household_type") and values["household_type"] not in TEMPORARY_HOUSEHOLD_TYPES:
         errors.append(_error("id_required", "有户籍的学生应填写公民身份号码(学籍号以公民身份号码为基础生成)",
                              "第九条"))
-    if born:
-        low, high = AGE_RANGES[stage]
-        age = _age(born, admitted_on)
-        if not low <= age <= high:
-            errors.append(_error("age_implausible", f"入学时{age}周岁,与{Stage(stage).label}学段不符"
-                                                    f"(应为{low}至{high}周岁)", "第五条"))
+    age_error = age_rule(birth_date=born, stage=case.stage, school=case.school,
+                         school_class=classes_by_pk.get(values["school_class"]), started_on=admitted_on)
+    if age_error is not None:
+        errors.append(_error("age_implausible", age_error.message, age_error.article))
     return errors
 
 
@@ -163,13 +149,14 @@ def check_rows(rows, *, case, progress=None):
 
     school, stage = case.school, case.stage
     admitted_on = case.effective_on or datetime.date(school_year_start(), 9, 1)
-    classes = {c.class_name: c.pk for c in SchoolClass.objects.filter(school=school, stage=stage)}
+    classes_by_pk = SchoolClass.objects.filter(school=school, stage=stage).in_bulk()
+    classes = {c.class_name: pk for pk, c in classes_by_pk.items()}
     counties = county_labels(Jurisdiction)
     results = []
     for number, data in rows:
         values, errors = parse_row(data, classes=classes, counties=counties)
         if not errors:
-            errors = _identity_errors(values, stage, admitted_on)
+            errors = _identity_errors(values, case, admitted_on, classes_by_pk)
         results.append({"row": number, "status": REFUSED if errors else OK, "errors": errors, "values": values,
                         "matches": []})
     _in_file_duplicates(results)
@@ -257,16 +244,21 @@ def county_labels(jurisdiction_model):
 
 
 def case_person(values):
-    """THE conversion of one checked workbook row to a pupil of the registration case."""
-    person = {k: v for k, v in values.items() if k not in ("guardians", "school_class", "birth_date", "household_county")}
-    person["birth_date"] = values["birth_date"].isoformat()
-    person["household_county"] = values["household_county"]
-    if values["school_class"]:
-        person["school_class"] = values["school_class"]
-    if values["guardians"]:
-        person["guardians"] = values["guardians"]
-    person["name"] = values["name"].strip()
-    return person
+    """THE conversion of one checked workbook row to a pupil of the registration case (the keys
+    of ``registration.PERSON``; empty values left out, as the case's declaration stores them)."""
+    person = {
+        "name": values["name"].strip(), "gender": values["gender"], "birth_date": values["birth_date"].isoformat(),
+        "id_number": values["id_number"], "ethnicity": values["ethnicity"], "native_place": values["native_place"],
+        "household_type": values["household_type"], "school_class": values["school_class"],
+        "guardians": values["guardians"], "household_county": values["household_county"],
+        "household_address": values["household_address"], "address": values["address"],
+        "is_migrant": values["is_migrant"], "is_left_behind": values["is_left_behind"],
+        "disability": values["disability"],
+    }
+    for guardian in person["guardians"]:
+        for key in [k for k, v in guardian.items() if not v]:
+            del guardian[key]
+    return {k: v for k, v in person.items() if v not in (None, "", [], False)}
 
 
 def different_person_decisions(case):

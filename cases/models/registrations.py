@@ -170,7 +170,7 @@ class RegistrationEvent(models.Model):
     reason = models.CharField(_("事由"), max_length=200)
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人"), related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"), related_name="+"
     )
 
     class Meta:

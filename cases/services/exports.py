@@ -27,10 +27,13 @@ STAGE = {k: str(v) for k, v in m.Stage.choices}
 GENDER = {k: str(v) for k, v in m.Gender.choices}
 
 
-def export_record(*, user, kind, rows, query=""):
-    """Log one export. TODO(gql): also call ``student_reads_record`` once the read log lands, so
-    exports and API reads share one log."""
+def export_record(*, user, kind, rows, query="", students=()):
+    """Log one export, and the students it holds as reads (第三十八条, the one read log)."""
+    from cases.services.reads import student_reads_record
+
     scope = access.scope_of(user)
+    student_reads_record(acting_user=user, students=[s for s in students if s], door=m.ReadDoor.EXPORT,
+                         what=f"导出:{kind}")
     return m.ExportLog.objects.create(user=user if user and user.is_authenticated else None, kind=kind,
                                       query=query[:1000], rows=rows, scope_code=scope.code or "")
 
@@ -81,7 +84,7 @@ def roster_xlsx(*, user, title, registrations, query=""):
         sheet.append(_values(index, registration))
     output = io.BytesIO()
     workbook.save(output)
-    export_record(user=user, kind="roster.xlsx", rows=len(rows), query=query)
+    export_record(user=user, kind="roster.xlsx", rows=len(rows), query=query, students=[r.student_id for r in rows])
     return output.getvalue()
 
 
@@ -94,7 +97,7 @@ def roster_pdf(*, user, title, registrations, query=""):
         "printed_on": timezone.localdate(),
     })
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    export_record(user=user, kind="roster.pdf", rows=len(rows), query=query)
+    export_record(user=user, kind="roster.pdf", rows=len(rows), query=query, students=[r.student_id for r in rows])
     return pdf
 
 
