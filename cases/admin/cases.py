@@ -406,6 +406,10 @@ class CaseViewSet(ScopedSnippetViewSet):
         "submitted_at",
     ]
     filterset_class = CaseFilterSet  # type, state, school, step, overdue, waiting for me
+    list_export = ["number", "type_name", "student", "school", "destination_school", "get_state_display",
+                   "submitted_at", "decided_at"]
+    export_headings = {"type_name": "变动类型", "get_state_display": "状态"}
+    export_filename = "cases"
     search_fields = ["number", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50

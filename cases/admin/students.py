@@ -61,6 +61,12 @@ def class_label(stage, cohort, name, on=None):
 class StudentIndexView(IndexView):
     """Columns in one query (subqueries on the registration); a click opens the record."""
 
+    def to_row_dict(self, item):  # the Excel export (list_export): labels, not codes
+        item.current_status_label = STATUS_LABELS.get(item.current_status, "")
+        item.current_class_label = class_label(item.current_class_stage, item.current_class_cohort,
+                                               item.current_class_name)
+        return super().to_row_dict(item)
+
     def get_base_queryset(self):
         user = self.request.user
         return super().get_base_queryset().annotate(

@@ -100,6 +100,9 @@ class NewStudent:
     data: dict
     school_class: object = None
     guardians: tuple = ()
+    # Students the registrar ruled a different person (第十一条 查重裁定): a suspected match by
+    # pinyin, gender and birth date with one of them does not block this row. Never an ID match.
+    distinct_from: frozenset = frozenset()
     age_exception: str = ""
 
 
@@ -330,6 +333,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         seen.setdefault(key, row["_index"])
     for position, matches in duplicates_for_batch(rows).items():
         row = rows[position]
+        matches = [m for m in matches
+                   if m.reason == "same_id_number" or m.student.pk not in row["_new"].distinct_from]
+        if not matches:
+            continue
         field = "id_number" if row["id_number"] else "name"
         errors.append(RuleError("duplicate_person", matches[0].message, field=f"people[{row['_index']}].{field}",
                                 article="第十一条"))
