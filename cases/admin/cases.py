@@ -39,6 +39,7 @@ from cases.workflow import approver_for, current_step, steps_of, user_may_act
 
 from .case_fields import LookupView, clean_declared, form_field, initial_value
 
+from .filters import CaseFilterSet
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 
@@ -420,7 +421,11 @@ class CaseViewSet(ScopedSnippetViewSet):
         "state",
         "submitted_at",
     ]
-    list_filter = ["state"]
+    filterset_class = CaseFilterSet  # type, state, school, step, overdue, waiting for me
+    list_export = ["number", "type_name", "student", "school", "destination_school", "get_state_display",
+                   "submitted_at", "decided_at"]
+    export_headings = {"type_name": "变动类型", "get_state_display": "状态"}
+    export_filename = "cases"
     search_fields = ["number", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50

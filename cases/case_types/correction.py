@@ -33,6 +33,7 @@ def proposed_changes(case):
 @register
 class Correction(CaseType):
     code = "correction"
+    changes_status = False  # the registration's status is untouched
     name = "学籍信息变更"
     articles = ("第十五条",)
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)

@@ -10,7 +10,8 @@ carried (第二十四条); the origin school keeps read-only access to the histo
 
 import datetime
 
-from cases.models import RegistrationStatus, SchoolClass, Stage, Student, TransferScope
+from cases.models import STAGE_YEARS, RegistrationStatus, SchoolClass, Stage, Student, TransferScope
+from cases.services.auxiliary_numbers import entry_cohort, grade_of
 from cases.services.registrations import registration_open
 from cases.services.students import NewStudent, students_register
 
@@ -139,16 +140,9 @@ class Transfer(CaseType):
                 errors.append(rule("transfer_during_suspension", "休学期间不予转学", ARTICLE))
             elif status != RegistrationStatus.ACTIVE:
                 errors.append(rule("transfer_not_active", "学生不在籍在读,不能转学", "第二十二条"))
-            school_class = registration.school_class
-            if school_class is not None:
-                grade = school_class.grade(case.effective_on)
-                if grade == 1:
-                    errors.append(rule("transfer_initial_grade", "初始年级一般不予转学", ARTICLE, generally=True))
-                elif grade is not None and grade >= school_class.years:
-                    errors.append(rule("transfer_graduating_grade", "毕业年级一般不予转学", ARTICLE, generally=True))
-                target = self.destination_class(case)
-                if target is not None and target.grade(case.effective_on) != grade:
-                    errors.append(rule("transfer_across_grades", "跨年级不予转学", ARTICLE))
+            errors += self._grade_rules(case, registration)
+        elif self.destination_class(case) is None:
+            errors.append(rule("transfer_destination_class", "请选择转入学校的班级", "第十条", field="destination_class"))
         if destination is not None:
             if case.stage == Stage.VOCATIONAL and not destination.offers(Stage.VOCATIONAL) \
                     and destination.offers(Stage.SENIOR):
@@ -168,12 +162,37 @@ class Transfer(CaseType):
         both_urban = origin.county.name.endswith("区") and destination.county.name.endswith("区")
         return both_urban and origin.county.code[:4] == destination.county.code[:4]
 
+    def _grade_rules(self, case, registration):
+        """第二十六条 on the grade, always checked: the student lands in a class of their own
+        cohort at the destination (第十条: the auxiliary number keeps the entry year)."""
+        errors = []
+        cohort = entry_cohort(registration)
+        grade = grade_of(cohort, registration.stage, case.effective_on)
+        if grade == 1:
+            errors.append(rule("transfer_initial_grade", "初始年级一般不予转学", ARTICLE, generally=True))
+        elif grade is not None and grade >= STAGE_YEARS[registration.stage]:
+            errors.append(rule("transfer_graduating_grade", "毕业年级一般不予转学", ARTICLE, generally=True))
+        if case.transfer_scope != TransferScope.WITHIN:
+            return errors
+        target = self.destination_class(case)
+        if target is None:
+            errors.append(rule("transfer_destination_class", "请选择转入学校的班级(与原年级相同的班级)", "第十条",
+                               field="destination_class"))
+        elif target.cohort != cohort:
+            errors.append(rule("transfer_across_grades",
+                               f"跨年级不予转学:学生为{cohort}级,转入班级为{target.cohort}级({target})", ARTICLE,
+                               field="destination_class"))
+        return errors
+
     @staticmethod
     def destination_class(case):
+        """The class the case places the student in at the destination: the one accessor of
+        that field, wherever the case keeps it."""
         class_id = (case.details or {}).get("destination_class")
-        if not class_id or not case.destination_school_id:
+        school = case.destination_school if case.transfer_scope != TransferScope.INTO_PROVINCE else case.school
+        if not class_id or school is None or isinstance(class_id, bool) or not str(class_id).isdigit():
             return None
-        return SchoolClass.objects.filter(pk=class_id, school=case.destination_school, stage=case.stage).first()
+        return SchoolClass.objects.filter(pk=class_id, school=school, stage=case.stage).first()
 
     def apply(self, case, *, acting_user):
         if case.transfer_scope == TransferScope.INTO_PROVINCE:
@@ -205,7 +224,8 @@ class Transfer(CaseType):
             person = dict(case.details["person"])
             (registration,) = students_register(
                 acting_user=acting_user, school=school, stage=case.stage, started_on=case.effective_on,
-                people=[NewStudent(data=_person_data(person))], reason=f"省外转入({case.number})",
+                people=[NewStudent(data=_person_data(person), school_class=self.destination_class(case))],
+                reason=f"省外转入({case.number})",
             )
             case.student = registration.student
             case.registration = registration
@@ -213,7 +233,8 @@ class Transfer(CaseType):
         else:
             registration = registration_open(
                 acting_user=acting_user, student=case.student, school=school, stage=case.stage,
-                started_on=case.effective_on, reason=f"省外转入({case.number})",
+                school_class=self.destination_class(case), started_on=case.effective_on,
+                reason=f"省外转入({case.number})",
             )
             reissue_number(registration, acting_user=acting_user)
         student = registration.student

@@ -9,6 +9,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, WorkflowState
 
 from cases import models as m
+from cases import access
 from cases.access import profile_of
 from cases.audit import audit
 from cases.case_types import get_case_type
@@ -72,9 +73,14 @@ def case_create(*, acting_user, case_type, school, student=None, **fields):
     if case_class.student_required(case):
         if student is None:
             raise RuleError("case_student_required", "请选择学生", field="student")
-        registration = student.registrations.filter(school=school).order_by("-started_on", "-id").first()
-        if registration is None:
-            raise RuleError("case_student_not_at_school", "该学生不在本校注册", field="student")
+        # 第十四条: only the school holding the student's registration (its latest, the open one if
+        # any) starts a case; the former school reads the history, it does not act.
+        registration = student.registrations.order_by("-started_on", "-id").first()
+        if registration is None or registration.school_id != school.pk:
+            raise RuleError("case_student_not_at_school", "该学生的学籍不在本校,不能办理(原学校只能查阅)",
+                            field="student", article="第十四条")
+        if acting_user is not None and not access.holds_student(acting_user, student):
+            raise PermissionDenied
         case.registration = registration
         case.stage = registration.stage
     if not case.stage:
@@ -173,6 +179,7 @@ def case_submit(*, acting_user, case):
                         article=case.case_type_class.articles[0] if case.case_type_class.articles else "")
               for kind in missing_evidence(case)]
     errors += blocking_failures(case, at_submit=True)
+    errors += conflicting_cases(case)
     _raise_all(errors)
     case.state = m.CaseState.IN_REVIEW
     case.submitted_at = timezone.now()
@@ -189,6 +196,35 @@ def case_submit(*, acting_user, case):
         workflow.start(case, acting_user)
     case.refresh_from_db()
     return case
+
+
+OPEN_CASE_STATES = (m.CaseState.IN_REVIEW, m.CaseState.RETURNED)
+
+
+def conflicting_cases(case):
+    """The student's other open cases this one cannot run beside (see ``CaseType.compatible``).
+    The student's row is locked first, so two submissions for one student are decided one
+    after the other and cannot both pass."""
+    if case.student_id is None:
+        return []
+    m.Student.objects.select_for_update().filter(pk=case.student_id).values_list("pk", flat=True).first()
+    own = case.case_type_class
+    others = (m.Case.objects.filter(student_id=case.student_id, state__in=OPEN_CASE_STATES)
+              .exclude(pk=case.pk).only("number", "case_type").order_by("pk"))
+    return [RuleError("case_conflict", f"该学生已有办理中的{other.type_name}({other.number}),"
+                                        f"须待其办结或撤回后再提交{own.name}", field="case_type")
+            for other in others if not own.compatible(other.case_type_class)]
+
+
+def lock_student_registration(case):
+    """Final approval's first step: the student (and their open registration) locked, so every
+    rule re-checked after it sees what concurrent approvals committed, and none can change it
+    until this approval commits."""
+    if case.student_id is None:
+        return
+    m.Student.objects.select_for_update().filter(pk=case.student_id).values_list("pk", flat=True).first()
+    list(m.Registration.objects.select_for_update().filter(student_id=case.student_id, status__in=m.OPEN_STATUSES)
+         .values_list("pk", flat=True))
 
 
 def _decide(case, acting_user, action, comment):
@@ -264,6 +300,7 @@ def case_finalize(*, case, acting_user):
     case = _lock(case)
     if case.state != m.CaseState.IN_REVIEW:
         raise PermissionDenied
+    lock_student_registration(case)
     _raise_all(blocking_failures(case))
     case.case_type_class.apply(case, acting_user=acting_user)
     now = timezone.now()

@@ -15,6 +15,8 @@ from cases.models import (
     SchoolClass,
 )
 
+from .current import students_refresh_current
+
 
 @transaction.atomic
 def registration_open(*, acting_user, student, school, stage, started_on, reason, school_class=None):
@@ -30,6 +32,7 @@ def registration_open(*, acting_user, student, school, stage, started_on, reason
                                                started_on=started_on)
     RegistrationEvent.objects.create(registration=registration, status_to=registration.status, occurred_on=started_on,
                                      reason=reason, recorded_by=acting_user)
+    students_refresh_current([student.pk])
     audit(registration, "xueji.registration.status", acting_user=acting_user,
           data={"from": "", "to": registration.status, "reason": reason})
     return registration
@@ -51,6 +54,8 @@ def registration_change_status(*, acting_user, registration, status, occurred_on
     registration.save(update_fields=["status", "ended_on"])
     RegistrationEvent.objects.create(registration=registration, status_from=previous, status_to=status,
                                      occurred_on=occurred_on, reason=reason, recorded_by=acting_user)
+    if status not in OPEN_STATUSES:  # closing may not change which one is current, but say so in one place
+        students_refresh_current([registration.student_id])
     audit(registration, "xueji.registration.status", acting_user=acting_user,
           data={"from": previous, "to": status, "reason": reason})
     return registration

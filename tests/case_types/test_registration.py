@@ -166,7 +166,8 @@ def test_article_8_a_class_must_be_of_the_school_and_stage(world, school):
 
 def test_article_3_the_school_must_offer_the_stage(world, school):
     case, _ = open_case(world, case_type="registration", school=school, stage="junior", effective_on=RECENTLY,
-                        details={"people": [person()]}, evidence=EVIDENCE)
+                        details={"people": [person(birth=RECENTLY.replace(year=RECENTLY.year - 13))]},
+                        evidence=EVIDENCE)
     assert codes(case.case_type_class.check_eligibility(case)) == ["registration_school_stage"]
 
 
@@ -306,3 +307,27 @@ def test_rejected_or_withdrawn_deferral_grants_nothing(world, school):
     case = case_withdraw(acting_user=submitter, case=case)
     assert case.state == CaseState.WITHDRAWN and deferred_deadline_for(id_number) is None
     assert not Case.objects.filter(case_type="deferred_registration", state=CaseState.APPROVED).exists()
+
+
+def test_articles_11_12_an_intake_row_whose_age_does_not_fit_the_stage_is_refused(world, school):
+    """第十一、十二条 (年满六周岁, 第五条): a five-year-old and a twelve-year-old do not enter the
+    first year of primary school; a late entry with its reason does, and the reason is kept."""
+    today = RECENTLY
+    rows = [person("甲", birth=today.replace(year=today.year - 5)),
+            person("乙", birth=today.replace(year=today.year - 12)),
+            person("丙", birth=today.replace(year=today.year - 12), age_exception="因病延缓入学,有县教育局批复")]
+    case, submitter = intake(world, school, rows)
+    errors = case.case_type_class.check_eligibility(case)
+    assert [(e.code, e.article, e.field) for e in errors] == [
+        ("registration_age_out_of_band", "第十一条", "people[0].birth_date"),
+        ("registration_age_out_of_band", "第十一条", "people[1].birth_date")]
+    assert errors[0].message.startswith("第1行") and "6~8周岁" in errors[0].message
+    before = registry_snapshot()
+    with pytest.raises(ValidationError):
+        case_submit(acting_user=submitter, case=case)
+    assert registry_snapshot() == before
+
+    case, submitter = intake(world, school, [rows[2]])
+    case, _ = submit_and_approve_all(world, case, submitter)
+    registration = Registration.objects.get(student__name="丙")
+    assert "因病延缓入学" in registration.events.get().reason
