@@ -29,7 +29,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0006_certificates_and_lookups")]
+    dependencies = [("cases", "0014_excel_intake_exports_scheduled_jobs")]
 
     # Backwards: nothing to undo (the typed values mean what the untyped ones meant).
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
