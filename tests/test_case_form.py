@@ -172,3 +172,22 @@ def test_generally_refused_rules_warn_everyone_and_the_authority_overrides_with_
     case.refresh_from_db()
     assert [o["reason"] for o in case.overrides] == ["家庭特殊困难"]
     assert "已特批:家庭特殊困难" in client.get(url("edit", case.pk)).content.decode()
+
+
+def test_the_live_check_answers_what_saving_would_say_and_writes_nothing(client, pupil, world):
+    client.force_login(world.school_user(pupil.school))
+    answer = client.post(url("check"), {"case_type": "correction", "student": pupil.student_id,
+                                        "effective_on": "2026-03-02", "changes_birth_date": "2011-01-01"}).json()
+    assert [(p["field"], p["article"]) for p in answer["problems"]] == [("changes_birth_date", "第十五条")]
+    assert "与公民身份号码" in answer["problems"][0]["message"] and not Case.objects.exists()
+    missing = client.post(url("check"), {"case_type": "suspension", "student": pupil.student_id,
+                                         "reason": "illness"}).json()["problems"]
+    assert {p["field"] for p in missing} >= {"effective_on", "end_on"}
+    case, submitter = _suspension(world, pupil)
+    before = Case.objects.get(pk=case.pk).end_on
+    answer = client.post(url("check", case.pk), {"reason": "other", "effective_on": "2026-03-02",
+                                                 "end_on": "2027-06-30"}).json()
+    assert [p["message"] for p in answer["problems"]] == ["单次休学期限不超过一年"]
+    assert Case.objects.get(pk=case.pk).end_on == before  # nothing written
+    client.force_login(world.school_user(SchoolFactory(category="1")))  # out of scope: like a missing case
+    assert client.post(url("check", case.pk), {}).status_code == 404

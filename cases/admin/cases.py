@@ -4,6 +4,7 @@ through the case services (create, edit the draft, attach evidence, submit, deci
 import datetime
 
 from django import forms
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,7 @@ from cases.errors import RuleError, rule_errors
 from cases.services.cases import (
     case_approve,
     case_create,
+    case_preview,
     case_override,
     case_reject,
     case_editable_by,
@@ -175,6 +177,8 @@ class CaseServiceMixin(ServiceFormMixin):
         form = context.get("form")
         case_type = getattr(form, "case_type", None)
         context["case_type"] = case_type
+        context["check_url"] = (reverse("wagtailsnippets_cases_case:check", args=[case.pk]) if case is not None and case.pk
+                                else reverse("wagtailsnippets_cases_case:check"))
         if case_type is not None and (case is None or not case.pk):
             context["evidence_plan"] = evidence_plan(case_type)
         if case is not None and case.pk:
@@ -310,6 +314,48 @@ class CaseWorkflowActionView(WorkflowActionView):
             return redirect(reverse("wagtailsnippets_cases_case:edit", args=[self.object.pk]))
 
 
+class CheckView(View):
+    """The form's live check: what is entered so far, checked as saving and submitting would
+    check it (declared requirements, the type's own fields, every rule), nothing written."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk=None):
+        case = get_object_or_404(access.in_scope(request.user, m.Case), pk=pk) if pk else None
+        instance = case or m.Case(case_type=request.POST.get("case_type", ""))
+        profile = access.profile_of(request.user)
+        if case is None and profile is not None and profile.school_id:
+            instance.school = profile.school
+        if get_case_type(instance.case_type) is None or not instance.school_id:
+            return JsonResponse({"problems": []})
+        form = CaseForm(request.POST, instance=instance, for_user=request.user)
+        problems = []
+        if form.is_valid():
+            try:
+                fields = form.case_fields()
+                preview = case_preview(acting_user=request.user, case_type=instance.case_type,
+                                       school=instance.school, case=case,
+                                       student=None if case else form.chosen_student(request.user), **fields)
+                found = preview.case_type_class.check_fields(preview)
+                if not found and (preview.student_id or not preview.case_type_class.student_required(preview)):
+                    found = preview.case_type_class.check_eligibility(preview)
+                problems = [_problem(e) for e in found]
+            except PermissionDenied:
+                return JsonResponse({"problems": []}, status=403)
+            except ValidationError as error:
+                problems = [_problem(e) for e in error.error_list]
+        else:
+            problems = [{"field": key, "message": str(message), "article": "", "generally": False}
+                        for key, messages_ in form.errors.items() for message in messages_]
+        return JsonResponse({"problems": problems})
+
+
+def _problem(error):
+    message = error.message % error.params if getattr(error, "params", None) else error.message
+    return {"field": getattr(error, "field", None), "message": str(message), "article": getattr(error, "article", ""),
+            "generally": bool(getattr(error, "generally", False))}
+
+
 class CaseActionView(View):
     """A POST from one of the case page's dialogs, answered by one service call; a refusal
     comes back as a message on the case page, in Chinese with its article."""
@@ -440,4 +486,6 @@ class CaseViewSet(ScopedSnippetViewSet):
             path("withdraw/<int:pk>/", WithdrawView.as_view(), name="withdraw"),
             path("override/<int:pk>/", OverrideView.as_view(), name="override"),
             path("lookup/", LookupView.as_view(), name="lookup"),
+            path("check/", CheckView.as_view(), name="check"),
+            path("check/<int:pk>/", CheckView.as_view(), name="check"),
         ]

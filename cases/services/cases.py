@@ -94,6 +94,32 @@ def case_create(*, acting_user, case_type, school, student=None, **fields):
     return _save(case, acting_user, "xueji.case.create", {"type": case_type})
 
 
+def case_preview(*, acting_user, case_type, school, student=None, case=None, **fields):
+    """The case as it would be saved with ``fields`` (nothing is written), for the form's live
+    check: the same cleaning and the same subject rules as ``case_create``/``case_update_draft``."""
+    case_class = get_case_type(case_type)
+    if case_class is None:
+        raise RuleError("case_type_unknown", "未知的学籍变动类型", field="case_type")
+    if "details" in fields:
+        fields["details"] = case_class.clean_details(fields["details"])
+    if case is not None:
+        if not case_editable_by(case, acting_user):
+            raise PermissionDenied
+        preview = m.Case.objects.get(pk=case.pk)
+        for field, value in fields.items():
+            if field in EDITABLE_FIELDS and not (field == "stage" and preview.registration_id):
+                setattr(preview, field, value)
+        return preview
+    preview = m.Case(case_type=case_type, school=school, student=student,
+                     **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    if student is not None:
+        registration = student.registrations.filter(school=school).order_by("-started_on", "-id").first()
+        if registration is None:
+            raise RuleError("case_student_not_at_school", "该学生不在本校注册", field="student")
+        preview.registration, preview.stage = registration, registration.stage
+    return preview
+
+
 @transaction.atomic
 def case_update_draft(*, acting_user, case, changes):
     case = _lock(case)

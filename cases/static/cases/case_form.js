@@ -111,6 +111,30 @@
     });
   }
 
+  /* Live check: what is entered so far, checked on the server as saving would check it. */
+  function initLiveCheck(box) {
+    const form = box.closest("form");
+    const list = box.querySelector("ul");
+    const run = debounce(function () {
+      fetch(box.dataset.xjLiveCheck, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then((r) => r.json())
+        .then(function (data) {
+          list.innerHTML = "";
+          (data.problems || []).forEach(function (problem) {
+            const item = document.createElement("li");
+            item.textContent = problem.message + (problem.article ? "(" + problem.article + ")" : "") +
+              (problem.generally ? " — 一般不予,审批时学籍主管部门可说明理由特批" : "");
+            list.append(item);
+          });
+          box.hidden = !list.children.length;
+        })
+        .catch(function () { box.hidden = true; });
+    }, 700);
+    form.addEventListener("change", run);
+    form.addEventListener("xj:changed", run);
+  }
+
+  document.querySelectorAll("[data-xj-live-check]").forEach(initLiveCheck);
   document.querySelectorAll("[data-xj-picker]").forEach(initPicker);
   document.querySelectorAll("[data-xj-rows]").forEach(initRows);
 })();
