@@ -27,6 +27,12 @@ def _reason_label(case):
     return getattr(case_type, "reasons", {}).get(case.reason, case.reason) if case_type else case.reason
 
 
+def case_field_texts(case):
+    if case is None or case.case_type_class is None:
+        return {}
+    return {item["key"]: item.get("text", "") for item in case.case_type_class.display(case)}
+
+
 def qr_for(certificate):
     """The QR code of the verification URL (error level M survives a stamp's smudge)."""
     from cases.services.certificates import verification_url
@@ -66,6 +72,8 @@ def context_for(certificate):
         "registration": registration,
         "school": school,
         "case": case,
+        # The case's declared fields as a person reads them ({key: text}): one source with the case page.
+        "case_fields": case_field_texts(case),
         "stage_label": registration.get_stage_display() if registration else "",
         "grade_label": registration.grade_label() if registration else "",
         "class_name": registration.school_class.class_name if registration and registration.school_class_id else "",

@@ -2,6 +2,7 @@
 through cases/access.py, checks shown on save, 同意/退回/撤回/特批 through their dialogs' views."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -191,3 +192,29 @@ def test_the_live_check_answers_what_saving_would_say_and_writes_nothing(client,
     assert Case.objects.get(pk=case.pk).end_on == before  # nothing written
     client.force_login(world.school_user(SchoolFactory(category="1")))  # out of scope: like a missing case
     assert client.post(url("check", case.pk), {}).status_code == 404
+
+
+BANNED = ("发布", "取消工作流", "工作流", "moderation", "Moderation", "Publish", "publish", "Submit", "审核中止")
+
+
+@pytest.mark.parametrize("who", ["submitter", "approver"])
+def test_case_screens_speak_of_cases_not_of_publishing_or_workflows(client, pupil, world, who):
+    case, submitter = _suspension(world, pupil)
+    client.force_login(submitter)
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert "保存草稿" in page and "提交" in page
+    case = case_submit(acting_user=submitter, case=case)
+    user = submitter if who == "submitter" else world.school_user(pupil.school)
+    client.force_login(user)
+    for address in (url("edit", case.pk), url("list")):
+        text = client.get(address).content.decode()
+        visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", text, flags=re.S)
+        assert not [word for word in BANNED if word in visible], (address, [w for w in BANNED if w in visible])
+
+
+def test_issuing_and_revoking_a_certificate_ask_for_confirmation(client, pupil, world):
+    client.force_login(world.authority_user(Jurisdiction.objects.get(code="620102")))
+    page = client.post(reverse("xueji_certificate_issue", args=[pupil.student_id]), {"kind": "student_card"},
+                       follow=True).content.decode()
+    assert 'data-xj-confirm="确认签发所选证书证明' in page
+    assert 'data-xj-confirm="确认作废' in page and "cases/case_dialogs.js" in page

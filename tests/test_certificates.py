@@ -73,8 +73,10 @@ def issue(kind, school, user=None, **extra):
     case = None
     if kind == K.TRANSFER:
         destination = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620502"), name="秦州区第二中学")
+        target = SchoolClassFactory(school=destination, cohort=2024, class_name="6班")
         case, _ = open_case(World(), case_type="transfer", school=school, student=student, transfer_scope="within",
-                            destination_school=destination, reason="relocation")
+                            destination_school=destination, reason="relocation",
+                            details={"destination_class": target.pk})
     return certificate_issue(acting_user=user, kind=kind, student=student, case=case)
 
 
@@ -93,6 +95,8 @@ def test_every_kind_renders_chinese_text_with_the_cjk_font_embedded(kind, school
     text, path = pdf_text(pdf, tmp_path)
     for expected in [*EXPECTED_TEXT[kind], "王小明", certificate.serial, certificate.check_code]:
         assert expected in text, expected
+    if kind == K.TRANSFER:  # the case's declared fields, as the case page shows them
+        assert "转入班级" in text and "2024级6班" in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all("WenQuanYi" in row[0] for row in rows), fonts  # one font, no fallback

@@ -218,9 +218,10 @@ class CaseType:
                 errors.append(rule("field_object_missing", f"{item.label}:所选对象不存在", item.article, field=item.key))
         return errors
 
-    def display(self, case):
-        """[(label, text)] of the filled fields, for the case page and the PDF: Chinese labels,
-        names of objects, dates as 2026年12月1日; rows as lists of such pairs."""
+    def display(self, case, labels=None):
+        """[{key, label, text}] of the filled fields, for the case page and the PDF: Chinese
+        labels, names of objects, dates as 2026年12月1日; rows as {columns, rows}. ``labels``: the
+        objects' names loaded beforehand for many cases (display.labels_for)."""
         from .display import display_fields
 
-        return display_fields(self, case)
+        return display_fields(self, case, labels)

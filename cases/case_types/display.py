@@ -75,13 +75,26 @@ def _cell(item, value, labels):
     return text_of(item, value, labels)
 
 
-def display_fields(case_type, case):
-    """[{label, key, text}] or, for repeating rows, [{label, key, columns, rows: [[…]]}]."""
-    items = case_type.all_fields()
-    values = {item.key: item.load(case_type.stored(case, item)) for item in items}
+def _values(case_type, case):
+    return {item.key: item.load(case_type.stored(case, item)) for item in case_type.all_fields()}
+
+
+def labels_for(cases):
+    """{(kind, pk): label} of every object the cases' fields name: one query per kind, however
+    many cases (a list of cases shows its fields without a query per case)."""
     wanted = {}
-    _collect(items, values, wanted)
+    for case in cases:
+        case_type = case.case_type_class
+        if case_type is not None:
+            _collect(case_type.all_fields(), _values(case_type, case), wanted)
     labels = {}
     for kind, pks in wanted.items():
         labels.update({(kind, pk): label for pk, label in object_labels(kind, pks).items()})
-    return _pairs(items, values, labels)
+    return labels
+
+
+def display_fields(case_type, case, labels=None):
+    """[{label, key, text}] or, for repeating rows, [{label, key, columns, rows: [[…]]}]."""
+    if labels is None:
+        labels = labels_for([case])
+    return _pairs(case_type.all_fields(), _values(case_type, case), labels)

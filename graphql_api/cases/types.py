@@ -276,12 +276,19 @@ class CaseNode(ScopedNode):
             load_steps(cases)
         if cases and "history" in tree:
             load_history(cases, info)
+        if cases and "fields" in tree:
+            from cases.case_types.display import labels_for
+
+            labels = labels_for(cases)  # one query per kind of object named, for the whole page
+            for case in cases:
+                case._gql_labels = labels
         for case in cases:
             case._gql_single = single
 
     def resolve_fields(root, info):
         return [FieldValue(key=item["key"], label=item["label"], text=item.get("text"), columns=item.get("columns", []),
-                           rows=item.get("rows", [])) for item in root.case_type_class.display(root)]
+                           rows=item.get("rows", []))
+                for item in root.case_type_class.display(root, getattr(root, "_gql_labels", None))]
 
     def resolve_transfer_scope(root, info):
         return root.transfer_scope or None

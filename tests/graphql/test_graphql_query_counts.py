@@ -102,7 +102,8 @@ def test_cases_connection_is_flat_with_steps_evidence_and_history(school, crowd)
         requiredEvidence { code } missingEvidence { code }
         steps { name level side status dueOn isOverdue awaitingMe approverUnitName approverSchool { name }
           approverJurisdiction { name } finishedBy { username } }
-        currentStep { name awaitingMe } awaitingMe comments { comment } history { action actionLabel timestamp user { username } } } } } }"""
+        currentStep { name awaitingMe } awaitingMe comments { comment } history { action actionLabel timestamp user { username } }
+        fields { key label text columns rows } } } } }"""
     assert_flat(Api(submitter), query)
     count = assert_flat(Api(reviewer), query)
     data = Api(reviewer).data(query, {"first": 3})
