@@ -13,6 +13,8 @@ Policies follow the shape of Wagtail's permission policies and are registered wi
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef, Q
@@ -45,7 +47,7 @@ class Scope:
         if self.school_id:
             return Q(**{f"{prefix}pk": self.school_id})
         if self.code:
-            return Q(**{f"{prefix}scope_code__startswith": self.code})
+            return self.codes(f"{prefix}scope_code")
         return NOTHING
 
     def covers_school(self, school):
@@ -55,12 +57,36 @@ class Scope:
             return school.pk == self.school_id
         return bool(self.code) and school.scope_code.startswith(self.code)
 
+    def codes(self, field):
+        """Q matching supervising codes under the scope's code on ``field``, as an index range
+        (a county's code is a leaf: schools are supervised by counties, cities or the province,
+        so "under 620102" is "= 620102"; a city or the province is a range, never LIKE)."""
+        if len(self.code) >= 6:
+            return Q(**{field: self.code})
+        return Q(**{f"{field}__gte": self.code, f"{field}__lt": next_prefix(self.code)})
+
+    def current_students(self):
+        """Q over Student: those whose current registration is in scope, on the student row's
+        own indexed columns (kept by cases/services/current.py)."""
+        if self.everything:
+            return Q()
+        if self.school_id:
+            return Q(current_school_id=self.school_id)
+        if self.code:
+            return self.codes("scope_code")
+        return NOTHING
+
     def jurisdictions(self, prefix=""):
         if self.everything:
             return Q()
         if self.code:
             return Q(**{f"{prefix}code__startswith": self.code})
         return NOTHING
+
+
+def next_prefix(code):
+    """The smallest string above every string starting with ``code`` (codes are digits)."""
+    return code[:-1] + chr(ord(code[-1]) + 1)
 
 
 def profile_of(user):
@@ -105,12 +131,27 @@ def _registrations(scope, prefix=""):
     return scope.schools(f"{prefix}school__")
 
 
+def former_registrations(scope):
+    """Closed registrations in scope: how a school (and its authorities) still reads a student
+    who left (第十四条). ``None`` when the current registration already decides: for the whole
+    province (every school of the registry is in it) and for everything."""
+    if scope.everything or (scope.code and scope.code == settings.XUEJI_PROVINCE_CODE):
+        return None
+    return m.Registration.objects.exclude(status__in=m.OPEN_STATUSES).filter(_registrations(scope))
+
+
 def _students_read(scope):
-    return Q(Exists(m.Registration.objects.filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+    # Any registration in scope: the current one (indexed columns of the student row) or a
+    # closed earlier one (an uncorrelated IN, evaluated once as a hashed set).
+    former = former_registrations(scope)
+    if former is None:
+        return scope.current_students()
+    return scope.current_students() | Q(pk__in=former.values("student_id"))
 
 
 def _students_write(scope):
-    return Q(Exists(m.Registration.objects.open().filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+    # The open registration is the current one.
+    return scope.current_students() & Q(current_registration__status__in=m.OPEN_STATUSES)
 
 
 def _cases(scope):

@@ -1,7 +1,6 @@
 """Wagtail admin for the registry's core records, in Chinese, scoped by cases/access.py."""
 
 from django import forms
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -15,7 +14,10 @@ from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
+from cases.search import student_search_filter
+
 from .display import RegistryInspectView
+from .keyset import keyset_page
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 SCHOOL_FIELDS = ["code", "name", "county", "township", "category", "stages", "ownership", "supervision",
@@ -52,21 +54,63 @@ class SchoolViewSet(ScopedSnippetViewSet):
 
 
 # --- students ------------------------------------------------------------------------------
-def _current_registration(user, field):
-    # The latest registration the user may see: after a transfer the origin school sees its own
-    # closed registration (已转出), not where the student went (第十四条, as in the inspect view).
-    registrations = access.in_scope(user, m.Registration, m.Registration.objects.filter(student=OuterRef("pk")))
-    return Subquery(registrations.order_by("-started_on", "-id").values(field)[:1])
+def _shown_registrations(user, students):
+    """The registration each listed student shows: its current one when the user may see it,
+    else the latest one the user may see (after a transfer the origin school sees its own
+    closed registration, 已转出, not where the student went: 第十四条). One query per page."""
+    scope = access.scope_of(user)
+    shown, missing = {}, []
+    for student in students:
+        registration = student.current_registration
+        if registration is not None and scope.covers_school(registration.school):
+            shown[student.pk] = registration
+        else:
+            missing.append(student.pk)
+    if missing:
+        visible = access.in_scope(user, m.Registration, m.Registration.objects.filter(student_id__in=missing))
+        for registration in visible.select_related("school").order_by("student_id", "-started_on", "-id"):
+            shown.setdefault(registration.student_id, registration)
+    return shown
 
 
 class StudentIndexView(IndexView):
+    """Keyset pages in registry-number order, counted only on request (``?count=1``, up to
+    10,000), searched by the shape of the query (cases/search.py)."""
+
     def get_base_queryset(self):
-        # The current school and status in the same query: no query per row.
-        user = self.request.user
-        return super().get_base_queryset().annotate(
-            current_school=_current_registration(user, "school__name"),
-            current_status=_current_registration(user, "status"),
-        )
+        return super().get_base_queryset().select_related("current_registration__school")
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(student_search_filter(self.search_query))
+
+    def order_queryset(self, queryset):
+        return queryset  # the keyset's order: registry number
+
+    def paginate_queryset(self, queryset, page_size):
+        get = self.request.GET
+        page = keyset_page(queryset, key="registry_number", size=page_size, after=get.get("after"),
+                           before=get.get("before"), count=get.get("count") == "1")
+        shown = _shown_registrations(self.request.user, page.object_list)
+        for student in page.object_list:
+            registration = shown.get(student.pk)
+            student.shown_school = registration.school.name if registration else ""
+            student.shown_status = registration.get_status_display() if registration else ""
+        page.paginator = self  # Wagtail's context asks the paginator for a count and a page range
+        return (self, page, page.object_list, True)
+
+    # The paginator interface Wagtail's listing context reads.
+    count = None
+
+    def get_elided_page_range(self, number):
+        return []
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        page = context["page_obj"]
+        context["items_count"] = page.count if page.count is not None else len(page.object_list)
+        return context
 
 
 class StudentEditView(ServiceFormMixin, EditView):
@@ -99,9 +143,6 @@ class StudentInspectView(RegistryInspectView):
         return context
 
 
-STATUS_LABELS = dict(m.RegistrationStatus.choices)
-
-
 class StudentViewSet(ScopedSnippetViewSet):
     model = m.Student
     icon = "user"
@@ -110,18 +151,23 @@ class StudentViewSet(ScopedSnippetViewSet):
     edit_view_class = StudentEditView
     inspect_view_class = StudentInspectView
     form_fields = sorted(CONTACT_FIELDS)
+    # Not sortable: the listing is in registry-number order (keyset pages).
     list_display = [
-        "registry_number",
-        "name",
-        "gender",
-        "birth_date",
-        Column("current_school", label=_("当前学校")),
-        Column("current_status", label=_("学籍状态"), accessor=lambda s: STATUS_LABELS.get(s.current_status, "")),
+        Column("registry_number", label=_("学籍号")),
+        Column("name", label=_("姓名")),
+        Column("gender", label=_("性别"), accessor="get_gender_display"),
+        Column("birth_date", label=_("出生日期")),
+        Column("shown_school", label=_("当前学校")),
+        Column("shown_status", label=_("学籍状态")),
     ]
     list_filter = ["gender", "is_migrant", "is_left_behind", "disability"]
-    search_fields = ["name", "registry_number", "id_number"]
+    search_fields = ["name"]  # searched by cases/search.py (StudentIndexView.search_queryset)
     search_backend_name = None
     list_per_page = 50
+
+    def get_index_results_template(self):
+        return "cases/admin/student_index_results.html"
+
     inspect_view_fields = [
         "registry_number", "id_number", "name", "former_names", "gender", "birth_date", "ethnicity", "native_place",
         "household_type", "household_county", "household_address", "address", "is_migrant", "is_left_behind",

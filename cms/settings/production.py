@@ -22,3 +22,7 @@ if os.environ.get("REDIS_URL"):  # noqa: F405
     RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}  # noqa: F405
 # The schema is published in schema.graphql; production answers no introspection by default.
 XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", False)  # noqa: F405
+# Persistent database connections: opening a PostgreSQL connection per request costs more than
+# a small GraphQL lookup (bench/graphql_lookup.py); health checks replace one the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
