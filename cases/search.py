@@ -46,6 +46,11 @@ def query_kind(text):
     return None
 
 
+def student_exact_query(text):
+    """Whether the query names one student by number (one index look-up, whatever the scope)."""
+    return query_kind(text) in ("registry_number", "id_number")
+
+
 def _prefix_range(field, prefix):
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\uffff"})
 

@@ -195,7 +195,7 @@ def test_admin_search_is_scoped_like_the_listing(client, named, school):
     other = named["张伟"][1]  # at the other county's school
     client.force_login(staff_user(school))
     text = client.get(reverse(LIST), {"q": other.registry_number}).content.decode()
-    assert other.registry_number not in text
+    assert other.registry_number not in text.replace(f"q={other.registry_number}", "")
     text = client.get(reverse(LIST), {"q": "zw"}).content.decode()
     assert named["张玮"][0].registry_number in text and other.registry_number not in text
 
@@ -273,8 +273,8 @@ def test_graphql_pages_forward_and_back_by_key(school):
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == expected
-    back = api.data(PAGE, {"last": 5, "before": after})["students"]
-    assert [e["node"]["registryNumber"] for e in back["edges"]] == expected[15:20]
+    back = api.data(PAGE, {"last": 5, "before": after})["students"]  # before the 20th
+    assert [e["node"]["registryNumber"] for e in back["edges"]] == expected[14:19]
     assert back["pageInfo"]["hasPreviousPage"] is True
 
 
@@ -290,6 +290,7 @@ def test_graphql_student_page_queries_flat_and_token_auth_is_two_queries(school)
     user = staff_user(m.Jurisdiction.objects.get(code="620102"))
     api = Api(user, token=True)
     intake(school, 10)
+    api.data(PAGE, {"first": 100})  # the token's first use writes last_used_at
     small, _ = queries_for(api, PAGE, {"first": 100})
     intake(school, 90, prefix="乙")
     large, data = queries_for(api, PAGE, {"first": 100})
@@ -304,10 +305,16 @@ def test_graphql_student_page_queries_flat_and_token_auth_is_two_queries(school)
 
 
 # --- set-based writes ---------------------------------------------------------------------------
+# Django caps SQLite statements at 999 parameters (43 students per INSERT): there the large
+# batch stays within one INSERT per table; PostgreSQL takes 2,000 rows per INSERT.
+def large_batch():
+    return 100 if connection.vendor == "postgresql" else 40
+
+
 def test_intake_statements_do_not_grow_with_the_intake(school):
     SchoolClassFactory(school=school, stage="junior", cohort=2024)
     small, _ = count_queries(lambda: intake(school, 10, prefix="甲"))
-    large, _ = count_queries(lambda: intake(school, 100, prefix="乙"))
+    large, _ = count_queries(lambda: intake(school, large_batch(), prefix="乙"))
     assert small == large
 
 
@@ -334,14 +341,15 @@ def test_duplicate_check_is_one_query_and_finds_both_kinds(school):
 
 
 def test_auxiliary_numbers_are_a_range_from_one_counter_update(school):
-    registrations = intake(school, 100)
+    total = 10 + large_batch()
+    registrations = intake(school, total)
     m.AuxiliaryNumber.objects.update(cancelled_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     small, issued_small = count_queries(lambda: auxiliary_numbers_issue(acting_user=None, registrations=registrations[:10]))
     large, issued_large = count_queries(lambda: auxiliary_numbers_issue(acting_user=None, registrations=registrations[10:]))
     assert small == large
     numbers = [a.number for a in issued_small + issued_large]
-    assert len(set(numbers)) == 100
-    assert [int(n[-4:]) for n in numbers] == list(range(int(numbers[0][-4:]), int(numbers[0][-4:]) + 100))
+    assert len(set(numbers)) == total
+    assert [int(n[-4:]) for n in numbers] == list(range(int(numbers[0][-4:]), int(numbers[0][-4:]) + total))
 
 
 def test_auxiliary_numbers_refused_writes_nothing(school):

@@ -44,14 +44,21 @@ def bounded_count(queryset, limit=COUNT_LIMIT):
 
 
 def keyset_page(queryset, *, key, size, after=None, before=None, count=False):
-    """One page of ``queryset`` in ``key`` order (a unique, indexed column), after or before a key."""
+    """One page of ``queryset`` in ``key`` order (a unique, indexed column), after or before a
+    key. ``queryset`` may be a list of disjoint querysets (the parts of a scope, see
+    cases.access.student_part): each is read as its own ordered range, and the pages merged."""
+    parts = queryset if isinstance(queryset, list) else [queryset]
+    rows = []
+    for part in parts:
+        if before:
+            rows += part.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1]
+        else:
+            rows += (part.filter(**{f"{key}__gt": after}) if after else part).order_by(key)[: size + 1]
+    rows.sort(key=lambda row: getattr(row, key), reverse=bool(before))
     if before:
-        rows = list(queryset.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
         page = KeysetPage(rows[:size][::-1], has_next=True, has_previous=len(rows) > size, key=key)
     else:
-        rest = queryset.filter(**{f"{key}__gt": after}) if after else queryset
-        rows = list(rest.order_by(key)[: size + 1])
         page = KeysetPage(rows[:size], has_next=len(rows) > size, has_previous=bool(after), key=key)
     if count:
-        page.count = bounded_count(queryset)
+        page.count = min(sum(bounded_count(part) for part in parts), COUNT_LIMIT + 1)
     return page

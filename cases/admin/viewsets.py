@@ -14,7 +14,7 @@ from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
-from cases.search import student_search_filter
+from cases.search import student_exact_query, student_search_filter
 
 from .display import RegistryInspectView
 from .keyset import keyset_page
@@ -78,7 +78,9 @@ class StudentIndexView(IndexView):
     10,000), searched by the shape of the query (cases/search.py)."""
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("current_registration__school")
+        # Built afresh on each call (not Wagtail's cached queryset): paginate_queryset builds
+        # one per part of the scope (cases.access.student_part).
+        return access.in_scope(self.request.user, m.Student).select_related("current_registration__school")
 
     def search_queryset(self, queryset):
         if not self.is_searching:
@@ -90,6 +92,12 @@ class StudentIndexView(IndexView):
 
     def paginate_queryset(self, queryset, page_size):
         get = self.request.GET
+        parts = access.student_parts(self.request.user)
+        if len(parts) > 1 and not student_exact_query(self.search_query):
+            queryset = []  # each part of the scope read as its own index range
+            for part in parts:
+                with access.student_part(part):
+                    queryset.append(self.get_queryset())
         page = keyset_page(queryset, key="registry_number", size=page_size, after=get.get("after"),
                            before=get.get("before"), count=get.get("count") == "1")
         shown = _shown_registrations(self.request.user, page.object_list)

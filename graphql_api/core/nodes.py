@@ -3,6 +3,7 @@ paged without an automatic count(*)."""
 
 import base64
 import json
+from functools import cmp_to_key
 
 import graphene
 from django.conf import settings
@@ -47,9 +48,10 @@ class CountableConnection(relay.Connection):
 
     def _count(root):
         if not hasattr(root, "_counted"):
-            exact = root.iterable.order_by()[:COUNT_LIMIT + 1].count()  # never counts past the limit
-            estimate = estimated_count(root.iterable) if exact > COUNT_LIMIT else None
-            root._counted = (exact, False) if estimate is None else (max(estimate, exact), True)
+            parts = getattr(root, "parts", None) or [root.iterable]
+            exact = sum(part.order_by()[:COUNT_LIMIT + 1].count() for part in parts)  # never past the limit
+            estimates = [estimated_count(part) for part in parts] if exact > COUNT_LIMIT else [None]
+            root._counted = (exact, False) if None in estimates else (max(sum(estimates), exact), True)
         return root._counted
 
     def resolve_total_count(root, info):
@@ -183,8 +185,10 @@ class ScopedConnectionField(DjangoFilterConnectionField):
         iterable = resolver(root, info, **args)
         queryset = queryset_resolver(connection, default_manager if iterable is None else iterable, info, args)
         keys = keyset_fields(queryset)
+        parts = None
         if keys and not args.get("offset") and all(_is_keyset(args.get(c)) for c in ("after", "before")):
-            rows, has_previous, has_next = _keyset_rows(queryset, keys, args, max_limit)
+            parts = _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args)
+            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit)
             cursors = [keyset_cursor(row, keys) for row in rows]
         else:
             start, end, probe = _window(args, queryset.count, max_limit)
@@ -202,8 +206,48 @@ class ScopedConnectionField(DjangoFilterConnectionField):
             start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
             has_previous_page=has_previous, has_next_page=has_next,
         ))
-        page.iterable = queryset
+        page.iterable, page.parts = queryset, parts
         return page
+
+
+def _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args):
+    """Students are read part by part of the caller's scope (cases.access.student_parts): each
+    an ordered index range, merged here. None for other models or a scope of one part."""
+    if connection._meta.node._meta.model is not access.m.Student:
+        return None
+    parts = access.student_parts(info.context.user)
+    if len(parts) < 2:
+        return None
+    querysets = []
+    for part in parts:
+        with access.student_part(part):
+            querysets.append(queryset_resolver(connection, default_manager if iterable is None else iterable, info,
+                                               args))
+    return querysets
+
+
+def _merged_keyset_rows(querysets, keys, args, max_limit):
+    """_keyset_rows of each part, merged in the keyed order."""
+    results = [_keyset_rows(queryset, keys, args, max_limit) for queryset in querysets]
+    if len(results) == 1:
+        return results[0]
+
+    def compare(a, b):
+        for field, descending in keys:
+            x, y = getattr(a, field.attname), getattr(b, field.attname)
+            if x != y:
+                return (1 if x > y else -1) * (-1 if descending else 1)
+        return 0
+
+    rows = sorted((row for result in results for row in result[0]), key=cmp_to_key(compare))
+    first, last = args.get("first"), args.get("last")
+    if last is not None and first is None:
+        return rows[-last:] if last else [], any(r[1] for r in results) or len(rows) > last, args.get("before") is not None
+    size = max_limit if first is None else first
+    page = rows[:size]
+    if last is not None:
+        page = page[-last:] if last else []
+    return page, args.get("after") is not None, any(r[2] for r in results) or len(rows) > size
 
 
 # --- keyset cursors ----------------------------------------------------------------------------
