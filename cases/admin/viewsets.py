@@ -1,6 +1,7 @@
 """Wagtail admin for the registry's core records, in Chinese, scoped by cases/access.py."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -10,14 +11,16 @@ from cases import access
 from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
+from cases.services.reads import student_reads_record
 from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
-from cases.search import student_exact_query, student_search_filter
-
 from .display import RegistryInspectView
-from .keyset import keyset_page
+from .reads import ReadLogViewSet
+from .filters import StudentFilterSet
+from .staff import StaffProfileViewSet
+from .students import STUDENT_LIST_DISPLAY, StudentIndexView, StudentInspectView
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 SCHOOL_FIELDS = ["code", "name", "county", "township", "category", "stages", "ownership", "supervision",
@@ -53,102 +56,11 @@ class SchoolViewSet(ScopedSnippetViewSet):
         return super().get_queryset(request).select_related("county")
 
 
-# --- students ------------------------------------------------------------------------------
-def _shown_registrations(user, students):
-    """The registration each listed student shows: its current one when the user may see it,
-    else the latest one the user may see (after a transfer the origin school sees its own
-    closed registration, 已转出, not where the student went: 第十四条). One query per page."""
-    scope = access.scope_of(user)
-    shown, missing = {}, []
-    for student in students:
-        registration = student.current_registration
-        if registration is not None and scope.covers_school(registration.school):
-            shown[student.pk] = registration
-        else:
-            missing.append(student.pk)
-    if missing:
-        visible = access.in_scope(user, m.Registration, m.Registration.objects.filter(student_id__in=missing))
-        for registration in visible.select_related("school").order_by("student_id", "-started_on", "-id"):
-            shown.setdefault(registration.student_id, registration)
-    return shown
-
-
-class StudentIndexView(IndexView):
-    """Keyset pages in registry-number order, counted only on request (``?count=1``, up to
-    10,000), searched by the shape of the query (cases/search.py)."""
-
-    def get_base_queryset(self):
-        # Built afresh on each call (not Wagtail's cached queryset): paginate_queryset builds
-        # one per part of the scope (cases.access.student_part).
-        return access.in_scope(self.request.user, m.Student).select_related("current_registration__school")
-
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        return queryset.filter(student_search_filter(self.search_query))
-
-    def order_queryset(self, queryset):
-        return queryset  # the keyset's order: registry number
-
-    def paginate_queryset(self, queryset, page_size):
-        get = self.request.GET
-        parts = access.student_parts(self.request.user)
-        if len(parts) > 1 and not student_exact_query(self.search_query):
-            queryset = []  # each part of the scope read as its own index range
-            for part in parts:
-                with access.student_part(part):
-                    queryset.append(self.get_queryset())
-        page = keyset_page(queryset, key="registry_number", size=page_size, after=get.get("after"),
-                           before=get.get("before"), count=get.get("count") == "1")
-        shown = _shown_registrations(self.request.user, page.object_list)
-        for student in page.object_list:
-            registration = shown.get(student.pk)
-            student.shown_school = registration.school.name if registration else ""
-            student.shown_status = registration.get_status_display() if registration else ""
-        page.paginator = self  # Wagtail's context asks the paginator for a count and a page range
-        return (self, page, page.object_list, True)
-
-    # The paginator interface Wagtail's listing context reads.
-    count = None
-
-    def get_elided_page_range(self, number):
-        return []
-
-    def get_context_data(self, *args, **kwargs):
-        context = super().get_context_data(*args, **kwargs)
-        page = context["page_obj"]
-        context["items_count"] = page.count if page.count is not None else len(page.object_list)
-        return context
-
-
+# --- students (list, record, 分班: cases/admin/students.py) ------------------------------------
 class StudentEditView(ServiceFormMixin, EditView):
     def save_through_service(self, form):
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f in CONTACT_FIELDS}
         return student_update_contact(acting_user=self.request.user, student=self.object, changes=changes)
-
-
-class StudentInspectView(RegistryInspectView):
-    template_name = "cases/admin/student_inspect.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        student = self.object
-        registrations = (
-            access.in_scope(self.request.user, m.Registration, student.registrations.all())
-            .select_related("school", "school_class")
-            .prefetch_related("events", "auxiliary_numbers")
-        )
-        # Read-only history after a transfer (第十四条): the origin sees its own registrations;
-        # the archive follows the student and is visible to whoever may see the student.
-        context.update(
-            registrations=registrations,
-            number_changes=student.number_changes.all(),
-            archive_entries=student.archive_entries.select_related("school", "recorded_by"),
-            guardians=student.guardians.all(),
-            certificates=student.certificates.order_by("-issued_at"),
-            certificate_kinds=m.CertificateKind.choices,
-        )
-        return context
 
 
 class StudentViewSet(ScopedSnippetViewSet):
@@ -159,23 +71,20 @@ class StudentViewSet(ScopedSnippetViewSet):
     edit_view_class = StudentEditView
     inspect_view_class = StudentInspectView
     form_fields = sorted(CONTACT_FIELDS)
-    # Not sortable: the listing is in registry-number order (keyset pages).
-    list_display = [
-        Column("registry_number", label=_("学籍号")),
-        Column("name", label=_("姓名")),
-        Column("gender", label=_("性别"), accessor="get_gender_display"),
-        Column("birth_date", label=_("出生日期")),
-        Column("shown_school", label=_("当前学校")),
-        Column("shown_status", label=_("学籍状态")),
-    ]
-    list_filter = ["gender", "is_migrant", "is_left_behind", "disability"]
-    search_fields = ["name"]  # searched by cases/search.py (StudentIndexView.search_queryset)
+    list_display = STUDENT_LIST_DISPLAY
+    list_export = ["registry_number", "name", "get_gender_display", "birth_date", "ethnicity", "current_school_name",
+                   "current_class_label", "current_status_label", "is_migrant", "is_left_behind",
+                   "get_disability_display"]
+    export_headings = {"get_gender_display": "性别", "current_school_name": "当前学校", "current_class_label": "班级 · 年级",
+                       "current_status_label": "学籍状态", "get_disability_display": "残疾类型"}
+    export_filename = "students"
+    filterset_class = StudentFilterSet
+    search_fields = ["name", "registry_number", "id_number"]  # searched by cases/search.py
     search_backend_name = None
     list_per_page = 50
 
     def get_index_results_template(self):
-        return "cases/admin/student_index_results.html"
-
+        return "cases/admin/student_index_results.html"  # keyset pages (cases/admin/keyset.py)
     inspect_view_fields = [
         "registry_number", "id_number", "name", "former_names", "gender", "birth_date", "ethnicity", "native_place",
         "household_type", "household_county", "household_address", "address", "is_migrant", "is_left_behind",
@@ -217,6 +126,8 @@ class RegistrationInspectView(RegistryInspectView):
         context = super().get_context_data(**kwargs)
         context.update(events=self.object.events.select_related("recorded_by"),
                        auxiliary_numbers=self.object.auxiliary_numbers.all())
+        student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
+                             door=m.ReadDoor.ADMIN_STUDENT, what="学籍详情")
         return context
 
 
@@ -237,6 +148,12 @@ class RegistrationViewSet(ScopedSnippetViewSet):
         "started_on",
     ]
     list_filter = ["status", "stage"]
+    list_export = ["student.registry_number", "student.name", "school.name", "get_stage_display", "school_class",
+                   "grade_label", "get_status_display", "started_on", "ended_on"]
+    export_headings = {"student.registry_number": "学籍号", "student.name": "姓名", "school.name": "学校",
+                       "get_stage_display": "学段", "school_class": "班级", "grade_label": "年级",
+                       "get_status_display": "学籍状态"}
+    export_filename = "registrations"
     search_fields = ["student__name", "student__registry_number", "school__name"]
     search_backend_name = None
     list_per_page = 50
@@ -296,18 +213,6 @@ class AuxiliaryNumberTemplateViewSet(ScopedSnippetViewSet):
     list_display = ["jurisdiction", "pattern"]
 
 
-class StaffProfileViewSet(ScopedSnippetViewSet):
-    model = m.StaffProfile
-    icon = "user"
-    menu_label = _("学籍工作人员")
-    list_display = ["user", "school", "jurisdiction", "role", "trained_on", "filed_on"]
-    list_filter = ["role"]
-    form_fields = ["role", "trained_on", "filed_on"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "school", "jurisdiction")
-
-
 class ArchiveEntryForm(forms.ModelForm):
     kind = forms.ChoiceField(label=_("类别"), choices=[(k.value, k.label) for k in m.ArchiveEntryKind
                                                       if k in STAFF_KINDS])
@@ -330,13 +235,38 @@ class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
                                     **form.cleaned_data)
 
 
+class ArchiveEntryIndexView(IndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[e.student_id for e in context["object_list"]],
+                             door=m.ReadDoor.ADMIN_ARCHIVE, what="档案条目列表")
+        return context
+
+
+class ArchiveEntryEditView(EditView):
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied  # append-only, a superuser included: a correction is a new entry
+
+
+class ArchiveEntryInspectView(RegistryInspectView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
+                             door=m.ReadDoor.ADMIN_ARCHIVE, what=f"档案条目:{self.object.title}")
+        return context
+
+
 class ArchiveEntryViewSet(ScopedSnippetViewSet):
-    """Entries are appended, never edited: the groups hold no change permission."""
+    """Entries are appended, never edited (no group holds the change permission, and the edit
+    view refuses even a superuser)."""
 
     model = m.ArchiveEntry
     icon = "folder-inverse"
     menu_label = _("学籍档案")
     add_view_class = ArchiveEntryCreateView
+    index_view_class = ArchiveEntryIndexView
+    edit_view_class = ArchiveEntryEditView
+    inspect_view_class = ArchiveEntryInspectView
     form_fields = ["student", "kind", "title", "body", "corrects"]
     list_display = ["student", "kind", "title", "school", "recorded_at"]
     list_filter = ["kind"]
@@ -368,4 +298,5 @@ class RegistryViewSetGroup(ViewSetGroup):
     menu_icon = "folder-open-inverse"
     menu_order = 100
     items = (StudentViewSet, RegistrationViewSet, ArchiveEntryViewSet, SchoolViewSet, SchoolClassViewSet,
-             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet)
+             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet,
+             ReadLogViewSet)

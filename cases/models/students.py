@@ -47,8 +47,9 @@ class Student(ClusterableModel):
     # NULL, not "", for students without an ID number, so the unique index ignores them.
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, null=True, blank=True)
     name = models.CharField(_("姓名"), max_length=50)
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, editable=False)
-    # First letters of the name's pinyin (张伟 → zw): staff search by initials (cases/search.py).
+    # Normalised (cases/identity.py) before it is stored; its pinyin can be six letters a character.
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=300, editable=False)
+    # First letters of the name's pinyin (张伟 → zw): staff search by initials.
     name_initials = models.CharField(_("姓名首字母"), max_length=50, editable=False, default="")
     former_names = models.CharField(_("曾用名"), max_length=200, blank=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
@@ -143,7 +144,7 @@ class RegistryNumberChange(models.Model):
     reason = models.CharField(_("原因"), max_length=200)
     changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
     )
 
     class Meta:

@@ -6,7 +6,15 @@ from django.utils import timezone
 
 from cases.audit import audit, audit_many
 from cases.errors import RuleError
-from cases.models import AuxiliaryNumber, AuxiliaryNumberKind, AuxiliaryNumberTemplate, Registration, Stage
+from cases.models import (
+    STAGE_YEARS,
+    AuxiliaryNumber,
+    AuxiliaryNumberKind,
+    AuxiliaryNumberTemplate,
+    Registration,
+    Stage,
+    school_year_of,
+)
 from cases.numbers.auxiliary import (
     DEFAULT_COMPULSORY_TEMPLATE,
     high_school_layout,
@@ -28,10 +36,23 @@ def compulsory_template_for(county):
     return templates.get(county.code) or templates.get(county.code[:4]) or DEFAULT_COMPULSORY_TEMPLATE
 
 
+def entry_cohort(registration):
+    """The year the student entered the stage: their class's cohort. A student who changes
+    school keeps it (第十条: the number's entry year is the cohort's, not the year of the
+    change); a registration without a class counts from its own start."""
+    return registration.school_class.cohort if registration.school_class_id else registration.started_on.year
+
+
+def grade_of(cohort, stage, on):
+    """The grade of a cohort on a day (1 = first year), as ``SchoolClass.grade`` counts it."""
+    grade = school_year_of(on) - cohort + 1
+    return None if grade < 1 else min(grade, STAGE_YEARS[stage] + 1)
+
+
 def layout_for(registration):
     """(kind, NumberLayout) of the number a registration gets (第十条)."""
     school = registration.school
-    entry_year = registration.school_class.cohort if registration.school_class_id else registration.started_on.year
+    entry_year = entry_cohort(registration)
     try:
         fields = number_fields(
             entry_year=entry_year,

@@ -12,6 +12,7 @@ from pypinyin import Style, lazy_pinyin
 
 from cases.audit import audit, audit_many
 from cases.errors import RuleError
+from cases.identity import InvalidName, identity_key, lock_identities, name_pinyin, normalize_name, validate_name
 from cases.models import (
     ArchiveEntry,
     ArchiveEntryKind,
@@ -23,6 +24,8 @@ from cases.models import (
     RegistrationEvent,
     RegistrationStatus,
     RegistryNumberChange,
+    SchoolCategory,
+    Stage,
     Student,
 )
 from cases.numbers.id_number import IdNumberError, validate_id_number
@@ -49,14 +52,23 @@ CHUNK = 500
 INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database needs: SQLite)
 
 
-def name_pinyin(name: str) -> str:
-    """Tone-less pinyin: 张玮 and 张伟 meet here, so a typo does not hide a duplicate."""
-    return "".join(lazy_pinyin(name.strip())).lower()
 
 
 def name_initials(name: str) -> str:
     """First letters of the pinyin (张伟 → zw), for search by initials."""
-    return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()
+    return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
+
+
+def student_search_filter(term: str):
+    """A Q over Student for one search box (everything for an empty one): see cases/search.py,
+    where the shape of the query picks an index (exact numbers, number ranges, name, pinyin and
+    initials prefixes)."""
+    from django.db.models import Q
+
+    from cases.search import student_search_filter as by_shape
+
+    term = (term or "").strip()
+    return by_shape(term) if term else Q()
 
 
 @dataclass(frozen=True)
@@ -76,11 +88,55 @@ class DuplicateMatch:
 
 @dataclass
 class NewStudent:
-    """One row of an intake: the person, the class, the guardians."""
+    """One row of an intake: the person, the class, the guardians, and the reason when the age
+    does not fit the stage (special education, late entry…; see ``age_rule``)."""
 
     data: dict
     school_class: object = None
     guardians: tuple = ()
+    # Students the registrar ruled a different person (第十一条 查重裁定): a suspected match by
+    # pinyin, gender and birth date with one of them does not block this row. Never an ID match.
+    distinct_from: frozenset = frozenset()
+    age_exception: str = ""
+
+
+# 第五条: 年满六周岁 enters primary school; each stage starts at the age the one before ends.
+ENTRY_AGE = {Stage.PRIMARY: 6, Stage.JUNIOR: 12, Stage.SENIOR: 15, Stage.VOCATIONAL: 15}
+AGE_LATE_YEARS = 2  # older than the band by more than this is a late entry, with a reason
+
+
+def age_on(birth_date, day):
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def age_band(stage, grade):
+    """(youngest, oldest) age in full years for entering ``grade`` of ``stage``; None for
+    special education, which takes children of every age (第十一条 送教上门)."""
+    if stage not in ENTRY_AGE:
+        return None
+    expected = ENTRY_AGE[stage] + grade - 1
+    youngest = 6 if stage == Stage.PRIMARY and grade == 1 else expected - 1
+    return youngest, expected + AGE_LATE_YEARS
+
+
+def age_rule(*, birth_date, stage, school, school_class, started_on, exception="", field=None):
+    """第十一、十二条 (with 第五条): the age on the first day must fit the stage and grade. A
+    special-education school takes every age; otherwise an age outside the band needs a reason
+    (a disabled child in an ordinary class, a late entry), recorded with the registration."""
+    if school.category == SchoolCategory.SPECIAL or not isinstance(birth_date, datetime.date):
+        return None
+    grade = (school_class.grade(started_on) if school_class is not None else None) or 1
+    band = age_band(stage, grade)
+    if band is None or (exception or "").strip():
+        return None
+    age = age_on(birth_date, started_on)
+    if band[0] <= age <= band[1]:
+        return None
+    label = f"{Stage(stage).label}{grade}年级"
+    return RuleError("registration_age_out_of_band",
+                     f"年龄与学段不符:{started_on:%Y年%m月%d日}入学时{age}周岁,{label}一般为{band[0]}~{band[1]}周岁"
+                     "(小学须年满六周岁,第五条);特殊教育或延缓入学请填写年龄例外理由",
+                     field=field or "birth_date", article="第十一条")
 
 
 def _chunks(items):
@@ -147,7 +203,7 @@ def duplicates_for_batch(people, exclude_pk=None):
                 continue  # both have ID numbers: the ID decides
             if any(match.student.pk == student.pk for match in matches):
                 continue
-            same = student.name == person["name"].strip()
+            same = student.name == normalize_name(person["name"])
             matches.append(DuplicateMatch(student, "same_name_gender_birth" if same else "similar_name_gender_birth"))
         if matches:
             found[index] = matches
@@ -165,8 +221,12 @@ def _validated_identity(data, field_prefix=""):
     unknown = set(data) - STUDENT_FIELDS - {"id_number"}
     if unknown:
         raise RuleError("student_field_unknown", f"未知字段:{','.join(sorted(unknown))}", field=field_prefix or None)
-    if not (data.get("name") or "").strip():
+    if not isinstance(data.get("name"), str):
         raise RuleError("name_required", "姓名不能为空", field=f"{field_prefix}name")
+    try:
+        data["name"] = validate_name(data["name"])
+    except InvalidName as error:
+        raise RuleError(error.code, error.message, field=f"{field_prefix}name") from error
     if data.get("gender") not in Gender.values:
         raise RuleError("gender_invalid", "性别应为男或女", field=f"{field_prefix}gender")
     if not isinstance(data.get("birth_date"), datetime.date):
@@ -246,10 +306,18 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
             id_number = _validated_identity(new.data, prefix)
             if new.school_class is not None and (new.school_class.school_id != school.pk or new.school_class.stage != stage):
                 raise RuleError("class_mismatch", "班级不属于该学校或学段", field=f"{prefix}school_class")
+            age_error = age_rule(birth_date=new.data["birth_date"], stage=stage, school=school,
+                                 school_class=new.school_class, started_on=started_on, exception=new.age_exception,
+                                 field=f"{prefix}birth_date")
+            if age_error is not None:
+                raise age_error
         except RuleError as error:
             errors.append(error)
             continue
-        rows.append({**new.data, "name": new.data["name"].strip(), "id_number": id_number, "_new": new, "_index": index})
+        rows.append({**new.data, "id_number": id_number, "_new": new, "_index": index})
+    # Serialise with every concurrent registration of the same people (第十一条): the check
+    # below then sees what they committed, and they wait for what this one commits.
+    lock_identities(identity_key(row["name"], row["gender"], row["birth_date"]) for row in rows)
     seen = {}
     for row in rows:  # the same person twice in one intake
         key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -259,6 +327,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         seen.setdefault(key, row["_index"])
     for position, matches in duplicates_for_batch(rows).items():
         row = rows[position]
+        matches = [m for m in matches
+                   if m.reason == "same_id_number" or m.student.pk not in row["_new"].distinct_from]
+        if not matches:
+            continue
         field = "id_number" if row["id_number"] else "name"
         errors.append(RuleError("duplicate_person", matches[0].message, field=f"people[{row['_index']}].{field}",
                                 article="第十一条"))
@@ -293,14 +365,16 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     for student, registration in zip(students, registrations):
         student.current_registration = registration
     RegistrationEvent.objects.bulk_create(
-        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on, reason=reason,
-                           recorded_by=acting_user) for r in registrations],
+        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
+                           reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
+         for r, row in zip(registrations, rows)],
         batch_size=INSERT_BATCH,
     )
     ArchiveEntry.objects.bulk_create(
         [ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
                       title=f"{reason}:{school.name}",
-                      body=f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学") for s in students],
+                      body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
+         for s, row in zip(students, rows)],
         batch_size=INSERT_BATCH,
     )
     scope = (school.scope_code, school.pk)
@@ -309,6 +383,11 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     if issue_auxiliary_numbers:
         _issue_auxiliary_numbers(acting_user=acting_user, registrations=registrations, scope=scope)
     return registrations
+
+
+def _with_age_exception(text, new):
+    reason = (new.age_exception or "").strip()
+    return f"{text};年龄例外:{reason}" if reason else text
 
 
 def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
@@ -331,12 +410,13 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
 
 
 def student_register(*, acting_user, school, stage, started_on, data, school_class=None, guardians=(),
-                     issue_auxiliary_number=True, reason="新生注册"):
+                     issue_auxiliary_number=True, reason="新生注册", age_exception=""):
     """Register one new student: an intake of one. Field errors are named plainly (``id_number``)."""
     try:
         (registration,) = students_register(
             acting_user=acting_user, school=school, stage=stage, started_on=started_on, reason=reason,
-            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians))],
+            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians),
+                               age_exception=age_exception)],
             issue_auxiliary_numbers=issue_auxiliary_number,
         )
     except RuleError as error:
@@ -411,6 +491,11 @@ def student_correct(*, acting_user, student, changes, case):
         raise RuleError("student_field_protected", f"不能更正的字段:{','.join(sorted(unknown))}", article="第十五条")
     student = Student.objects.select_for_update().get(pk=student.pk)
     before = {field: getattr(student, field) for field in changes}
+    if "name" in changes:
+        try:
+            changes = {**changes, "name": validate_name(changes["name"])}
+        except InvalidName as error:
+            raise RuleError(error.code, error.message, field="details", article="第十五条") from error
     if "name" in changes and changes["name"] != student.name:
         names = [n for n in student.former_names.split(",") if n]
         student.former_names = ",".join([*names, student.name])

@@ -116,6 +116,8 @@ class ApprovalStepNode(ScopedNode):
 
     def resolve_approver_unit_name(root, info):
         unit = root.approver_school if root.approver_school_id else ApprovalStepNode.resolve_approver_jurisdiction(root, info)
+        if unit is not None and root.approver_office == m.Office.EXAM:
+            return f"{unit.name}{m.Office.EXAM.label}"
         return unit.name if unit else None
 
     def resolve_is_overdue(root, info):

@@ -36,6 +36,13 @@ class World:
     def authority_user(self, jurisdiction, role=Role.REVIEWER):
         return self._user(("jurisdiction", jurisdiction.pk, role), lambda: staff_user(jurisdiction, role=role))
 
+    def exam_user(self, role=Role.REVIEWER):
+        """Staff of the provincial exam authority (第二十二条), a unit of its own."""
+        from cases.models import Jurisdiction, Office
+
+        return self._user(("exam", role), lambda: staff_user(Jurisdiction.objects.get(code="62"), role=role,
+                                                             office=Office.EXAM))
+
     def _user(self, key, make):
         if key not in self._users:
             self._users[key] = make()
@@ -47,6 +54,8 @@ class World:
         state = current_step(case)
         if state.approver_school_id:
             return self.school_user(state.approver_school)
+        if state.approver_office == "exam":
+            return self.exam_user()
         return self.authority_user(Jurisdiction.objects.get(code=state.approver_code))
 
 
