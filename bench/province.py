@@ -235,7 +235,7 @@ def figure_writes(out, county):
     registrar = User.objects.get(username="admin")
     year = datetime.date.today().year
     people = []
-    base = datetime.date(year - 7, 1, 1)
+    base = datetime.date(year - 7, 9, 2)  # six on the first of September: primary school age
     for i in range(10_000):
         birth = base + datetime.timedelta(days=i % 360)
         seq = 700 + i // 360 * 2 + 1  # odd: boys; sequences above what the seed used
