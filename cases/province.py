@@ -606,8 +606,9 @@ def seed_cases(users, *, seed, count):
         if not profiles:
             break
         profile = profiles[index % len(profiles)]
-        registration = (Registration.objects.filter(school=profile.school, status="active")
-                        .select_related("student").order_by("pk")[rng.randrange(20):][:1].first())
+        candidates = list(Registration.objects.filter(school=profile.school, status="active")
+                          .select_related("student").order_by("pk")[:20])
+        registration = rng.choice(candidates) if candidates else None
         if registration is None:
             continue
         user = profile.user
