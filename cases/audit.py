@@ -22,6 +22,8 @@ ACTIONS = {
     "xueji.auxiliary.template": ("设置学籍辅号规则", "设置学籍辅号规则"),
     "xueji.class.promote": ("年度升级", "年度升级"),
     "xueji.staff.create": ("登记学籍工作人员", "登记学籍工作人员"),
+    "xueji.staff.deactivate": ("停用学籍工作人员账号", "停用学籍工作人员账号"),
+    "xueji.staff.password": ("重置学籍工作人员密码", "重置学籍工作人员密码"),
     "xueji.archive.append": ("追加档案条目", "追加档案条目"),
     "xueji.demo.seed": ("生成演示数据", "生成演示数据"),
     "xueji.case.create": ("新建学籍变动案卷", "新建学籍变动案卷"),
