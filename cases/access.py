@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import CharField, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -105,8 +105,16 @@ def _registrations(scope, prefix=""):
     return scope.schools(f"{prefix}school__")
 
 
-def _students_read(scope):
+def _students_registered(scope):
     return Q(Exists(m.Registration.objects.filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+
+
+def _students_read(scope):
+    """Students with a registration in scope, and the subjects of the cases in scope (the school
+    named in a draft transfer sees whom it is asked to take, with personal data masked)."""
+    if scope.everything:
+        return Q()
+    return _students_registered(scope) | Q(Exists(m.Case.objects.filter(Q(student=OuterRef("pk")) & _cases(scope))))
 
 
 def _students_write(scope):
@@ -123,19 +131,54 @@ def _cases(scope):
     return NOTHING
 
 
+def _schools_read(scope):
+    """Schools in scope, and both sides of the cases in scope: a destination reads where a
+    student comes from, an origin where it goes."""
+    if scope.everything:
+        return Q()
+    cases = m.Case.objects.filter(_cases(scope))
+    return (scope.schools() | Q(Exists(cases.filter(school=OuterRef("pk"))))
+            | Q(Exists(cases.filter(destination_school=OuterRef("pk")))))
+
+
+def _students_held(scope):
+    """Q over Student: students whose registration the user holds or supervises: the school of
+    the latest registration (the open one, if any) and the units above it."""
+    later = m.Registration.objects.filter(Q(student=OuterRef("student_id")) & (
+        Q(started_on__gt=OuterRef("started_on")) | Q(started_on=OuterRef("started_on"), pk__gt=OuterRef("pk"))))
+    latest_in_scope = m.Registration.objects.filter(Q(student=OuterRef("pk")) & _registrations(scope)).filter(
+        ~Exists(later))
+    return Q(Exists(latest_in_scope))
+
+
+def _archive_read(scope):
+    """Archive entries recorded by a school in scope, and those of a student up to the end of each
+    registration in scope: after a
+    transfer the former school reads the history up to its hand-over, not what is recorded
+    afterwards (the new school's certificates, notes)."""
+    if scope.everything:
+        return Q()
+    held_then = m.Registration.objects.filter(Q(student=OuterRef("student_id")) & _registrations(scope)).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=TruncDate(ExpressionWrapper(OuterRef("recorded_at"), output_field=DateTimeField()))))
+    return scope.schools("school__") | Q(Exists(held_then))
+
+
 SCOPES = {
-    m.School: {"read": lambda s: s.schools()},
+    m.School: {"read": _schools_read, "write": lambda s: s.schools()},
     m.SchoolClass: {"read": lambda s: s.schools("school__")},
     m.Registration: {"read": _registrations,
                      "write": lambda s: _registrations(s) & Q(status__in=m.OPEN_STATUSES)},
     m.Student: {"read": _students_read, "write": _students_write},
     m.Guardian: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s))))},
-    # The archive follows the student: everyone who reads the student reads it; only the school
+    # The archive follows the student's registrations: every school that held the student (and
+    # its authorities) reads it, not the school merely named in a draft case; only the school
     # (and authorities) of the open registration add to it.
-    m.ArchiveEntry: {"read": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_read(s)))),
+    m.ArchiveEntry: {"read": lambda s: _archive_read(s),
                      "write": lambda s: Q(Exists(m.Student.objects.filter(Q(pk=OuterRef("student_id")) & _students_write(s))))},
     m.AuxiliaryNumber: {"read": lambda s: s.schools("school__")},
-    m.Jurisdiction: {"read": lambda s: s.jurisdictions()},
+    # Jurisdictions are public reference data (GB/T 2260): every unit reads their names (a
+    # school sees its county and the authority deciding its case); each keeps only its own.
+    m.Jurisdiction: {"read": lambda s: Q(), "write": lambda s: s.jurisdictions()},
     m.AuxiliaryNumberTemplate: {"read": lambda s: s.jurisdictions("jurisdiction__")},
     m.StaffProfile: {"read": lambda s: s.schools("school__") | s.jurisdictions("jurisdiction__")},
     # A case is reached from either side: its school and the destination school, and every
@@ -145,6 +188,10 @@ SCOPES = {
     m.CalendarOverride: {"read": lambda s: Q(), "write": lambda s: Q() if s.everything or len(s.code or "") == 2
                          else NOTHING},
     m.Evidence: {"read": lambda s: Q(Exists(m.Case.objects.filter(Q(pk=OuterRef("case_id")) & _cases(s))))},
+    # 第三十八条: the read log is reviewed by the authorities above the student's school (the
+    # code recorded with each read); it is written only by student_reads_record.
+    m.ReadLogEntry: {"read": lambda s: Q() if s.everything else Q(scope_code__startswith=s.code) if s.code
+                     else NOTHING, "write": lambda s: NOTHING},
 }
 READ_ACTIONS = {"view"}
 
@@ -269,5 +316,94 @@ def print_jobs_visible(user, queryset=None):
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     certificates = m.Certificate.objects.filter(print_jobs=OuterRef("pk"))
-    outside = certificates.exclude(student__in=in_scope(user, m.Student).values("pk"))
+    outside = certificates.exclude(pk__in=certificates_visible(user).values("pk"))
     return queryset.filter(Q(created_by=user) | (Q(Exists(certificates)) & ~Q(Exists(outside))))
+
+
+# --- what a case form may name (the pickers of cases/admin/case_fields.py and the API) -----------
+def pickable(user, kind, *, school=None, stage=None):
+    """What a user filling a case may pick, by field kind: students and registrations the user
+    may act on (write scope); any school as a destination (the directory of schools is public:
+    a transfer names a school in another county) and the classes of the school concerned
+    (a destination class is chosen at the destination); jurisdictions."""
+    if scope_of(user).is_empty:
+        return m.Student.objects.none() if kind == "student" else m.School.objects.none()
+    if kind == "student":
+        return in_scope(user, m.Student, actions=("change",))
+    if kind == "registrations":
+        queryset = in_scope(user, m.Registration, actions=("change",)).filter(status=m.RegistrationStatus.ACTIVE)
+        return queryset.filter(school=school) if school is not None else queryset
+    if kind == "school":
+        return m.School.objects.all()
+    if kind == "school_class":
+        queryset = m.SchoolClass.objects.filter(school=school) if school is not None else m.SchoolClass.objects.none()
+        return queryset.filter(stage=stage) if stage else queryset
+    if kind == "jurisdiction":
+        return m.Jurisdiction.objects.all()
+    raise ValueError(kind)
+
+
+# --- personal data (ID number, addresses, guardians' phones and ID numbers) -------------------
+PERSONAL_FIELDS = {
+    m.Student: ("id_number", "household_address", "address"),
+    m.Guardian: ("phone", "id_number"),
+}
+
+
+def students_held(user, student_ids, *, cached=True):
+    """The ids among ``student_ids`` whose registration ``user``'s unit holds or supervises: the
+    school of the student's latest registration (the open one, if any) and the units above it.
+
+    This one decision serves two rules. 第十四条: only they start cases, issue or revoke
+    certificates and print for the student; the former school and its authority read the
+    history up to the hand-over. Personal data: only they see it whole; every other unit that may
+    read the student (the former school, the school named in a draft transfer) sees it masked,
+    field by field, in the admin and in GraphQL alike. One query; reads are cached on the user
+    for the request, writes ask afresh (``cached=False``)."""
+    scope = scope_of(user)
+    ids = {int(pk) for pk in student_ids if pk is not None}
+    if scope.everything:
+        return ids
+    if scope.is_empty:
+        return set()
+    cache = user.__dict__.setdefault("_xueji_held", {}) if cached else {}
+    unknown = ids - cache.keys()
+    if unknown:
+        held = set(m.Student.objects.filter(Q(pk__in=unknown) & _students_held(scope)).values_list("pk", flat=True))
+        cache.update({pk: pk in held for pk in unknown})
+    return {pk for pk in ids if cache.get(pk)}
+
+
+def holds_student(user, student):
+    """May ``user`` act for ``student`` (start a case, issue, revoke, print)? Asked afresh."""
+    return bool(students_held(user, [student.pk], cached=False))
+
+
+def certificates_visible(user, queryset=None):
+    """Certificates a user reads: those issued by a school in the user's scope. After a transfer
+    the former school keeps what it issued and never sees what the new school issues (第十四条)."""
+    queryset = m.Certificate.objects.all() if queryset is None else queryset
+    scope = scope_of(user)
+    return queryset.filter(scope.schools("school__")) if not scope.is_empty else queryset.none()
+
+
+def mask(field, value):
+    """A personal value as a unit outside the registration sees it: enough to recognise, not
+    enough to use (ID 6201**********123X, phone 139****5678, address 兰州市城关区****)."""
+    if not value:
+        return value
+    value = str(value)
+    if field == "id_number":
+        return value[:4] + "*" * max(len(value) - 8, 4) + value[-4:] if len(value) > 8 else "*" * len(value)
+    if field == "phone":
+        return value[:3] + "****" + value[-4:] if len(value) > 7 else "*" * len(value)
+    return value[:6] + "****"
+
+
+def personal_value(user, instance, field):
+    """``instance.field`` whole or masked for ``user`` (a Student or a Guardian)."""
+    value = getattr(instance, field)
+    student_id = instance.pk if isinstance(instance, m.Student) else instance.student_id
+    if field in PERSONAL_FIELDS[type(instance)] and not students_held(user, [student_id]):
+        return mask(field, value)
+    return value

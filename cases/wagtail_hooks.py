@@ -3,13 +3,19 @@ from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
 from cases import models as m
+from cases.admin import widgets  # noqa: F401  (the date picker in 2026年12月1日 form)
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
 from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
+from cases.admin import batch_print  # noqa: F401  (批量打印 from a class or a graduation roll)
 from cases.admin.cases import CaseViewSet
+from cases.admin.bulk_decisions import BulkApproveAction, BulkRejectAction
+from cases.admin.students import PlaceInClassBulkAction
 from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS
 
 register_snippet(RegistryViewSetGroup)
+for bulk_action in (PlaceInClassBulkAction, BulkApproveAction, BulkRejectAction):
+    hooks.register("register_bulk_action", bulk_action)
 register_snippet(CaseViewSet)
 REGISTRY_MODELS = frozenset([*(viewset.model for viewset in RegistryViewSetGroup.items), m.Case])
 

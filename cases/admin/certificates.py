@@ -18,17 +18,21 @@ from cases import models as m
 from cases.errors import RuleError
 from cases.errors import rule_errors
 from cases.services.certificates import certificate_issue, certificate_render_pdf, certificate_revoke
+from cases.services.reads import student_reads_record
 
 
 def certificate_pdf(request, pk):
-    certificate = m.Certificate.objects.filter(pk=pk).select_related("student").first()
+    # Read: the certificates of the user's scope (a former school never sees the new school's).
+    # Printing is acting for the student: only the holder of the registration (第十四条), 403.
+    certificate = access.certificates_visible(request.user).filter(pk=pk).select_related("student").first()
     if certificate is None:
         raise Http404
-    access.get_in_scope_or_404(request.user, m.Student, pk=certificate.student_id)
     try:
         pdf = certificate_render_pdf(acting_user=request.user, certificate=certificate)
     except RuleError as error:  # revoked: nothing to print
         return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
+    student_reads_record(acting_user=request.user, students=[certificate.student_id], door=m.ReadDoor.CERTIFICATE_PDF,
+                         what=f"{certificate.get_kind_display()} {certificate.serial}")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -71,10 +75,9 @@ def certificate_issue_view(request, student_pk):
 
 @require_POST
 def certificate_revoke_view(request, pk):
-    certificate = m.Certificate.objects.filter(pk=pk).first()
+    certificate = access.certificates_visible(request.user).filter(pk=pk).first()
     if certificate is None:
         raise Http404
-    access.get_in_scope_or_404(request.user, m.Student, pk=certificate.student_id)
     if not request.user.has_perm("cases.change_certificate"):
         raise PermissionDenied
     try:

@@ -17,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cases import models as m
 from cases.access import print_jobs_visible
+from cases.services.reads import student_reads_record
 
 VIEW_PERMISSIONS = ("cases.view_printjob", "cases.view_certificate")
 
@@ -63,6 +64,8 @@ def print_job_pdf(request, pk):
     job = print_jobs_visible(request.user).filter(pk=pk).first()
     if job is None or job.status != m.PrintJobStatus.DONE or not job.pdf:
         raise Http404
+    student_reads_record(acting_user=request.user, door=m.ReadDoor.PRINT_JOB, what=f"批量打印 {job.pk} 号",
+                         students=m.Certificate.objects.filter(print_jobs=job).values_list("student_id", flat=True))
     response = FileResponse(job.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"print-job-{job.pk}.pdf")
     response["Cache-Control"] = "no-store"
@@ -98,6 +101,7 @@ class PrintJobViewSet(SnippetViewSet):
     ]
     list_filter = ["status"]
     inspect_view_fields = ["status", "total", "done", "created_by", "created_at", "finished_at", "error"]
+    inspect_template_name = "cases/admin/print_job_inspect.html"  # progress, refreshed while it runs
     list_per_page = 50
 
     def construct_view(self, view_class, **kwargs):

@@ -89,7 +89,11 @@ class ScopedFormMixin:
             queryset = getattr(field, "queryset", None)
             # A disabled field takes no input: it keeps the stored value, whoever looks.
             if queryset is not None and queryset.model in access.POLICIES and not field.disabled:
-                field.queryset = access.visible(self.request.user, queryset.model, queryset=queryset)
+                # Offered: what the user may view *and* place things under (write scope: every
+                # unit reads the jurisdictions, a county files schools only under itself).
+                user = self.request.user
+                field.queryset = access.in_scope(user, queryset.model, access.visible(
+                    user, queryset.model, queryset=queryset), actions=["change"])
         return form
 
     def save_instance(self):

@@ -19,7 +19,19 @@ from cases.services.auxiliary_numbers import auxiliary_number_cancel
 from cases.services.registrations import registration_record_diploma_exchange
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, Step, rule
+from . import fields as f
+from .base import (
+    AUTHORITY_APPROVAL,
+    REASON_TEXT,
+    SCHOOL_REVIEW,
+    STAGE,
+    CaseType,
+    EvidenceKind,
+    Step,
+    effective_on,
+    rule,
+)
+from .fields import Field
 from .effects import change_status, record
 
 ROLL = EvidenceKind("graduate_roll", "毕业生名册")
@@ -82,6 +94,13 @@ class Graduation(CaseType):
     articles = ("第三十四条", "第三十五条")
     steps = (AUTHORITY_APPROVAL,)
     evidence = {"*": (ROLL,)}
+    subject = None
+    fields = (
+        STAGE,
+        effective_on("毕业日期", article="第三十四条"),
+        Field("graduates", f.REGISTRATIONS, "毕业学生", "本校本学段毕业年级在籍学生(第三十四条)", "第三十四条"),
+        Field("completers", f.REGISTRATIONS, "结业学生", "只有普通高中设结业(第三十五条)", "第三十五条"),
+    )
 
     def student_required(self, case):
         return False  # the school's roll
@@ -92,9 +111,9 @@ class Graduation(CaseType):
         lists = [details.get(key) or [] for key in ROLL_KEYS]
         if not all(isinstance(ids, list) and all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids)
                    for ids in lists) or not any(lists):
-            errors.append(rule("graduation_roll_empty", "请填写毕业生名册(学籍编号列表)", "第三十四条", field="details"))
+            errors.append(rule("graduation_roll_empty", "请选择毕业或结业的学生", "第三十四条", field="graduates"))
         elif set(lists[0]) & set(lists[1]):
-            errors.append(rule("graduation_listed_twice", "同一学生不能既毕业又结业", "第三十四条", field="details"))
+            errors.append(rule("graduation_listed_twice", "同一学生不能既毕业又结业", "第三十四条", field="completers"))
         return errors
 
     def check_eligibility(self, case):
@@ -153,6 +172,7 @@ class CompletionExchange(CaseType):
     articles = ("第三十五条",)
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     evidence = {"*": (EXAM_RESULTS, COMPLETION_CERTIFICATE)}
+    fields = (effective_on("申请日期", article="第三十五条"),)
 
     def check_eligibility(self, case):
         errors = []
@@ -186,6 +206,7 @@ class GraduationAttestation(CaseType):
     articles = ("第三十五条", "第三条")
     steps = (PROVINCE_APPROVAL,)
     evidence = {"*": (ATTESTATION_APPLICATION,)}
+    fields = (effective_on("申请日期", article="第三十五条"), REASON_TEXT)
 
     def check_eligibility(self, case):
         errors = []

@@ -32,7 +32,10 @@ from cases.services.students import (
 )
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, rule
+from . import fields as f
+from .base import AUTHORITY_APPROVAL, GENDERS, SCHOOL_REVIEW, STAGE, CaseType, EvidenceKind, effective_on, rule
+from .fields import Field
+from .transfer import HOUSEHOLD_TYPES
 from .effects import record
 
 HOUSEHOLD_OR_ID = EvidenceKind("household_register_or_id", "户口簿或身份证复印件")
@@ -41,6 +44,24 @@ GUARDIAN_FIELDS = {"name", "relation", "phone", "id_number"}
 PERSON_EXTRA_FIELDS = {"guardians", "school_class", "age_exception"}  # the rest is the student's own data
 DEFERRED = "deferred_registration"
 LATE_ROWS_SHOWN = 20
+GUARDIAN = (
+    Field("name", f.TEXT, "监护人姓名", required=True, max_length=50),
+    Field("relation", f.TEXT, "与学生关系", "如父亲、母亲", required=True, max_length=20),
+    Field("phone", f.TEXT, "联系电话", max_length=20),
+)
+PERSON = (
+    Field("name", f.TEXT, "姓名", required=True, max_length=50),
+    Field("gender", f.CHOICE, "性别", required=True, choices=GENDERS),
+    Field("birth_date", f.DATE, "出生日期", "须与公民身份号码一致(第十五条)", "第十五条", required=True),
+    Field("id_number", f.ID_NUMBER, "公民身份号码", "无身份证号的学生可不填,学籍号为临时号(第十一条)", "第十五条"),
+    Field("ethnicity", f.TEXT, "民族", max_length=20),
+    Field("native_place", f.TEXT, "籍贯", max_length=100),
+    Field("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
+    Field("school_class", f.SCHOOL_CLASS, "编入班级", "本校该学段的班级"),
+    Field("guardians", f.ROWS, "监护人", "", "第十二条", rows=GUARDIAN, max_rows=2),
+    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段不符时填写(特殊教育、延缓入学等)", "第十一条",
+          max_length=200),
+)
 
 
 def one_month_after(day):
@@ -108,6 +129,13 @@ class NewStudentRegistration(CaseType):
     articles = ("第十一条", "第五条", "第八条", "第十二条")
     steps = (AUTHORITY_APPROVAL,)
     evidence = {"*": (HOUSEHOLD_OR_ID,)}
+    subject = None
+    fields = (
+        STAGE,
+        effective_on("入学日期", "学校应自入学之日起1个月内建立学籍档案(第十二条)", "第十二条"),
+        Field("people", f.ROWS, "新生名单", "每行一名学生;查重在保存和提交时进行(第十一条)", "第八条", required=True,
+              rows=PERSON),
+    )
 
     def student_required(self, case):
         return False  # a school's batch: the students do not exist yet
@@ -116,15 +144,8 @@ class NewStudentRegistration(CaseType):
         errors = super().validate(case)
         people = (case.details or {}).get("people")
         if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
-            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
-            return errors
-        for index, person in enumerate(people):
-            guardians = person.get("guardians") or []
-            if not isinstance(guardians, list) or not all(
-                    isinstance(g, dict) and not set(g) - GUARDIAN_FIELDS and g.get("name") and g.get("relation")
-                    for g in guardians):
-                errors.append(_row(index, "registration_guardians", "监护人应填写姓名和关系", "第十二条",
-                                   f"people[{index}].guardians"))
+            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="people"))
+        # Each row's own fields (guardians' names and relations…) are checked by the declaration.
         return errors
 
     def check_eligibility(self, case):
@@ -236,6 +257,14 @@ class DeferredRegistration(CaseType):
     articles = ("第六条",)
     steps = (SCHOOL_REVIEW,)
     evidence = {"*": (DEFERRAL_PROOF,)}
+    subject = None
+    fields = (
+        STAGE,
+        effective_on("规定的注册日期", article="第六条"),
+        Field("name", f.TEXT, "学生姓名", "", "第六条", required=True, max_length=50),
+        Field("id_number", f.ID_NUMBER, "公民身份号码", "", "第六条", required=True),
+        Field("new_deadline", f.DATE, "延期注册截止日期", "应晚于规定的注册日期", "第六条", required=True),
+    )
 
     def student_required(self, case):
         return False  # not registered yet
@@ -244,20 +273,20 @@ class DeferredRegistration(CaseType):
         errors = super().validate(case)
         details = case.details or {}
         if not (details.get("name") or "").strip():
-            errors.append(rule("deferred_name", "请填写学生姓名", "第六条", field="details"))
+            errors.append(rule("deferred_name", "请填写学生姓名", "第六条", field="name"))
         try:
             # Stored normalized, so that deferred_deadline_for finds it however it was typed.
             case.details = {**details, "id_number": validate_id_number(details.get("id_number") or "")}
         except IdNumberError as error:
-            errors.append(rule(error.code, error.message, "第六条", field="details"))
+            errors.append(rule(error.code, error.message, "第六条", field="id_number"))
         try:
             deadline = datetime.date.fromisoformat(details.get("new_deadline") or "")
         except (TypeError, ValueError):
-            errors.append(rule("deferred_new_deadline", "请填写延期注册截止日期(YYYY-MM-DD)", "第六条", field="details"))
+            errors.append(rule("deferred_new_deadline", "请填写延期注册截止日期", "第六条", field="new_deadline"))
         else:
             if case.effective_on and deadline <= case.effective_on:
                 errors.append(rule("deferred_deadline_not_later", "延期注册截止日期应晚于规定的注册日期", "第六条",
-                                   field="details"))
+                                   field="new_deadline"))
         return errors
 
     def check_eligibility(self, case):

@@ -16,13 +16,41 @@ from cases.services.registrations import registration_open
 from cases.services.students import NewStudent, students_register
 
 from . import register
-from .base import CaseType, EvidenceKind, Step, rule
+from . import fields as f
+from .base import GENDERS, REASON_TEXT, STAGE, CaseType, EvidenceKind, Step, effective_on, reason_field, rule
+from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
 
 APPLICATION = EvidenceKind("transfer_application", "转学申请及《甘肃省中小学生转学证明》")
 RESIDENCE = EvidenceKind("residence_proof", "迁居或务工证明")
 HOUSEHOLD = EvidenceKind("household_register", "户口簿复印件")
 ARTICLE = "第二十六条"
+PROVINCES = (("11", "北京市"), ("12", "天津市"), ("13", "河北省"), ("14", "山西省"), ("15", "内蒙古自治区"),
+             ("21", "辽宁省"), ("22", "吉林省"), ("23", "黑龙江省"), ("31", "上海市"), ("32", "江苏省"),
+             ("33", "浙江省"), ("34", "安徽省"), ("35", "福建省"), ("36", "江西省"), ("37", "山东省"),
+             ("41", "河南省"), ("42", "湖北省"), ("43", "湖南省"), ("44", "广东省"), ("45", "广西壮族自治区"),
+             ("46", "海南省"), ("50", "重庆市"), ("51", "四川省"), ("52", "贵州省"), ("53", "云南省"),
+             ("54", "西藏自治区"), ("61", "陕西省"), ("63", "青海省"), ("64", "宁夏回族自治区"),
+             ("65", "新疆维吾尔自治区"), ("71", "台湾省"), ("81", "香港特别行政区"), ("82", "澳门特别行政区"))
+HOUSEHOLD_TYPES = (("agricultural", "农业户口"), ("non_agricultural", "非农业户口"), ("resident", "居民户口"),
+                   ("none", "无户籍"), ("overseas", "港澳台及外籍"))
+
+
+def _within(case):
+    return case.transfer_scope == TransferScope.WITHIN
+
+
+def _external(case):
+    return case.transfer_scope in (TransferScope.OUT_OF_PROVINCE, TransferScope.INTO_PROVINCE)
+
+
+def _new_person(case):
+    return case.transfer_scope == TransferScope.INTO_PROVINCE and not case.student_id
+
+
+def _person(name, kind, label, **extra):
+    return Field(name, kind, f"学生{label}", group="person", article="第二十二条",
+                 help="省外转入且本省尚无学籍的学生填写", **extra)
 
 
 @register
@@ -39,6 +67,31 @@ class Transfer(CaseType):
     )
     reasons = {"relocation": "随父母迁居或务工", "household": "户籍迁移", "other": "其他原因"}
     evidence = {"*": (APPLICATION,), "relocation": (RESIDENCE,), "household": (HOUSEHOLD,)}
+    subject = Field("student", f.STUDENT, "转学学生", "省外转入本省尚无学籍的学生时不选,改填下方学生信息", column=True,
+                    required=lambda case: case.transfer_scope != TransferScope.INTO_PROVINCE)
+    fields = (
+        Field("transfer_scope", f.CHOICE, "转学范围", article="第二十一条", required=True, column=True,
+              choices=tuple((c, str(label)) for c, label in TransferScope.choices)),
+        reason_field(reasons, "第二十一条", label="转学原因"),
+        REASON_TEXT,
+        effective_on("转学日期"),
+        Field("destination_school", f.SCHOOL, "转入学校", "省内转学时选择转入学校(按校名或学校标识码查找)", "第二十二条",
+              required=_within, column=True),
+        Field("destination_class", f.SCHOOL_CLASS, "转入班级", "转入学校中与学生同年级的班级(第二十六条:不得跨年级转学)",
+              ARTICLE, required=_within, within="destination_school"),
+        Field("external_school", f.TEXT, "省外学校", "转出或转入的省外学校名称", "第二十一条", required=_external,
+              column=True, max_length=100),
+        Field("external_province", f.CHOICE, "省外学校所在省份", "", "第二十一条", required=_external, column=True,
+              choices=PROVINCES),
+        Field("stage", STAGE.kind, "学段", "省外转入新学生时选择", required=_new_person, column=True, choices=STAGE.choices),
+        _person("name", f.TEXT, "姓名", required=_new_person, max_length=50),
+        _person("gender", f.CHOICE, "性别", required=_new_person, choices=GENDERS),
+        _person("birth_date", f.DATE, "出生日期", required=_new_person),
+        _person("id_number", f.ID_NUMBER, "公民身份号码"),
+        _person("ethnicity", f.TEXT, "民族", max_length=20),
+        _person("native_place", f.TEXT, "籍贯", max_length=100),
+        _person("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
+    )
 
     def student_required(self, case):
         return case.transfer_scope != TransferScope.INTO_PROVINCE
@@ -67,14 +120,14 @@ class Transfer(CaseType):
                                    field="destination_school"))
         else:
             if not case.external_school or len(case.external_province or "") != 2 or case.external_province == "62":
-                errors.append(rule("transfer_external", "请填写省外学校及其省份代码", "第二十一条",
+                errors.append(rule("transfer_external", "请填写省外学校及其所在省份", "第二十一条",
                                    field="external_school"))
             if case.transfer_scope == TransferScope.INTO_PROVINCE:
                 # The Gansu school receiving the student is both the case's school and its
                 # destination, so the destination steps route to it and its authority.
                 case.destination_school = case.school
                 if case.student_id is None and not (case.details or {}).get("person"):
-                    errors.append(rule("transfer_person", "省外转入须填写学生基本信息", "第二十二条", field="details"))
+                    errors.append(rule("transfer_person", "省外转入须填写学生基本信息", "第二十二条", field="person_name"))
         return errors
 
     def check_eligibility(self, case):

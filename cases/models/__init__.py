@@ -39,5 +39,6 @@ from .cases import (
 )
 from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus, RevokeKind
 from .lookups import LookupLog, LookupOutcome
+from .reads import ReadDoor, ReadLogEntry
 
 __all__ = [name for name in dir() if not name.startswith("_")]

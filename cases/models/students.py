@@ -48,6 +48,8 @@ class Student(ClusterableModel):
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, null=True, blank=True)
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     name_pinyin = models.CharField(_("姓名拼音"), max_length=200, db_index=True, editable=False)
+    # 张小明 → zxm: registrars search by initials (cases/services/students.py keeps it).
+    name_initials = models.CharField(_("姓名首字母"), max_length=50, db_index=True, editable=False, default="")
     former_names = models.CharField(_("曾用名"), max_length=200, blank=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))

@@ -9,6 +9,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, WorkflowState
 
 from cases import models as m
+from cases import access
 from cases.access import profile_of
 from cases.audit import audit
 from cases.case_types import get_case_type
@@ -19,7 +20,7 @@ from .sequences import sequence_next
 
 EDITABLE_FIELDS = {"reason", "reason_text", "effective_on", "end_on", "details", "destination_school",
                    "transfer_scope", "external_school", "external_province", "stage"}
-OPEN_FOR_EDIT = (m.CaseState.DRAFT, m.CaseState.RETURNED)
+OPEN_FOR_EDIT = (m.CaseState.DRAFT, m.CaseState.RETURNED, m.CaseState.WITHDRAWN)
 # Evidence is checked by its content, not its name (magic numbers of PDF, JPEG, PNG).
 SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
@@ -66,18 +67,25 @@ def case_create(*, acting_user, case_type, school, student=None, **fields):
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
+    # Only what the type declares is stored, typed (dates ISO, objects by key): case_types/fields.py.
+    fields["details"] = case_class.clean_details(fields.get("details"))
     case = m.Case(case_type=case_type, school=school, student=student, created_by=acting_user, **fields)
     if case_class.student_required(case):
         if student is None:
             raise RuleError("case_student_required", "请选择学生", field="student")
-        registration = student.registrations.filter(school=school).order_by("-started_on", "-id").first()
-        if registration is None:
-            raise RuleError("case_student_not_at_school", "该学生不在本校注册", field="student")
+        # 第十四条: only the school holding the student's registration (its latest, the open one if
+        # any) starts a case; the former school reads the history, it does not act.
+        registration = student.registrations.order_by("-started_on", "-id").first()
+        if registration is None or registration.school_id != school.pk:
+            raise RuleError("case_student_not_at_school", "该学生的学籍不在本校,不能办理(原学校只能查阅)",
+                            field="student", article="第十四条")
+        if acting_user is not None and not access.holds_student(acting_user, student):
+            raise PermissionDenied
         case.registration = registration
         case.stage = registration.stage
     if not case.stage:
         raise RuleError("case_stage_required", "请选择学段", field="stage")
-    _raise_all(case_class.validate(case))
+    _raise_all(case_class.check_fields(case))
     case.scope_code = school.scope_code
     case.destination_scope_code = case.destination_school.scope_code if case.destination_school_id else ""
     year = timezone.localdate().year
@@ -97,9 +105,11 @@ def case_update_draft(*, acting_user, case, changes):
         raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
     if "stage" in changes and case.registration_id and changes["stage"] != case.stage:
         raise RuleError("case_stage_fixed", "学段由学生的学籍决定,不能修改", field="stage")
+    if "details" in changes:
+        changes = {**changes, "details": case.case_type_class.clean_details(changes["details"])}
     for field, value in changes.items():
         setattr(case, field, value)
-    _raise_all(case.case_type_class.validate(case))
+    _raise_all(case.case_type_class.check_fields(case))
     case.destination_scope_code = case.destination_school.scope_code if case.destination_school_id else ""
     return _save(case, acting_user, "xueji.case.edit", {"fields": sorted(changes)})
 
@@ -162,6 +172,8 @@ def case_submit(*, acting_user, case):
     _check_submitter(case, acting_user)
     if case.state not in OPEN_FOR_EDIT:
         raise RuleError("case_not_editable", "案卷已提交或已办结")
+    # What was entered is checked again (a required fact may depend on the reason chosen).
+    _raise_all(case.case_type_class.check_fields(case))
     errors = [RuleError("evidence_missing", f"缺少证明材料:{kind.label}", field="evidence",
                         article=case.case_type_class.articles[0] if case.case_type_class.articles else "")
               for kind in missing_evidence(case)]
@@ -169,7 +181,8 @@ def case_submit(*, acting_user, case):
     _raise_all(errors)
     case.state = m.CaseState.IN_REVIEW
     case.submitted_at = timezone.now()
-    case.save(update_fields=["state", "submitted_at"])
+    case.decided_at = None  # a withdrawn case resubmitted
+    case.save(update_fields=["state", "submitted_at", "decided_at"])
     audit(case, "xueji.case.submit", acting_user=acting_user)
     workflow_state = case.current_workflow_state
     if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
@@ -206,11 +219,14 @@ def case_reject(*, acting_user, case, comment):
 
 @transaction.atomic
 def case_withdraw(*, acting_user, case):
-    """The submitter withdraws before the decision."""
+    """The submitter withdraws before the decision; the same case may then be edited and
+    resubmitted (a new round of approvals)."""
     case = _lock(case)
     _check_submitter(case, acting_user)
     if case.is_decided:
         raise RuleError("case_decided", "案卷已办结,不能撤回")
+    if case.state == m.CaseState.WITHDRAWN:
+        raise RuleError("case_already_withdrawn", "案卷已撤回")
     workflow_state = case.current_workflow_state
     if workflow_state is not None:
         workflow_state.cancel(user=acting_user)

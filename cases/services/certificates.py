@@ -72,9 +72,10 @@ def verification_url(certificate):
 
 
 def _check_scope(acting_user, student):
-    # acting_user None is the system (batches, demo data).
-    if acting_user is not None and not access.in_scope(acting_user, m.Student, m.Student.objects.filter(
-            pk=student.pk)).exists():
+    """Only the unit holding the student's registration (and its authorities) issues, revokes
+    and prints for the student (第十四条): the former school reads, it does not act.
+    acting_user None is the system (batches, demo data)."""
+    if acting_user is not None and not access.holds_student(acting_user, student):
         raise PermissionDenied
 
 

@@ -55,3 +55,57 @@ def print_job_run(job_id):
     job.status, job.finished_at = m.PrintJobStatus.DONE, timezone.now()
     job.save(update_fields=["pdf", "status", "finished_at"])
     return job.pk
+
+
+# --- batches started from a class or a graduation roll -------------------------------------
+def _who(registration):
+    return f"{registration.student.name}(学籍号 {registration.student.registry_number})"
+
+
+@transaction.atomic
+def print_job_for_registrations(*, acting_user, registrations, kind, issue_missing=False):
+    """The certificates of ``kind`` of these registrations, in one background print job. With
+    ``issue_missing``, a registration without a valid one gets it issued first (the issuing
+    rules apply: status, issuer level, once per registration); otherwise it is left out and
+    named in the error when nothing is left to print."""
+    from cases.services.certificates import certificate_issue
+
+    kind = m.CertificateKind(kind)
+    registrations = list(registrations.select_related("student"))
+    existing = {c.registration_id: c for c in m.Certificate.objects.filter(
+        kind=kind, registration__in=registrations, revoked_at__isnull=True).order_by("issued_at")}
+    certificates, missing = [], []
+    for registration in registrations:
+        certificate = existing.get(registration.pk)
+        if certificate is None and issue_missing:
+            try:
+                certificate = certificate_issue(acting_user=acting_user, kind=kind, student=registration.student)
+            except RuleError as error:
+                raise RuleError(error.code, f"{_who(registration)}:{error.messages[0]}", field="kind",
+                                article=error.article) from error
+        if certificate is None:
+            missing.append(registration)
+        else:
+            certificates.append(certificate)
+    if not certificates:
+        raise RuleError("print_job_empty", f"没有已签发的{kind.label}可打印" +
+                        ("" if issue_missing else ",可勾选“为尚未签发的学生签发”"), field="kind")
+    return print_job_create(acting_user=acting_user, certificates=certificates), missing
+
+
+def print_job_for_class(*, acting_user, school_class, kind, issue_missing=False):
+    registrations = m.Registration.objects.filter(school_class=school_class).exclude(
+        status=m.RegistrationStatus.TRANSFERRED_OUT)
+    return print_job_for_registrations(acting_user=acting_user, registrations=registrations, kind=kind,
+                                       issue_missing=issue_missing)
+
+
+def print_job_for_roll(*, acting_user, case, kind, issue_missing=False):
+    """A graduation roll (毕业/结业 case): the registrations it lists."""
+    from cases.case_types.graduation import listed
+
+    if case.case_type != "graduation":
+        raise RuleError("print_job_not_roll", "该案卷不是毕业生名册")
+    registrations = m.Registration.objects.filter(pk__in=list(listed(case)), school_id=case.school_id)
+    return print_job_for_registrations(acting_user=acting_user, registrations=registrations, kind=kind,
+                                       issue_missing=issue_missing)

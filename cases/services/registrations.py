@@ -1,10 +1,9 @@
 """Status changes of a registration and the yearly promotion of classes (第十六条)."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from cases.audit import audit, audit_many
+from cases.audit import audit
 from cases.errors import RuleError
 from cases.models import (
     OPEN_STATUSES,
@@ -121,37 +120,3 @@ def classes_promote(*, acting_user, school_year):
         audit(promotions[0].school_class, "xueji.class.promote", acting_user=acting_user,
               data={"school_year": school_year, "classes": len(promotions)})
     return len(promotions), count - len(promotions)
-
-
-PLACEMENT_BATCH = 1000
-
-
-@transaction.atomic
-def registrations_place_in_class(*, acting_user, registrations, school_class, reason):
-    """分班 in bulk: place many students of the class's school and stage in one class. All or
-    nothing: every registration that cannot go there is reported and nothing changes. One
-    UPDATE and one audit INSERT, whatever the number."""
-    pks = sorted({r.pk for r in registrations})
-    if not pks:
-        raise RuleError("placement_empty", "请选择要分班的学生", field="registrations")
-    if len(pks) > PLACEMENT_BATCH:
-        raise RuleError("placement_too_large", f"一次最多分班{PLACEMENT_BATCH}人", field="registrations")
-    if not (reason or "").strip():
-        raise RuleError("placement_reason", "请填写分班事由", field="reason")
-    locked = list(Registration.objects.select_for_update().filter(pk__in=pks).select_related("student")
-                  .order_by("pk"))
-    errors = []
-    for registration in locked:
-        who = f"{registration.student.name}(学籍号 {registration.student.registry_number})"
-        if registration.school_id != school_class.school_id or registration.stage != school_class.stage:
-            errors.append(RuleError("class_mismatch", f"{who}:班级不属于该学生的学校或学段", field="school_class"))
-        elif not registration.is_open:
-            errors.append(RuleError("registration_closed", f"{who}:学籍已关闭,不能分班", article="第九条"))
-    if errors:
-        raise ValidationError(errors)
-    Registration.objects.filter(pk__in=pks).update(school_class=school_class)
-    for registration in locked:
-        registration.school_class = school_class
-    audit_many(locked, "xueji.registration.class", acting_user=acting_user,
-               data=lambda r: {"to": str(school_class), "reason": reason.strip(), "bulk": True})
-    return locked

@@ -55,6 +55,29 @@ def name_pinyin(name: str) -> str:
     return "".join(lazy_pinyin(name.strip())).lower()
 
 
+def name_initials(name: str) -> str:
+    """张小明 → zxm, for the registrar's search box."""
+    return "".join(syllable[:1] for syllable in lazy_pinyin(name.strip())).lower()[:50]
+
+
+def student_search_filter(term: str):
+    """A Q over Student for one search box: a registry number or ID number (exact), an L/G/J
+    number prefix, pinyin or initials (prefix), or a Chinese name (prefix). Each branch is an
+    indexed lookup, so a search never scans five million rows."""
+    from django.db.models import Q
+
+    term = term.strip().replace(" ", "")
+    if not term:
+        return Q()
+    upper = term.upper()
+    if upper[:1] in "GJL" and upper[1:].isdigit() or upper.rstrip("X").isdigit():
+        return Q(registry_number=upper) | Q(id_number=upper) | Q(registry_number__startswith=upper)
+    if term.isascii() and term.isalpha():
+        lower = term.lower()
+        return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+    return Q(name__startswith=term)
+
+
 @dataclass(frozen=True)
 class DuplicateMatch:
     student: Student
@@ -285,7 +308,8 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     _assign_registry_numbers(rows, school.county.code)
     students = [
         Student(**{k: v for k, v in row.items() if k in STUDENT_FIELDS}, id_number=row["id_number"],
-                registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]))
+                registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]),
+                name_initials=name_initials(row["name"]))
         for row in rows
     ]
     try:
@@ -432,6 +456,7 @@ def student_correct(*, acting_user, student, changes, case):
         names = [n for n in student.former_names.split(",") if n]
         student.former_names = ",".join([*names, student.name])
         student.name_pinyin = name_pinyin(changes["name"])
+        student.name_initials = name_initials(changes["name"])
     for field, value in changes.items():
         setattr(student, field, value)
     if student.id_number:

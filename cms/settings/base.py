@@ -118,6 +118,10 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date form (2026年12月1日) for display and input: cms/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["cms.formats"]
+# Our translations of what Wagtail leaves in English (empty lists, the login page…) win.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -152,6 +156,11 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USAGE_COUNT_ENABLED = False
+# Date pickers write 2026年12月1日 (cases/admin/widgets.py renders it without zero padding).
+WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
+WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
+# No autosave: a case changes only through its services (and autosave speaks English).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -187,6 +196,11 @@ XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", True)
 XUEJI_GRAPHQL_MAX_DEPTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_DEPTH", "10"))
 XUEJI_GRAPHQL_MAX_COST = int(os.environ.get("XUEJI_GRAPHQL_MAX_COST", "50000"))
 XUEJI_GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_QUERY_LENGTH", "20000"))
+# Anonymous callers (the public part of the schema) are checked before their body is parsed:
+# at most this many bytes, and this many requests a minute per IP and for all of them together.
+XUEJI_GRAPHQL_ANON_MAX_BYTES = int(os.environ.get("XUEJI_GRAPHQL_ANON_MAX_BYTES", "4096"))
+XUEJI_GRAPHQL_ANON_PER_MINUTE = int(os.environ.get("XUEJI_GRAPHQL_ANON_PER_MINUTE", "60"))
+XUEJI_GRAPHQL_ANON_ALL_PER_MINUTE = int(os.environ.get("XUEJI_GRAPHQL_ANON_ALL_PER_MINUTE", "3000"))
 # Personal API tokens (Authorization: Bearer …): longest validity in days.
 XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365"))
 

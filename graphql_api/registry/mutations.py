@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from cases import models as m
 from cases.errors import RuleError
 from cases.services import cases as case_services
-from cases.services.registrations import registration_assign_class, registrations_place_in_class
+from cases.services.placement import registrations_assign_class
+from cases.services.registrations import registration_assign_class
 from graphql_api.cases.types import CaseNode
 from graphql_api.core import enums
 from graphql_api.core.ids import InvalidId, decode
@@ -16,7 +17,8 @@ from graphql_api.core.mutations import BadId, NotFound, ServiceMutation, get_wri
 
 from .types import RegistrationNode, SchoolClassNode
 
-FIELD_NAMES = {"school_class": "classId", "registrations": "registrationIds", "reason": "reason"}
+FIELD_NAMES = {"school_class": "classId", "registrations": "registrationIds", "reason": "reason",
+               "registration": "registrationId"}
 MAX_PLACEMENT = 1000
 
 
@@ -78,8 +80,9 @@ class PlaceInClass(ServiceMutation):
         if len(found) != len(pks):
             raise NotFound("registrationIds")
         school_class = _writable_class(info, class_id)
-        return registrations_place_in_class(acting_user=info.context.user, registrations=found,
-                                            school_class=school_class, reason=reason)
+        registrations_assign_class(acting_user=info.context.user, registrations=found, school_class=school_class,
+                                   reason=reason)
+        return list(m.Registration.objects.filter(pk__in=pks).order_by("pk"))
 
 
 class GuardianInput(graphene.InputObjectType):

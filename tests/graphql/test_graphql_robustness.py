@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from graphql_relay import to_global_id
 
-from graphql_api.views import parse_and_validate
+from graphql_api.core import documents
 from tests.factories import staff_user
 from tests.graphql.kit import Api, check, error_codes
 
@@ -85,10 +85,11 @@ def test_introspection_can_be_switched_off(api):
 
 
 def test_parsed_documents_are_cached(api):
-    parse_and_validate.cache_clear()
+    documents.cache_clear()
     for _ in range(3):
         api.data("{ me { user { username } } }")
-    assert parse_and_validate.cache_info().hits == 2
+    assert documents.parse_document.cache_info().hits == 2
+    assert (documents.verdicts.hits, documents.verdicts.misses) == (2, 1)  # validated once
 
 
 def test_broken_requests(api):
