@@ -21,6 +21,8 @@ ACTIONS = {
     "xueji.auxiliary.cancel": ("注销学籍辅号", "注销学籍辅号"),
     "xueji.auxiliary.template": ("设置学籍辅号规则", "设置学籍辅号规则"),
     "xueji.class.promote": ("年度升级", "年度升级"),
+    "xueji.class.create": ("新建班级", "新建班级"),
+    "xueji.class.edit": ("修改班级名称", "修改班级名称"),
     "xueji.staff.create": ("登记学籍工作人员", "登记学籍工作人员"),
     "xueji.staff.edit": ("修改学籍工作人员", "修改学籍工作人员信息"),
     "xueji.staff.deactivate": ("停用账号", "停用学籍工作人员账号"),

@@ -14,7 +14,9 @@ from .cases.mutations import CaseMutations
 from .cases.queries import CaseQueries
 from .core.nodes import Node
 from .pages.queries import PageQueries
+from .cases.bulk import BulkCaseMutations
 from .registry.mutations import RegistryMutations
+from .registry.reference import ReferenceMutations
 from .registry.queries import RegistryQueries
 from .workdays.queries import WorkdayQueries
 
@@ -24,8 +26,8 @@ class Query(PageQueries, WorkdayQueries, ArchiveQueries, CaseQueries, RegistryQu
     node = Node.Field(description="按全局 ID 取任一对象;不存在或无权查看时为 null")
 
 
-class Mutation(AccountMutations, CaseMutations, RegistryMutations, ArchiveMutations, CertificateMutations,
-               StaffMutations, graphene.ObjectType):
+class Mutation(AccountMutations, CaseMutations, BulkCaseMutations, RegistryMutations, ArchiveMutations,
+               CertificateMutations, StaffMutations, ReferenceMutations, graphene.ObjectType):
     pass
 
 

@@ -5,7 +5,7 @@ import graphene
 from graphql_relay import from_global_id
 
 from cases import models as m
-from cases.services.staff import staff_create, staff_reset_password, staff_set_active
+from cases.services.staff import staff_create, staff_reset_password, staff_set_active, staff_update
 from graphql_api.core.filters import ApiFilterSet, Ordering
 from graphql_api.core.mutations import BadId, ServiceMutation, get_visible
 from graphql_api.core.nodes import ScopedConnectionField
@@ -70,6 +70,40 @@ class DeactivateStaffAccount(ServiceMutation):
         return staff_set_active(acting_user=info.context.user, profile=profile, active=False, reason=reason)
 
 
+class ActivateStaffAccount(ServiceMutation):
+    """重新启用停用的账号。"""
+
+    result = graphene.Field(StaffAccountNode)
+    field_names = FIELD_NAMES
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    @classmethod
+    def perform(cls, info, id):
+        profile = get_visible(info, StaffAccountNode, id)
+        return staff_set_active(acting_user=info.context.user, profile=profile, active=True)
+
+
+class UpdateStaffAccount(ServiceMutation):
+    """修改角色、培训和备案日期、真实姓名;省略的项不变。"""
+
+    result = graphene.Field(StaffAccountNode)
+    field_names = FIELD_NAMES
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        role = graphene.String()
+        full_name = graphene.String()
+        trained_on = graphene.Date()
+        filed_on = graphene.Date()
+
+    @classmethod
+    def perform(cls, info, id, **changes):
+        profile = get_visible(info, StaffAccountNode, id)
+        return staff_update(acting_user=info.context.user, profile=profile, changes=changes)
+
+
 class ResetStaffPassword(ServiceMutation):
     result = graphene.Field(StaffAccountNode)
     field_names = FIELD_NAMES
@@ -100,3 +134,5 @@ class StaffMutations(graphene.ObjectType):
     create_staff_account = CreateStaffAccount.Field()
     deactivate_staff_account = DeactivateStaffAccount.Field()
     reset_staff_password = ResetStaffPassword.Field()
+    activate_staff_account = ActivateStaffAccount.Field()
+    update_staff_account = UpdateStaffAccount.Field()

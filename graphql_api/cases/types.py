@@ -177,6 +177,33 @@ class RegistryLogEntryNode(ScopedNode):
         return str(log_actions.get_action_label(root.action))
 
 
+class Override(graphene.ObjectType):
+    """一条特批记录(只增不改)。"""
+
+    code = graphene.String(required=True, description="被特批的规定代码")
+    article = graphene.String(required=True)
+    reason = graphene.String(required=True, description="特批理由")
+    by = graphene.String(required=True, description="特批人用户名")
+    at = graphene.DateTime(description="特批时间")
+
+    def resolve_code(root, info):
+        return root.get("code", "")
+
+    def resolve_article(root, info):
+        return root.get("article", "")
+
+    def resolve_reason(root, info):
+        return root.get("reason", "")
+
+    def resolve_by(root, info):
+        return root.get("by", "")
+
+    def resolve_at(root, info):
+        from django.utils.dateparse import parse_datetime
+
+        return parse_datetime(root["at"]) if root.get("at") else None
+
+
 # --- the case -------------------------------------------------------------------------------
 EVIDENCE = Many("evidence", "EvidenceNode", "_gql_evidence", lambda info: m.Evidence.objects.order_by("uploaded_at", "id"))
 STEP_FIELDS = {"steps", "currentStep", "comments", "awaitingMe"}
@@ -193,7 +220,8 @@ class CaseNode(ScopedNode):
     transfer_scope = graphene.Field(enums.TransferScope)
     stage = graphene.Field(enums.Stage)
     details = graphene.JSONString(required=True)
-    overrides = graphene.JSONString(required=True, description="特批记录 [{code, article, reason, by, at}]")
+    overrides = graphene.List(graphene.NonNull(lambda: Override), required=True,
+                              description="特批记录:审批部门对“一般不予”规定的特批及理由")
     created_by = graphene.Field(User)
     evidence = graphene.List(graphene.NonNull(EvidenceNode), required=True)
     required_evidence = graphene.List(graphene.NonNull(EvidenceKind), required=True)

@@ -92,7 +92,46 @@ class StartPrintJob(ServiceMutation):
         return print_job_create(acting_user=info.context.user, certificates=found)
 
 
+class PrintForClass(ServiceMutation):
+    """批量打印一个班级或一份毕业生名册(案卷)的某类证书;issueMissing 为尚未签发的学生先签发(签发规则照常)。"""
+
+    result = graphene.Field(PrintJobNode)
+    missing = graphene.List(graphene.NonNull(graphene.String), description="未签发、未打印的学生")
+
+    class Arguments:
+        kind = CertificateKind(required=True)
+        class_id = graphene.ID(description="班级")
+        roll_id = graphene.ID(description="毕业/结业案卷(毕业生名册)")
+        issue_missing = graphene.Boolean(default_value=False)
+
+    @classmethod
+    def perform(cls, info, kind, class_id=None, roll_id=None, issue_missing=False):
+        from cases.services.print_jobs import print_job_for_class, print_job_for_roll
+        from graphql_api.registry.types import SchoolClassNode
+
+        _require(info, "cases.view_certificate")
+        if bool(class_id) == bool(roll_id):
+            raise RuleError("print_job_source", "请指定班级或毕业生名册之一", field="class_id")
+        user, kind = info.context.user, enums.value(kind)
+        if class_id:
+            school_class = get_visible(info, SchoolClassNode, class_id, "classId")
+            job, missing = print_job_for_class(acting_user=user, school_class=school_class, kind=kind,
+                                               issue_missing=issue_missing)
+        else:
+            case = get_visible(info, CaseNode, roll_id, "rollId")
+            job, missing = print_job_for_roll(acting_user=user, case=case, kind=kind, issue_missing=issue_missing)
+        job.missing_names = [r.student.name for r in missing]
+        return job
+
+    @classmethod
+    def mutate(cls, root, info, **arguments):
+        payload = super().mutate(root, info, **arguments)
+        payload.missing = getattr(payload.result, "missing_names", None) if payload.result else None
+        return payload
+
+
 class CertificateMutations(graphene.ObjectType):
+    print_for_class = PrintForClass.Field()
     issue_certificate = IssueCertificate.Field()
     revoke_certificate = RevokeCertificate.Field()
     start_print_job = StartPrintJob.Field()

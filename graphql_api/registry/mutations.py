@@ -9,13 +9,14 @@ from cases import models as m
 from cases.errors import RuleError
 from cases.services import cases as case_services
 from cases.services.placement import registrations_assign_class
-from cases.services.registrations import registration_assign_class
+from cases.services.registrations import registration_assign_class, school_class_create, school_class_rename
+from cases.services.students import student_update_contact
 from graphql_api.cases.types import CaseNode
 from graphql_api.core import enums
 from graphql_api.core.ids import InvalidId, decode
 from graphql_api.core.mutations import BadId, NotFound, ServiceMutation, get_writable
 
-from .types import RegistrationNode, SchoolClassNode
+from .types import RegistrationNode, SchoolClassNode, SchoolNode, StudentNode
 
 FIELD_NAMES = {"school_class": "classId", "registrations": "registrationIds", "reason": "reason",
                "registration": "registrationId"}
@@ -150,7 +151,68 @@ class RegisterStudents(ServiceMutation):
                                          effective_on=effective_on, details={"people": rows})
 
 
+class UpdateStudentContact(ServiceMutation):
+    """修改学生的联系信息和标记(住址、流动、留守、残疾);姓名、出生日期等须通过信息变更案卷(第十五条)。"""
+
+    result = graphene.Field(StudentNode)
+    field_names = {"student": "id"}
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        address = graphene.String()
+        is_migrant = graphene.Boolean()
+        is_left_behind = graphene.Boolean()
+        disability = enums.Disability()
+
+    @classmethod
+    def perform(cls, info, id, **changes):
+        _require(info, "cases.change_student")
+        student = get_writable(info, StudentNode, id)
+        changes = {k: enums.value(v) for k, v in changes.items() if v is not None}
+        return student_update_contact(acting_user=info.context.user, student=student, changes=changes)
+
+
+class CreateClass(ServiceMutation):
+    """新建班级(年级由入学年份推算,第十六条)。"""
+
+    result = graphene.Field(SchoolClassNode)
+    field_names = {"school": "schoolId", "class_name": "className"}
+
+    class Arguments:
+        school_id = graphene.ID(required=True)
+        stage = enums.Stage(required=True)
+        cohort = graphene.Int(required=True, description="入学年份")
+        class_name = graphene.String(required=True)
+
+    @classmethod
+    def perform(cls, info, school_id, stage, cohort, class_name):
+        _require(info, "cases.add_schoolclass")
+        school = get_writable(info, SchoolNode, school_id, "schoolId")
+        return school_class_create(acting_user=info.context.user, school=school, stage=enums.value(stage),
+                                   cohort=cohort, class_name=class_name)
+
+
+class RenameClass(ServiceMutation):
+    """修改班级名称(入学年份和学段不改:它们决定班内学生的年级)。"""
+
+    result = graphene.Field(SchoolClassNode)
+    field_names = {"class_name": "className"}
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        class_name = graphene.String(required=True)
+
+    @classmethod
+    def perform(cls, info, id, class_name):
+        _require(info, "cases.change_schoolclass")
+        return school_class_rename(acting_user=info.context.user, school_class=_writable_class(info, id),
+                                   class_name=class_name)
+
+
 class RegistryMutations(graphene.ObjectType):
+    update_student_contact = UpdateStudentContact.Field()
+    create_class = CreateClass.Field()
+    rename_class = RenameClass.Field()
     assign_class = AssignClass.Field()
     place_in_class = PlaceInClass.Field()
     register_students = RegisterStudents.Field()

@@ -53,7 +53,9 @@ def transfer(world, places, pupil):
     from cases.services.cases import case_submit
     from tests.case_types.helpers import open_case
 
+    target = SchoolClassFactory(school=places["same_county_school"], stage="junior", cohort=2024)
     case, submitter = open_case(world, case_type="transfer", school=places["school"], student=pupil.student,
                                 transfer_scope="within", destination_school=places["same_county_school"],
-                                reason="relocation", evidence=["transfer_application", "residence_proof"])
+                                reason="relocation", evidence=["transfer_application", "residence_proof"],
+                                details={"destination_class": target.pk})
     return case_submit(acting_user=submitter, case=case)
