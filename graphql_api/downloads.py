@@ -8,7 +8,6 @@ from cases import models as m
 from cases.errors import RuleError
 from cases.services.certificates import certificate_render_pdf
 
-from .certificates.types import certificates_visible
 from .views import token_refusal
 
 
@@ -25,7 +24,7 @@ def certificate_pdf(request, pk):
     user, refusal = _caller(request)
     if refusal:
         return refusal
-    certificate = certificates_visible(user, m.Certificate.objects.filter(pk=pk)).first()
+    certificate = access.certificates_visible(user, m.Certificate.objects.filter(pk=pk)).first()
     if certificate is None or not user.has_perm("cases.view_certificate"):
         raise Http404
     try:

@@ -17,12 +17,6 @@ RevokeKind = enums.choices_enum("RevokeKind", m.RevokeKind, "作废类别(第三
 PrintJobStatus = enums.choices_enum("PrintJobStatus", m.PrintJobStatus, "批量打印状态")
 
 
-def certificates_visible(user, queryset=None):
-    """A certificate is seen by whoever sees its student (cases/access.py)."""
-    queryset = m.Certificate.objects.all() if queryset is None else queryset
-    return queryset.filter(student__in=access.visible(user, m.Student))
-
-
 class CertificateNode(ScopedNode):
     kind = graphene.Field(CertificateKind, required=True)
     student = graphene.Field(StudentNode, required=True)
@@ -48,7 +42,7 @@ class CertificateNode(ScopedNode):
 
     @classmethod
     def scoped(cls, queryset, info):
-        return certificates_visible(info.context.user, queryset)
+        return access.certificates_visible(info.context.user, queryset)
 
     def resolve_revoke_kind(root, info):
         return root.revoke_kind or None

@@ -5,7 +5,6 @@ import graphene
 from django.core.exceptions import PermissionDenied
 
 from cases import access
-from cases import models as m
 from cases.errors import RuleError
 from cases.services.archives import calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set

@@ -2,7 +2,6 @@
 same number of queries for a page of 5 and of 50."""
 
 from django.utils import timezone
-from graphql_relay import to_global_id
 
 from cases.models import Role
 from cases.services.registrations import registration_assign_class

@@ -6,7 +6,6 @@ import datetime
 import re
 from pathlib import Path
 
-import pytest
 from graphql_relay import to_global_id
 
 from cases.models import (
@@ -21,7 +20,7 @@ from cases.models import (
     StaffProfile,
 )
 from graphql_api.schema import schema
-from tests.factories import SchoolClassFactory, SchoolFactory, register_student, staff_user
+from tests.factories import SchoolClassFactory, register_student, staff_user
 from tests.graphql.admin_actions import admin_actions
 from tests.graphql.kit import Api
 
@@ -237,8 +236,6 @@ def test_class_placement_single_and_bulk(people, places, pupil):
 
 
 def world_head(people, places):
-    from cases.services.staff import staff_groups_ensure  # noqa: F401  (groups exist)
-
     return staff_user(places["county"], role=Role.HEAD)
 
 
