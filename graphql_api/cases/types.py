@@ -83,6 +83,7 @@ class ApprovalStepNode(ScopedNode):
     finished_by = graphene.Field(User)
     is_overdue = graphene.Boolean(required=True, description="进行中且已过办理期限")
     awaiting_me = graphene.Boolean(required=True, description="当前用户可以审批此步骤")
+    loaded_attrs = {"approverJurisdiction": "_gql_jurisdiction"}  # for the scope guard (core/guard.py)
     related = {"approverSchool": Join("approver_school", "SchoolNode"), "finishedBy": Join("finished_by"),
                "name": Join("task"), "level": Join("task__registryapprovaltask"),
                "side": Join("task__registryapprovaltask")}
@@ -204,6 +205,8 @@ class CaseNode(ScopedNode):
     history = graphene.List(graphene.NonNull(RegistryLogEntryNode), required=True, description="操作记录")
     eligibility = graphene.List(graphene.NonNull(Error), required=True,
                                 description="当前未满足的办理条件(仅单个案卷查询提供)")
+    loaded_attrs = {"steps": "_gql_steps", "currentStep": "_gql_steps", "comments": "_gql_comments",
+                    "history": "_gql_history"}  # loaded by prepare(), checked by core/guard.py
     related = {
         "student": Join("student", "StudentNode"), "registration": Join("registration", "RegistrationNode"),
         "school": Join("school", "SchoolNode"), "destinationSchool": Join("destination_school", "SchoolNode"),
