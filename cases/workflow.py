@@ -8,8 +8,13 @@ approver already approved an earlier step (both schools under one authority: "it
 are one") is skipped. Due dates are counted in working days (第二十五条).
 """
 
+import hashlib
+import json
+
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import TaskState, Workflow, WorkflowTask
 
@@ -67,13 +72,46 @@ def approver_for(task, case):
     return school.authority_code(case.stage), None
 
 
-def user_may_act(state, user):
-    """May ``user`` decide the step ``state`` (a RegistryTaskState)?"""
+def is_case_submitter(state, user, case=None):
+    """Did ``user`` open or submit the case of ``state``? Separation of duties: the submitter
+    never decides a step of the same case."""
+    if user is None:
+        return False
+    if state.workflow_state.requested_by_id == user.pk:
+        return True
+    if case is None:
+        case = m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
+    return case is not None and case.created_by_id == user.pk
+
+
+def school_has_second_decider(school_id, submitter_ids):
+    """Has the school an active staff account besides the submitter (its head, another
+    registrar) to decide its school step?"""
+    return m.StaffProfile.objects.filter(school_id=school_id, user__is_active=True).exclude(
+        user_id__in=[pk for pk in submitter_ids if pk]).exists()
+
+
+def user_may_act(state, user, case=None):
+    """May ``user`` decide the step ``state`` (a RegistryTaskState)?
+
+    A school step is decided by the school's staff other than the submitter (the head, in a
+    school with one registrar); a school with no second account has it decided by its
+    supervising authority (reviewer or head). An authority step by the authority's reviewers
+    and heads. Never by the one who opened or submitted the case."""
     profile = profile_of(user)
-    if profile is None or not user.is_active:
+    if profile is None or not user.is_active or is_case_submitter(state, user, case):
         return False
     if state.approver_school_id:
-        return profile.school_id == state.approver_school_id
+        if profile.school_id == state.approver_school_id:
+            return True
+        if profile.jurisdiction_id is None or profile.role not in APPROVER_ROLES:
+            return False
+        school = state.approver_school
+        if profile.jurisdiction.code != school.scope_code:
+            return False
+        case = case or m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
+        return not school_has_second_decider(school.pk, [state.workflow_state.requested_by_id,
+                                                         case.created_by_id if case else None])
     return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
             and profile.role in APPROVER_ROLES)
 
@@ -89,7 +127,7 @@ def current_step(case):
 def user_is_step_approver(task, case, user):
     state = current_step(case)
     return bool(state and state.task_id == task.pk and state.status == TaskState.STATUS_IN_PROGRESS
-                and user_may_act(state, user))
+                and user_may_act(state, user, case))
 
 
 def step_actions(task, case, user):
@@ -125,6 +163,58 @@ def task_states_overdue(user, today=None):
     return states.filter(approver_code__startswith=profile.jurisdiction.code)
 
 
+# --- approvals bound to what was approved ----------------------------------------------------
+# Bookkeeping of the case, not its content: changing these never voids an approval.
+NOT_CONTENT = {"id", "number", "state", "overrides", "scope_code", "destination_scope_code", "created_by",
+               "created_at", "submitted_at", "decided_at", "registration", "live", "has_unpublished_changes",
+               "first_published_at", "last_published_at", "live_revision", "latest_revision", "go_live_at",
+               "expire_at", "expired", "locked", "locked_at", "locked_by", "latest_revision_created_at"}
+
+
+def approved_content(case):
+    """What a decision approves: every content field of the case (its sides' schools, the
+    student, the type, the stage, the reason, dates, the type's own fields), by introspection,
+    so a field added to Case (typed fields of a case type) is bound without touching this."""
+    content = {}
+    for field in case._meta.concrete_fields:
+        if field.name not in NOT_CONTENT:
+            content[field.attname] = getattr(case, field.attname)
+    typed = getattr(case, "typed_content", None)  # typed fields kept outside the row, if any
+    if callable(typed):
+        content["typed"] = typed()
+    return content
+
+
+def content_digest(case):
+    text = json.dumps(approved_content(case), sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def decided_steps(workflow_state):
+    """The approvals (and approvals carried over) of a run, in order."""
+    return (m.RegistryTaskState.objects.filter(workflow_state=workflow_state, status__in=(
+        TaskState.STATUS_APPROVED, TaskState.STATUS_SKIPPED)).exclude(content_digest="")
+        .select_related("task").order_by("started_at", "id"))
+
+
+def stale_steps(case, workflow_state):
+    """Decisions of the run that approved other content than the case's now."""
+    digest = content_digest(case)
+    return [state for state in decided_steps(workflow_state) if state.content_digest != digest]
+
+
+def _carried_approval(task, workflow_state, case, digest):
+    """A previous run's approval of this step for exactly this content, reused only while every
+    earlier step of this run was reused too: the chain restarts from the first affected step."""
+    if m.RegistryTaskState.objects.filter(workflow_state=workflow_state).exclude(
+            status=TaskState.STATUS_SKIPPED).exists():
+        return None
+    return (m.RegistryTaskState.objects.filter(
+        workflow_state__base_content_type=workflow_state.base_content_type, workflow_state__object_id=str(case.pk),
+        workflow_state__status=workflow_state.STATUS_CANCELLED, task=task, status=TaskState.STATUS_APPROVED,
+        content_digest=digest).order_by("-finished_at").first())
+
+
 # --- the task's behaviour ------------------------------------------------------------------
 def task_start(task, workflow_state, user):
     case = m.Case.objects.select_related("school__county", "destination_school__county").get(
@@ -134,7 +224,8 @@ def task_start(task, workflow_state, user):
     applies = any(s.level == task.level and s.side == task.side for s in case.case_type_class.approval_chain(case))
     # "When both schools answer to the same authority, its two steps are one" (第二十二条).
     already = m.RegistryTaskState.objects.filter(
-        workflow_state=workflow_state, status=TaskState.STATUS_APPROVED, approver_code=code, approver_school=school,
+        Q(status=TaskState.STATUS_APPROVED) | Q(status=TaskState.STATUS_SKIPPED, content_digest__gt=""),
+        workflow_state=workflow_state, approver_code=code, approver_school=school,
         task__in=m.RegistryApprovalTask.objects.filter(level=task.level),
     ).exists()
     state = m.RegistryTaskState(
@@ -145,6 +236,18 @@ def task_start(task, workflow_state, user):
     if not applies or already or not code:
         state.status = TaskState.STATUS_SKIPPED
         state.finished_at = timezone.now()
+    else:
+        # A restarted run (the case changed after some steps were decided): a step approved
+        # before for exactly this content, with no step before it restarted, is carried over
+        # (recorded as such); from the first affected step on, every step is decided again.
+        digest = content_digest(case)
+        earlier = _carried_approval(task, workflow_state, case, digest)
+        if earlier is not None:
+            state.status = TaskState.STATUS_SKIPPED
+            state.finished_at = timezone.now()
+            state.finished_by = earlier.finished_by
+            state.content_digest = digest
+            state.comment = f"沿用前次审批(内容未变):{earlier.comment}".strip(":")
     state.save()
     return state
 
@@ -153,11 +256,14 @@ def task_start(task, workflow_state, user):
 def task_on_action(task, task_state, user, action_name, **kwargs):
     """The only way a step is decided; refuses anyone but the step's approver, including a
     POST straight to the admin's workflow URL."""
-    state = m.RegistryTaskState.objects.select_for_update().get(pk=task_state.pk)
-    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user):
+    state = m.RegistryTaskState.objects.select_for_update().select_related("workflow_state").get(pk=task_state.pk)
+    case = m.Case.objects.get(pk=state.workflow_state.object_id)
+    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user, case):
         raise PermissionDenied
     comment = (kwargs.get("comment") or "").strip()
     if action_name == "approve":
+        # The decision binds the content it saw (cases/services/cases.py restarts on change).
+        state.content_digest = content_digest(case)
         state.approve(user=user, comment=comment)
     elif action_name == "reject":
         if not comment:

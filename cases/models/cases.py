@@ -198,6 +198,10 @@ class RegistryTaskState(TaskState):
     approver_code = models.CharField(_("审批单位代码"), max_length=12, db_index=True, blank=True)
     approver_school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    # The digest of the case's content this step approved (cases/workflow.py: content_digest):
+    # a decision binds only that content; a changed case restarts from the first step whose
+    # digest no longer matches.
+    content_digest = models.CharField(_("审批内容摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审批步骤状态")
