@@ -14,7 +14,6 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import TaskState, Workflow, WorkflowTask
 
@@ -84,11 +83,12 @@ def is_case_submitter(state, user, case=None):
     return case is not None and case.created_by_id == user.pk
 
 
-def school_has_second_decider(school_id, submitter_ids):
-    """Has the school an active staff account besides the submitter (its head, another
-    registrar) to decide its school step?"""
-    return m.StaffProfile.objects.filter(school_id=school_id, user__is_active=True).exclude(
-        user_id__in=[pk for pk in submitter_ids if pk]).exists()
+def school_has_only_submitters(school_id, submitter_ids):
+    """Is the school's only active staff the submitter (a school with one registrar and no head
+    account)? Then its school step goes to its supervising authority. A school with no account
+    at all does not hand its consent to anyone."""
+    staff = set(m.StaffProfile.objects.filter(school_id=school_id, user__is_active=True).values_list("user_id", flat=True))
+    return bool(staff) and staff <= {pk for pk in submitter_ids if pk}
 
 
 def user_may_act(state, user, case=None):
@@ -110,8 +110,8 @@ def user_may_act(state, user, case=None):
         if profile.jurisdiction.code != school.scope_code:
             return False
         case = case or m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
-        return not school_has_second_decider(school.pk, [state.workflow_state.requested_by_id,
-                                                         case.created_by_id if case else None])
+        return school_has_only_submitters(school.pk, [state.workflow_state.requested_by_id,
+                                                      case.created_by_id if case else None])
     return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
             and profile.role in APPROVER_ROLES)
 
@@ -191,28 +191,17 @@ def content_digest(case):
 
 
 def decided_steps(workflow_state):
-    """The approvals (and approvals carried over) of a run, in order."""
-    return (m.RegistryTaskState.objects.filter(workflow_state=workflow_state, status__in=(
-        TaskState.STATUS_APPROVED, TaskState.STATUS_SKIPPED)).exclude(content_digest="")
-        .select_related("task").order_by("started_at", "id"))
+    """The approvals of a run, in order."""
+    return (m.RegistryTaskState.objects.filter(workflow_state=workflow_state, status=TaskState.STATUS_APPROVED)
+            .select_related("task").order_by("started_at", "id"))
 
 
 def stale_steps(case, workflow_state):
-    """Decisions of the run that approved other content than the case's now."""
+    """Decisions of the run that approved other content than the case's now. Every step depends
+    on the whole content (an approver signs the document, not a field of it), so a change voids
+    every decided step and the chain restarts from the first of them."""
     digest = content_digest(case)
     return [state for state in decided_steps(workflow_state) if state.content_digest != digest]
-
-
-def _carried_approval(task, workflow_state, case, digest):
-    """A previous run's approval of this step for exactly this content, reused only while every
-    earlier step of this run was reused too: the chain restarts from the first affected step."""
-    if m.RegistryTaskState.objects.filter(workflow_state=workflow_state).exclude(
-            status=TaskState.STATUS_SKIPPED).exists():
-        return None
-    return (m.RegistryTaskState.objects.filter(
-        workflow_state__base_content_type=workflow_state.base_content_type, workflow_state__object_id=str(case.pk),
-        workflow_state__status=workflow_state.STATUS_CANCELLED, task=task, status=TaskState.STATUS_APPROVED,
-        content_digest=digest).order_by("-finished_at").first())
 
 
 # --- the task's behaviour ------------------------------------------------------------------
@@ -224,8 +213,7 @@ def task_start(task, workflow_state, user):
     applies = any(s.level == task.level and s.side == task.side for s in case.case_type_class.approval_chain(case))
     # "When both schools answer to the same authority, its two steps are one" (第二十二条).
     already = m.RegistryTaskState.objects.filter(
-        Q(status=TaskState.STATUS_APPROVED) | Q(status=TaskState.STATUS_SKIPPED, content_digest__gt=""),
-        workflow_state=workflow_state, approver_code=code, approver_school=school,
+        workflow_state=workflow_state, status=TaskState.STATUS_APPROVED, approver_code=code, approver_school=school,
         task__in=m.RegistryApprovalTask.objects.filter(level=task.level),
     ).exists()
     state = m.RegistryTaskState(
@@ -236,18 +224,6 @@ def task_start(task, workflow_state, user):
     if not applies or already or not code:
         state.status = TaskState.STATUS_SKIPPED
         state.finished_at = timezone.now()
-    else:
-        # A restarted run (the case changed after some steps were decided): a step approved
-        # before for exactly this content, with no step before it restarted, is carried over
-        # (recorded as such); from the first affected step on, every step is decided again.
-        digest = content_digest(case)
-        earlier = _carried_approval(task, workflow_state, case, digest)
-        if earlier is not None:
-            state.status = TaskState.STATUS_SKIPPED
-            state.finished_at = timezone.now()
-            state.finished_by = earlier.finished_by
-            state.content_digest = digest
-            state.comment = f"沿用前次审批(内容未变):{earlier.comment}".strip(":")
     state.save()
     return state
 

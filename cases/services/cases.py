@@ -183,8 +183,8 @@ def case_submit(*, acting_user, case):
         workflow_state.resume(user=acting_user)  # nothing approved has changed: the returning step again
     elif workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         # Approvals bind what they approved: the content changed under decided steps, so this
-        # run ends (its decisions stay on record) and a new run starts; steps before the first
-        # affected one carry their approval over, the rest are decided again (cases/workflow.py).
+        # run ends (its decisions stay on record, voided by this entry) and a new run starts
+        # from the first affected step, which is the first decided one (cases/workflow.py).
         audit(case, "xueji.case.restart", acting_user=acting_user,
               data={"voided": [{"step": s.task.name, "by": s.finished_by_id, "at": s.finished_at.isoformat()}
                                for s in stale]})

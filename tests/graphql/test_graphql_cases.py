@@ -139,7 +139,7 @@ def test_override_a_generally_rule_then_final_approval(world, places):
                                 reason="relocation", evidence=["transfer_application", "residence_proof"])
     case = case_submit(acting_user=submitter, case=case)
     case = case_approve(acting_user=world.school_user(places["same_county_school"]), case=case)
-    case = case_approve(acting_user=submitter, case=case)
+    case = case_approve(acting_user=world.school_head(places["school"]), case=case)
     county = Api(world.authority_user(places["county"], role=Role.REVIEWER))
     approve = 'mutation($id: ID!) { approveCase(id: $id, comment: "同意") { result { state } errors { code article } } }'
     assert county.data(approve, {"id": gid(case)})["approveCase"]["errors"] == [

@@ -50,7 +50,7 @@ def test_transfer_across_cities_through_the_api(world, places, pupil):
 
     approvers = [
         Api(world.school_user(destination), token=True),
-        registrar,
+        Api(world.school_head(places["school"]), token=True),  # the submitter never decides: the head does
         Api(world.authority_user(places["county"], role=Role.REVIEWER), token=True),
         Api(world.authority_user(places["other_city"], role=Role.REVIEWER), token=True),
     ]
