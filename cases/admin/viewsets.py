@@ -104,7 +104,8 @@ class StudentInspectView(RegistryInspectView):
         context.update(
             registrations=registrations,
             number_changes=student.number_changes.all(),
-            archive_entries=student.archive_entries.select_related("school", "recorded_by"),
+            archive_entries=access.in_scope(user, m.ArchiveEntry, student.archive_entries.select_related(
+                "school", "recorded_by")),
             guardians=[masked(user, g) for g in student.guardians.all()],
             certificates=access.certificates_visible(user, student.certificates.order_by("-issued_at")),
             certificate_kinds=m.CertificateKind.choices,
