@@ -22,6 +22,10 @@ ACTIONS = {
     "xueji.auxiliary.template": ("设置学籍辅号规则", "设置学籍辅号规则"),
     "xueji.class.promote": ("年度升级", "年度升级"),
     "xueji.staff.create": ("登记学籍工作人员", "登记学籍工作人员"),
+    "xueji.staff.edit": ("修改学籍工作人员", "修改学籍工作人员信息"),
+    "xueji.staff.deactivate": ("停用账号", "停用学籍工作人员账号"),
+    "xueji.staff.activate": ("启用账号", "启用学籍工作人员账号"),
+    "xueji.staff.password": ("重置密码", "重置学籍工作人员密码"),
     "xueji.archive.append": ("追加档案条目", "追加档案条目"),
     "xueji.demo.seed": ("生成演示数据", "生成演示数据"),
     "xueji.case.create": ("新建学籍变动案卷", "新建学籍变动案卷"),
@@ -36,6 +40,10 @@ ACTIONS = {
     "xueji.certificate.issue": ("签发证书证明", "签发证书证明"),
     "xueji.certificate.revoke": ("作废证书证明", "作废证书证明"),
     "xueji.certificate.print": ("打印证书证明", "打印(补打)证书证明"),
+    "xueji.intake.upload": ("导入新生名单", "上传新生名单工作簿"),
+    "xueji.duplicate.decide": ("查重裁定", "裁定疑似重复学生"),
+    "xueji.job.undo": ("撤销定时任务", "撤销年度升级"),
+    "xueji.student.card_print": ("打印学籍卡", "打印学籍卡"),
 }
 
 

@@ -34,6 +34,21 @@ def qr_for(certificate):
     return segno.make(verification_url(certificate), error="m", micro=False)
 
 
+def study_period(registration):
+    """(from, to) of the stage as it really ran: from the first day at any school of that stage
+    (a transferred student began elsewhere) to the day the registration ended (第三十四条)."""
+    if registration is None:
+        return None, None
+    first = (m.Registration.objects.filter(student_id=registration.student_id, stage=registration.stage,
+                                           started_on__lte=registration.started_on)
+             .order_by("started_on", "id").values_list("started_on", flat=True).first())
+    return first or registration.started_on, registration.ended_on
+
+
+def month(day):
+    return f"{day.year}年{day.month}月" if day else ""
+
+
 def context_for(certificate):
     from cases.services.certificates import PAGE_SIZE, chinese_date, verification_url
 
@@ -41,7 +56,10 @@ def context_for(certificate):
     school = certificate.school
     stage = registration.stage if registration else ""
     case = certificate.case
+    period_from, period_to = study_period(registration)
     context = {
+        "period_from": month(period_from),
+        "period_to": month(period_to),
         "certificate": certificate,
         "title": certificate.get_kind_display(),
         "student": certificate.student,

@@ -161,6 +161,7 @@ class PlannedStaff:
     unit: str  # a jurisdiction code, or a school code when ``at_school``
     at_school: bool
     role: str  # registrar | reviewer | head
+    office: str = "registry"  # registry | exam (the provincial exam authority, 第二十二条)
 
 
 @dataclass(frozen=True)
@@ -808,12 +809,14 @@ def _plan_events(rng, geo, schools, classes, past, people, reserved, school_year
 def _plan_staff(rng, geo, schools, school_year):
     staff = []
 
-    def add(username, unit, role, at_school=False):
+    def add(username, unit, role, at_school=False, office="registry"):
         ethnicity = "汉族" if rng.random() < 0.9 else "回族"
-        staff.append(PlannedStaff(username, adult_name(rng, ethnicity, rng.choice("MF")), unit, at_school, role))
+        staff.append(PlannedStaff(username, adult_name(rng, ethnicity, rng.choice("MF")), unit, at_school, role,
+                                  office))
 
     add("province", "62", "reviewer")
     add("province-head", "62", "head")
+    add("province-exam", "62", "reviewer", office="exam")  # 第二十二条: its own unit, its own staff
     for city in geo.cities:
         add(f"city-{city}", city, "reviewer")
         add(f"city-{city}-head", city, "head")
@@ -893,7 +896,7 @@ def build(the_plan: Plan, *, password: str = DEFAULT_PASSWORD, log=print) -> Bui
                 # account (PBKDF2, ~0.25 s) would cost most of a minute.
                 profile = staff_create(acting_user=admin, username=member.username, password=None,
                                        full_name=member.full_name, unit=unit, role=member.role,
-                                       trained_on=trained_on(member.username, the_plan.school_year),
+                                       office=member.office, trained_on=trained_on(member.username, the_plan.school_year),
                                        filed_on=trained_on(member.username, the_plan.school_year)
                                        + datetime.timedelta(days=10))
                 users[member.username] = profile.user
@@ -964,10 +967,10 @@ def demo_logins():
         return []
     logins = [("admin", "超级管理员", "全部")]
     profiles = StaffProfile.objects.select_related("user", "jurisdiction", "school")
-    for username in ("province", "city-6201", f"county-{DEMO_COUNTY}"):
+    for username in ("province", "city-6201", f"county-{DEMO_COUNTY}", "province-exam"):
         profile = profiles.filter(user__username=username).first()
         if profile:
-            logins.append((username, str(Role(profile.role).label), profile.jurisdiction.name))
+            logins.append((username, str(Role(profile.role).label), profile.unit_name))
     registrars = profiles.filter(role=Role.REGISTRAR, school__county__code=DEMO_COUNTY, school__supervision="county",
                                  user__username__startswith="school-")
     registrar = registrars.order_by("user__username").first()

@@ -71,6 +71,12 @@ def approver_for(task, case):
     return school.authority_code(case.stage), None
 
 
+def office_for(task):
+    """第二十二条: the exam step is the provincial exam authority's, a unit of its own with its
+    own staff; every other jurisdiction step is the registry authority's."""
+    return m.Office.EXAM if task.level == m.ApprovalLevel.EXAM_AUTHORITY else m.Office.REGISTRY
+
+
 def is_case_submitter(state, user, case=None):
     """Did ``user`` open or submit the case of ``state``? Separation of duties: the submitter
     never decides a step of the same case."""
@@ -113,7 +119,7 @@ def user_may_act(state, user, case=None):
         return school_has_only_submitters(school.pk, [state.workflow_state.requested_by_id,
                                                       case.created_by_id if case else None])
     return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
-            and profile.role in APPROVER_ROLES)
+            and profile.office == (state.approver_office or m.Office.REGISTRY) and profile.role in APPROVER_ROLES)
 
 
 def current_step(case):
@@ -146,7 +152,8 @@ def task_states_awaiting(user):
         return states.filter(approver_school_id=profile.school_id)
     if profile.role not in APPROVER_ROLES:
         return states.none()
-    return states.filter(approver_code=profile.jurisdiction.code, approver_school__isnull=True)
+    return states.filter(approver_code=profile.jurisdiction.code, approver_school__isnull=True,
+                         approver_office=profile.office)
 
 
 def task_states_overdue(user, today=None):
@@ -218,7 +225,8 @@ def task_start(task, workflow_state, user):
     ).exists()
     state = m.RegistryTaskState(
         workflow_state=workflow_state, task=task, revision=case.get_latest_revision(), approver_code=code,
-        approver_school=school, due_on=add_working_days(timezone.localdate(), task.working_days),
+        approver_school=school, approver_office=office_for(task),
+        due_on=add_working_days(timezone.localdate(), task.working_days),
         status=TaskState.STATUS_IN_PROGRESS,
     )
     if not applies or already or not code:

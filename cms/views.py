@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from cases.ratelimit import client_ip
 from cases.services.public import certificate_verify, student_status_lookup
 
 
@@ -16,12 +17,6 @@ def verify(request):
     serial, code = request.GET.get("serial", ""), request.GET.get("code", "")
     result = certificate_verify(serial, code) if (serial or code) else None
     return render(request, "public/verify.html", {"result": result})
-
-
-def client_ip(request):
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites
-    # it, and a forged header would let anyone escape the per-IP limit.
-    return request.META.get("REMOTE_ADDR") or ""
 
 
 @never_cache

@@ -4,25 +4,25 @@ validation, cost control, and errors that never show a traceback."""
 
 import json
 import logging
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from graphene.validation import DisableIntrospection
 from graphene_django.views import HttpError
 from graphene_file_upload.django import FileUploadGraphQLView
 from graphene_file_upload.utils import place_files_in_operations
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules
-from graphql.validation import validate
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 from wagtail.documents import get_document_model
 
 from cases import access
 from cases import models as m
 
+from .core.documents import parse_and_validate
 from .core.errors import MESSAGES, UNAUTHENTICATED
-from .core.validation import CostLimitRule
+from .core.gate import anonymous_refusal
+from .core.reads import ReadLogMiddleware, log_reads
 from .services import api_token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -38,19 +38,6 @@ def csrf_refusal(request):
     check = _CsrfCheck(lambda request: None)
     check.process_request(request)
     return check.process_view(request, None, (), {})
-
-
-@lru_cache(maxsize=256)
-def parse_and_validate(schema, query, introspection, limits=None):
-    """(document, errors) for a query text, cached: parsing and validating cost as much as the
-    rest of a small request. Rules depend on the query text and the settings in the key only
-    (page sizes given by variables are counted at the maximum), so the cache is safe."""
-    try:
-        document = parse(query, max_tokens=5000)
-    except GraphQLError as error:
-        return None, (error,)
-    rules = [*specified_rules, CostLimitRule] + ([] if introspection else [DisableIntrospection])
-    return document, tuple(validate(schema.graphql_schema, document, rules, max_errors=20))
 
 
 def _error(message, code, status):
@@ -95,6 +82,9 @@ class XuejiGraphQLView(FileUploadGraphQLView):
         refusal = token_refusal(request)
         if refusal:
             return refusal
+        refusal = anonymous_refusal(request)  # before the body is read or parsed
+        if refusal:
+            return _error(*refusal)
         if not request.xueji_token_auth:
             reason = csrf_refusal(request)
             if reason:
@@ -136,10 +126,13 @@ class XuejiGraphQLView(FileUploadGraphQLView):
             if show_graphiql:
                 return None
             return ExecutionResult(errors=[GraphQLError("修改操作须使用 POST", extensions={"code": "bad_request"})])
+        middleware = [*(self.get_middleware(request) or ()), ReadLogMiddleware()]
         try:
-            return execute(self.schema.graphql_schema, document, root_value=self.get_root_value(request),
-                           context_value=self.get_context(request), variable_values=variables,
-                           operation_name=operation_name, middleware=self.get_middleware(request))
+            result = execute(self.schema.graphql_schema, document, root_value=self.get_root_value(request),
+                             context_value=self.get_context(request), variable_values=variables,
+                             operation_name=operation_name, middleware=middleware)
+            log_reads(request)  # 第三十八条; if it cannot be written, the records are not returned
+            return result
         except Exception as exc:  # shown as a clean internal_error by format_error, logged with its traceback
             return ExecutionResult(errors=[GraphQLError(str(exc), original_error=exc)])
 
@@ -154,6 +147,9 @@ class XuejiGraphQLView(FileUploadGraphQLView):
             message, code = "无权执行此操作", "permission_denied"
         elif isinstance(original, ObjectDoesNotExist):
             message, code = MESSAGES["not_found"], "not_found"
+        elif isinstance(original, DatabaseError):
+            logger.error("GraphQL resolver: database unavailable", exc_info=original)
+            message, code = "数据库暂时不可用,请稍后重试", "service_unavailable"
         else:
             logger.error("GraphQL resolver failed", exc_info=original)
             message, code = "服务器内部错误,请稍后重试或联系管理员", "internal_error"

@@ -25,16 +25,21 @@ def setting(db):
     registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
                                     stage="junior", name="王小明")
     destination = SchoolFactory(category="1", name="秦州区第二中学", county=Jurisdiction.objects.get(code="620502"))
+    SchoolClassFactory(school=destination, stage="junior", cohort=2024, class_name="2班")
     return world, registration, destination
+
+
+def transfer_form(registration, destination, **extra):
+    """What the transfer form posts: the pickers' chosen keys, choice codes, dates."""
+    return {"transfer_scope": "within", "destination_school": destination.pk,
+            "destination_class": destination.classes.get().pk, "reason": "relocation", "reason_text": "随父母迁居天水",
+            "effective_on": "2026-03-02", **extra}
 
 
 def create_through_admin(client, world, registration, destination):
     client.force_login(world.school_user(registration.school))
-    response = client.post(url("add"), {
-        "case_type": "transfer", "student": registration.student_id, "transfer_scope": "within",
-        "destination_school_code": destination.code, "reason": "relocation", "reason_text": "随父母迁居天水",
-        "effective_on": "2026-03-02", "details": "{}", "action-create": "1",
-    })
+    response = client.post(url("add"), {"case_type": "transfer", "student": registration.student_id,
+                                        **transfer_form(registration, destination)})
     assert response.status_code == 302, response.content.decode()[:2000]
     return Case.objects.get(student=registration.student)
 
@@ -48,7 +53,7 @@ def test_registrar_opens_a_transfer_attaches_evidence_and_submits(client, settin
     case = create_through_admin(client, world, registration, destination)
     assert case.state == CaseState.DRAFT and case.destination_school == destination and case.number.startswith("XJ")
     page = client.get(url("edit", case.pk)).content.decode()
-    assert case.number in page and "缺少" in page and "转学申请" in page
+    assert case.number in page and "提交前还须上传" in page and "转学申请" in page
 
     # A file that is not what it claims is refused by content, and nothing is attached.
     upload(client, case, "transfer_application", content=b"MZ\x90\x00 not a pdf", name="fake.pdf")
@@ -57,11 +62,7 @@ def test_registrar_opens_a_transfer_attaches_evidence_and_submits(client, settin
         upload(client, case, kind)
     assert set(case.evidence.values_list("kind", flat=True)) == {"transfer_application", "residence_proof"}
 
-    response = client.post(url("edit", case.pk), {
-        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
-        "reason": "relocation", "reason_text": "随父母迁居天水", "effective_on": "2026-03-02", "details": "{}",
-        "action-submit": "1",
-    })
+    response = client.post(url("edit", case.pk), transfer_form(registration, destination, **{"action-submit": "1"}))
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
@@ -71,10 +72,7 @@ def test_registrar_opens_a_transfer_attaches_evidence_and_submits(client, settin
 def test_submit_without_evidence_shows_the_rule_and_stays_draft(client, setting):
     world, registration, destination = setting
     case = create_through_admin(client, world, registration, destination)
-    response = client.post(url("edit", case.pk), {
-        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
-        "reason": "relocation", "effective_on": "2026-03-02", "details": "{}", "action-submit": "1",
-    })
+    response = client.post(url("edit", case.pk), transfer_form(registration, destination, **{"action-submit": "1"}))
     assert response.status_code == 200
     assert "缺少证明材料" in response.content.decode()
     case.refresh_from_db()
@@ -86,10 +84,7 @@ def test_approvals_through_the_workflow_urls_refuse_the_wrong_unit_and_move_the_
     case = create_through_admin(client, world, registration, destination)
     for kind in ("transfer_application", "residence_proof"):
         upload(client, case, kind)
-    client.post(url("edit", case.pk), {
-        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
-        "reason": "relocation", "effective_on": "2026-03-02", "details": "{}", "action-submit": "1",
-    })
+    client.post(url("edit", case.pk), transfer_form(registration, destination, **{"action-submit": "1"}))
     case.refresh_from_db()
     # The origin registrar posts straight to the workflow URL of the destination's step: refused.
     state = current_step(case)
@@ -136,10 +131,7 @@ def test_case_urls_answer_404_out_of_scope_and_evidence_is_private(client, setti
 def test_nobody_publishes_a_case_by_hand(client, setting):
     world, registration, destination = setting
     case = create_through_admin(client, world, registration, destination)
-    client.post(url("edit", case.pk), {
-        "student": registration.student_id, "transfer_scope": "within", "destination_school_code": destination.code,
-        "reason": "relocation", "effective_on": "2026-03-02", "details": "{}", "action-publish": "1",
-    })
+    client.post(url("edit", case.pk), transfer_form(registration, destination, **{"action-publish": "1"}))
     case.refresh_from_db()
     assert case.state == CaseState.DRAFT and not case.live
     assert Registration.objects.get(pk=registration.pk).status == "active"
@@ -152,6 +144,7 @@ def test_dashboard_shows_what_awaits_me(client, setting):
 
     case, submitter = open_case(world, case_type="transfer", school=registration.school,
                                 student=registration.student, transfer_scope="within", destination_school=destination,
+                                details={"destination_class": destination.classes.get().pk},
                                 reason="other", evidence=["transfer_application"],
                                 effective_on=datetime.date(2026, 3, 2))
     case_submit(acting_user=submitter, case=case)
@@ -170,6 +163,7 @@ def test_every_case_url_answers_404_out_of_scope_including_workflow_views_and_re
     world, registration, destination = setting
     case, submitter = open_case(world, case_type="transfer", school=registration.school,
                                 student=registration.student, transfer_scope="within", destination_school=destination,
+                                details={"destination_class": destination.classes.get().pk},
                                 reason="other", evidence=["transfer_application"],
                                 effective_on=datetime.date(2026, 3, 2))
     case = case_submit(acting_user=submitter, case=case)

@@ -253,3 +253,75 @@ def test_article_3_who_issues_which_certificate(db, kind, stage, allowed):
     assert info.value.code == "certificate_issuer_level" and info.value.article == "第三条"
     issuer = staff_user(Jurisdiction.objects.get(code=allowed))
     assert certificate_issue(acting_user=issuer, kind=kind, student=registration.student).kind == kind
+
+
+# --- 第三十五条: once per registration; only an error is replaced, by the province ----------------
+def _snapshot(student):
+    return (list(Certificate.objects.filter(student=student).order_by("pk").values()),
+            list(ArchiveEntry.objects.filter(student=student).order_by("pk").values()))
+
+
+@pytest.mark.parametrize("revoke_kind", ["lost", "damaged", "other"])
+def test_article_35_a_revoked_diploma_is_never_issued_again(school, revoke_kind):
+    """遗失、损毁: revoking the diploma does not reopen it; the graduate gets an attestation."""
+    diploma = issue(K.DIPLOMA, school)
+    province = staff_user(Jurisdiction.objects.get(code="62"))
+    certificate_revoke(acting_user=province, certificate=diploma, reason="本人声明", kind=revoke_kind)
+    before = _snapshot(diploma.student)
+    with pytest.raises(RuleError) as error:
+        certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student)
+    assert (error.value.code, error.value.article) == ("certificate_reissue", "第三十五条")
+    assert "毕业证明书" in error.value.message
+    with pytest.raises(RuleError) as error:  # nor "replaced": only an error is replaced
+        certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student, replaces=diploma,
+                          replacement_reason="补发")
+    assert (error.value.code, error.value.article) == ("certificate_replace_not_error", "第三十五条")
+    assert _snapshot(diploma.student) == before
+    attestation = certificate_issue(acting_user=province, kind=K.GRADUATION_ATTESTATION, student=diploma.student)
+    assert attestation.kind == K.GRADUATION_ATTESTATION
+
+
+def test_article_35_a_completion_certificate_revoked_as_lost_is_not_reissued(school):
+    completion = issue(K.COMPLETION, school)
+    certificate_revoke(acting_user=None, certificate=completion, reason="遗失", kind="lost")
+    with pytest.raises(RuleError) as error:
+        certificate_issue(acting_user=None, kind=K.COMPLETION, student=completion.student)
+    assert error.value.code == "certificate_reissue"
+
+
+def test_article_35_a_diploma_issued_in_error_is_replaced_by_the_province_with_the_reason(school):
+    diploma = issue(K.DIPLOMA, school)
+    city = staff_user(Jurisdiction.objects.get(code="6201"), role="reviewer")
+    province = staff_user(Jurisdiction.objects.get(code="62"), role="reviewer")
+    with pytest.raises(RuleError) as error:  # not while it is valid
+        certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student, replaces=diploma,
+                          replacement_reason="姓名错误")
+    assert error.value.code == "certificate_replace_not_error"
+    certificate_revoke(acting_user=province, certificate=diploma, reason="姓名印错", kind="error")
+    before = _snapshot(diploma.student)
+    refusals = [
+        (city, "姓名错误", "certificate_replace_province"),  # only the province replaces
+        (province, "  ", "certificate_replace_reason"),  # with the reason recorded
+    ]
+    for user, reason, code in refusals:
+        with pytest.raises(RuleError) as error:
+            certificate_issue(acting_user=user, kind=K.DIPLOMA, student=diploma.student, replaces=diploma,
+                              replacement_reason=reason)
+        assert (error.value.code, error.value.article) == (code, "第三十五条")
+    with pytest.raises(RuleError) as error:  # a fresh issue is still refused
+        certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student)
+    assert error.value.code == "certificate_reissue"
+    assert _snapshot(diploma.student) == before
+
+    new = certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student, replaces=diploma,
+                            replacement_reason="原证书姓名印错,依户口簿更正后换发")
+    assert new.replaces == diploma and new.replacement_reason == "原证书姓名印错,依户口簿更正后换发"
+    entry = ArchiveEntry.objects.get(student=diploma.student, title__contains=new.serial)
+    assert diploma.serial in entry.body and "姓名印错" in entry.body
+    assert RegistryLogEntry.objects.get(action="xueji.certificate.issue", object_id=str(new.pk)).data["replaces"] \
+        == diploma.serial
+    # Replaced once: the replacement is the diploma now; a second replacement is refused.
+    with pytest.raises(RuleError) as error:
+        certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student, replaces=diploma,
+                          replacement_reason="再换")
+    assert error.value.code == "certificate_replace_done"

@@ -236,3 +236,76 @@ def test_school_must_offer_the_stage():
     with pytest.raises(ValidationError) as info:
         register_student(school=school, stage="senior")
     assert codes(info.value) == ["school_stage"]
+
+
+# --- 第十一、十二条 (第五条): the age fits the stage ------------------------------------------------
+START = datetime.date(2025, 9, 1)
+
+
+def _one(school, stage, birth, **extra):
+    return student_register(acting_user=None, school=school, stage=stage, started_on=START,
+                            data={"name": "年龄测试", "gender": "F", "birth_date": birth}, **extra)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stage, category, birth, fits", [
+    ("primary", "0", datetime.date(2019, 9, 1), True),  # six on the first day: 年满六周岁
+    ("primary", "0", datetime.date(2019, 9, 2), False),  # five: too young
+    ("primary", "0", datetime.date(2016, 9, 2), True),  # eight: a little late, still in the band
+    ("primary", "0", datetime.date(2015, 9, 1), False),  # ten: a late entry needs its reason
+    ("junior", "1", datetime.date(2013, 9, 1), True),
+    ("junior", "1", datetime.date(2016, 9, 1), False),  # nine in junior school
+    ("senior", "5", datetime.date(2010, 9, 1), True),
+    ("senior", "5", datetime.date(2001, 9, 1), False),  # twenty-four in the first year of senior school
+])
+def test_articles_11_12_registration_refuses_an_age_outside_the_stage_band(stage, category, birth, fits):
+    school = SchoolFactory(category=category)
+    before = snapshot()
+    if fits:
+        assert _one(school, stage, birth).stage == stage
+        return
+    with pytest.raises(ValidationError) as error:
+        _one(school, stage, birth)
+    assert [(e["code"], e["article"], e["field"]) for e in rule_errors(error.value)] == [
+        ("registration_age_out_of_band", "第十一条", "birth_date")]
+    assert snapshot() == before  # nothing written
+
+
+@pytest.mark.django_db
+def test_articles_11_12_the_band_follows_the_grade_entered():
+    """A ten-year-old joining the fourth year of primary school fits; joining the first does not."""
+    from tests.factories import SchoolClassFactory
+
+    school = SchoolFactory(category="0")
+    fourth = SchoolClassFactory(school=school, stage="primary", cohort=2022)
+    assert _one(school, "primary", datetime.date(2015, 6, 1), school_class=fourth).school_class == fourth
+    with pytest.raises(ValidationError):
+        _one(school, "primary", datetime.date(2015, 6, 1))
+
+
+@pytest.mark.django_db
+def test_articles_11_12_special_education_and_late_entry_are_reasoned_exceptions():
+    special = SchoolFactory(category="S", name="兰州市盲聋哑学校")
+    assert _one(special, "special", datetime.date(2012, 1, 1)).stage == "special"  # 特殊教育学校: every age
+    ordinary = SchoolFactory(category="0")
+    registration = _one(ordinary, "primary", datetime.date(2016, 1, 1), age_exception="听力残疾儿童随班就读,延缓入学两年")
+    assert "听力残疾儿童随班就读" in registration.events.get().reason
+    assert "年龄例外" in registration.student.archive_entries.get(kind="base_data").body
+    before = snapshot()
+    with pytest.raises(ValidationError):  # a blank reason is no reason
+        _one(ordinary, "primary", datetime.date(2016, 1, 1), age_exception="  ")
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_articles_11_12_one_bad_age_in_an_intake_writes_nobody():
+    school = SchoolFactory(category="0")
+    people = [NewStudent(data={"name": f"学生{n}", "gender": "M", "birth_date": datetime.date(2019, 3, n + 1)})
+              for n in range(3)]
+    people.append(NewStudent(data={"name": "太小", "gender": "M", "birth_date": datetime.date(2021, 3, 1)}))
+    before = snapshot()
+    with pytest.raises(ValidationError) as error:
+        students_register(acting_user=None, school=school, stage="primary", started_on=START, people=people)
+    assert [(e["code"], e["field"]) for e in rule_errors(error.value)] == [
+        ("registration_age_out_of_band", "people[3].birth_date")]
+    assert snapshot() == before

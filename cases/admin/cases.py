@@ -1,96 +1,125 @@
 """Case documents in the Wagtail admin: a snippet with a workflow whose every button goes
 through the case services (create, edit the draft, attach evidence, submit, decide, withdraw)."""
 
+import datetime
+
 from django import forms
+from django.template.response import TemplateResponse
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import CreateView, EditView, WorkflowActionView
 
 from cases import access
 from cases import models as m
-from cases.case_types import CASE_TYPES, choices
-from cases.errors import rule_errors
+from cases.case_types import CASE_TYPES, get_case_type
+from cases.case_types.fields import DATE, SCHOOL
+from cases.errors import RuleError, rule_errors
 from cases.services.cases import (
-    EDITABLE_FIELDS,
+    case_approve,
     case_create,
+    case_override,
+    case_reject,
     case_editable_by,
     case_submit,
     case_update_draft,
     case_withdraw,
     evidence_attach,
+    is_submitter,
     missing_evidence,
 )
-from cases.workflow import steps_of
+from cases.workflow import approver_for, current_step, steps_of, user_may_act
 
+from .case_fields import LookupView, clean_declared, form_field, initial_value
+
+from .filters import CaseFilterSet
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 
-def _reason_choices():
-    items = [("", "—")]
-    for code, case_type in CASE_TYPES.items():
-        items += [(reason, f"{case_type.name}:{label}") for reason, label in case_type.reasons.items()]
-    return list(dict(items).items())
-
-
 class CaseForm(WagtailAdminModelForm):
-    case_type = forms.ChoiceField(label=_("变动类型"), choices=lambda: [("", "请选择")] + choices())
-    destination_school_code = forms.CharField(label=_("转入学校标识码"), required=False, max_length=10,
-                                              help_text=_("省内转学或随班就读时填写对方学校的10位学校标识码"))
-    reason = forms.ChoiceField(label=_("事由类别"), choices=_reason_choices, required=False)
-    details = forms.JSONField(label=_("其他信息"), required=False, initial=dict,
-                              help_text=_('JSON,如信息变更 {"changes": {"name": "新姓名"}}'))
+    """The fields of the case's type, from its declaration; the type is fixed once created."""
 
     class Meta:
         model = m.Case
-        fields = ["case_type", "student", "transfer_scope", "external_school", "external_province", "stage", "reason",
-                  "reason_text", "effective_on", "end_on", "details"]
+        fields = []
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        # A student can only be chosen from the user's own scope, whatever id is posted.
-        self.fields["student"].queryset = access.in_scope(for_user, m.Student)
-        if self.instance.pk:
-            self.fields["case_type"].disabled = True
-            if self.instance.registration_id:  # the stage is the registration's
+        case = self.instance
+        code = case.case_type or self.data.get("case_type")
+        self.case_type = get_case_type(code)
+        self.declared = {}
+        if self.case_type is None:
+            return
+        if not case.pk:
+            self.fields["case_type"] = forms.CharField(widget=forms.HiddenInput, initial=code)
+        school = case.school if case.school_id else None
+        for item in self.case_type.all_fields():
+            field = form_field(item, case_type=self.case_type, case=case if case.pk else None, school=school)
+            self.fields[item.key] = field
+            if case.pk:
+                self.initial[item.key] = initial_value(item, self.case_type, case)
+        if case.pk:
+            if "student" in self.fields:
+                self.fields["student"].disabled = True  # the case's subject is fixed
+            if case.registration_id and "stage" in self.fields:  # the stage is the registration's
                 self.fields["stage"].disabled = True
-            if not case_editable_by(self.instance, for_user):
+            if not case_editable_by(case, for_user):
                 # Under review, decided, or an approver's view: the document is read-only and
                 # the footer buttons act on the workflow, so nothing here is validated or saved.
-                self.fields["student"].queryset = m.Student.objects.filter(pk=self.instance.student_id)
                 for field in self.fields.values():
                     field.disabled = True
-            if self.instance.destination_school_id:
-                self.fields["destination_school_code"].initial = self.instance.destination_school.code
 
-    def clean_destination_school_code(self):
-        code = self.cleaned_data.get("destination_school_code", "").strip()
-        if not code:
-            return None
-        school = m.School.objects.filter(code=code).first()
-        if school is None:
-            raise ValidationError("没有该学校标识码对应的学校")
-        return school
+    def add_error(self, field, error):
+        # A row's error (people[2].birth_date) goes on its list field.
+        if field and field not in self.fields:
+            head = field.split("[")[0].split(".")[0]
+            field = head if head in self.fields else None
+        super().add_error(field, error)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.case_type is not None:
+            self.declared = clean_declared(self, self.case_type, [i.key for i in self.case_type.all_fields()])
+        return cleaned
 
     def case_fields(self):
-        data = {k: v for k, v in self.cleaned_data.items() if k in EDITABLE_FIELDS and k != "destination_school"}
-        data["destination_school"] = self.cleaned_data.get("destination_school_code")
-        data["details"] = data.get("details") or {}
-        return data
+        """{column: value, "details": {...}} for the services, from the declared values."""
+        fields, details = {}, {}
+        for item in self.case_type.all_fields():
+            if item.key == "student" or item.key not in self.fields or self.fields[item.key].disabled:
+                continue
+            value = self.declared.get(item.key)
+            if not item.column:
+                if value not in (None, [], {}):
+                    details[item.key] = value
+            elif item.kind == DATE:
+                fields[item.name] = datetime.date.fromisoformat(value) if value else None
+            elif item.kind == SCHOOL:
+                fields[item.name] = m.School.objects.filter(pk=value).first() if value else None
+            else:
+                fields[item.name] = value if value is not None else ""
+        fields["details"] = self.case_type.nest(details)
+        return fields
+
+    def chosen_student(self, user):
+        pk = self.declared.get("student")
+        if not pk:
+            return None
+        student = access.pickable(user, "student").filter(pk=pk).first()
+        if student is None:
+            raise RuleError("case_student_not_at_school", "请选择本校在籍学生", field="student")
+        return student
 
 
-CASE_PANELS = ObjectList(
-    [FieldPanel(name) for name in ["case_type", "student", "transfer_scope", "destination_school_code",
-                                   "external_school", "external_province", "stage", "reason", "reason_text",
-                                   "effective_on", "end_on", "details"]],
-    base_form_class=CaseForm,
-)
+CASE_PANELS = ObjectList([], base_form_class=CaseForm)
 
 
 def _school_of(user):
@@ -100,8 +129,30 @@ def _school_of(user):
     return profile.school
 
 
+def is_final_step(case, state):
+    """Would approving ``state`` finish the case? True when no later step of the workflow
+    applies to it (the same rules as ``task_start``: not in the chain, or an approver who has
+    already approved)."""
+    tasks = [wt.task.specific for wt in state.workflow_state.workflow.workflow_tasks.select_related("task")
+             .order_by("sort_order")]
+    later = tasks[[t.pk for t in tasks].index(state.task_id) + 1:] if state.task_id in [t.pk for t in tasks] else []
+    chain = {(s.level, s.side) for s in case.case_type_class.approval_chain(case)}
+    approved = {(state.approver_code, state.approver_school_id, state.task.specific.level)}
+    approved |= {(s.approver_code, s.approver_school_id, s.task.specific.level) for s in steps_of(case)
+                 if s.status == "approved"}
+    for task in later:
+        code, school = approver_for(task, case)
+        if (task.level, task.side) in chain and code and (code, getattr(school, "pk", None), task.level) not in approved:
+            return False
+    return True
+
+
 class CaseServiceMixin(ServiceFormMixin):
     """Every action button of the case editor is a service call."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False  # every save is a service call with its audit entry
 
     def publish_action(self):
         raise PermissionDenied  # cases are decided by the workflow, never published by hand
@@ -117,39 +168,134 @@ class CaseServiceMixin(ServiceFormMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["side_panels"] = []  # Wagtail's status panel speaks of publishing and moderation
+        context["case_form_media"] = True
         # The stored case, not the draft revision the editor shows: steps and evidence live there.
         case = getattr(self, "live_object", None) or getattr(self, "object", None)
+        form = context.get("form")
+        case_type = getattr(form, "case_type", None)
+        context["case_type"] = case_type
+        if case_type is not None and (case is None or not case.pk):
+            context["evidence_plan"] = evidence_plan(case_type)
         if case is not None and case.pk:
-            context.update(
-                case=case,
-                evidence=case.evidence.select_related("document"),
-                missing_evidence=missing_evidence(case),
-                steps=steps_of(case),
-                evidence_form=EvidenceForm(case=case),
-                evidence_url=reverse("wagtailsnippets_cases_case:evidence", args=[case.pk]),
-                failures=case.case_type_class.check_eligibility(case),
-            )
+            context.update(case_page_context(case, self.request.user))
         return context
 
 
-class CaseCreateView(CaseServiceMixin, CreateView):
+def evidence_plan(case_type):
+    """[(when, [labels])]: the evidence a type needs, listed before anything is uploaded."""
+    plan = []
+    if case_type.evidence.get("*"):
+        plan.append(("均须提交", [k.label for k in case_type.evidence["*"]]))
+    for reason, kinds in case_type.evidence.items():
+        if reason != "*" and kinds:
+            plan.append((f"事由为“{case_type.reasons.get(reason, reason)}”时另须提交", [k.label for k in kinds]))
+    return plan
+
+
+def unit_names(steps):
+    """{approver code: the authority's name} for the steps table (one query)."""
+    codes = {s.approver_code for s in steps if not s.approver_school_id}
+    return dict(m.Jurisdiction.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
+def case_page_context(case, user):
+    """What the case page shows: fields in Chinese, steps, evidence, the rules that fail now
+    (never for an approved case: they were checked when it was decided) and what this user
+    may do about them."""
+    state = current_step(case)
+    steps = list(steps_of(case))
+    may_decide = state is not None and user_may_act(state, user)
+    failures = [] if case.state == m.CaseState.APPROVED else case.case_type_class.check_eligibility(case)
+    overridden = {item["code"]: item for item in case.overrides}
+    may_override = may_decide and not state.approver_school_id
+    return {
+        "case": case,
+        "fields_display": case.case_type_class.display(case),
+        "evidence": case.evidence.select_related("document"),
+        "evidence_labels": {k.code: k.label for k in case.case_type_class.required_evidence(case)},
+        "missing_evidence": missing_evidence(case),
+        "steps": steps,
+        "unit_names": unit_names(steps),
+        "evidence_form": EvidenceForm(case=case),
+        "evidence_url": reverse("wagtailsnippets_cases_case:evidence", args=[case.pk]),
+        "blocking": [e for e in failures if not getattr(e, "generally", False)],
+        "warnings": [{"error": e, "override": overridden.get(e.code)} for e in failures
+                     if getattr(e, "generally", False)],
+        "overrides": case.overrides,
+        "may_override": may_override,
+        "may_decide": may_decide,
+        "is_final_step": may_decide and is_final_step(case, state),
+        "may_withdraw": case.state in (m.CaseState.IN_REVIEW, m.CaseState.RETURNED) and is_submitter(case, user),
+        "may_edit": case_editable_by(case, user),
+        "decide_url": reverse("wagtailsnippets_cases_case:decide", args=[case.pk]),
+        "withdraw_url": reverse("wagtailsnippets_cases_case:withdraw", args=[case.pk]),
+        "override_url": reverse("wagtailsnippets_cases_case:override", args=[case.pk]),
+    }
+
+
+class CaseTypeChoiceMixin:
+    """The create view first asks which kind of case (with the articles and evidence of
+    each), then shows that type's form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.chosen_type = request.POST.get("case_type") or request.GET.get("type")
+        if get_case_type(self.chosen_type or "") is None:
+            return TemplateResponse(request, "cases/admin/case_type_choice.html", {
+                "types": [(code, t, evidence_plan(t)) for code, t in CASE_TYPES.items()],
+                "add_url": reverse("wagtailsnippets_cases_case:add"),
+            })
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        instance = kwargs.get("instance") or m.Case()
+        instance.case_type = self.chosen_type
+        profile = access.profile_of(self.request.user)
+        if profile is not None and profile.school_id:
+            instance.school = profile.school
+        kwargs["instance"] = instance
+        return kwargs
+
+
+class CaseCreateView(CaseTypeChoiceMixin, CaseServiceMixin, CreateView):
+
     def save_through_service(self, form):
-        case = case_create(acting_user=self.request.user, case_type=form.cleaned_data["case_type"],
-                           school=_school_of(self.request.user), student=form.cleaned_data.get("student"),
-                           **{k: v for k, v in form.case_fields().items() if v not in (None, "")})
+        fields = form.case_fields()
+        details = fields.pop("details")
+        case = case_create(acting_user=self.request.user, case_type=form.case_type.code,
+                           school=_school_of(self.request.user), student=form.chosen_student(self.request.user),
+                           details=details, **{k: v for k, v in fields.items() if v not in (None, "")})
         self.new_revision = case.latest_revision
         return case
+
+    def get_success_url(self):
+        return reverse("wagtailsnippets_cases_case:edit", args=[self.object.pk])
+
+    def get_success_message(self, instance=None):
+        return f"案卷 {self.object.number} 已保存为草稿。请上传证明材料后提交。"
 
 
 class CaseEditView(CaseServiceMixin, EditView):
     def save_through_service(self, form):
-        if self.object.state not in (m.CaseState.DRAFT, m.CaseState.RETURNED):
+        if not case_editable_by(self.object, self.request.user):
             return self.object  # decided or under review: the buttons act, the fields do not change
-        changes = {k: v for k, v in form.case_fields().items()
-                   if (k in form.changed_data or k == "destination_school") and not form.fields.get(k, forms.Field()).disabled}
-        case = case_update_draft(acting_user=self.request.user, case=self.object, changes=changes)
+        case = case_update_draft(acting_user=self.request.user, case=self.object, changes=form.case_fields())
         self.new_revision = case.latest_revision
         return case
+
+    def get_success_url(self):
+        return reverse("wagtailsnippets_cases_case:edit", args=[self.object.pk])  # the case, with its new state
+
+    def get_error_message(self):
+        if "action-submit" in self.request.POST:
+            return "案卷未能提交,请按下方提示修改"
+        return "案卷未能保存,请按下方提示修改"
+
+    def get_success_message(self, instance=None):
+        if "action-submit" in self.request.POST:
+            return f"案卷 {self.object.number} 已提交审批"
+        return f"案卷 {self.object.number} 已保存"
 
 
 class CaseWorkflowActionView(WorkflowActionView):
@@ -162,6 +308,59 @@ class CaseWorkflowActionView(WorkflowActionView):
             for item in rule_errors(error):
                 messages.error(request, f"{item['message']}({item['article']})" if item["article"] else item["message"])
             return redirect(reverse("wagtailsnippets_cases_case:edit", args=[self.object.pk]))
+
+
+class CaseActionView(View):
+    """A POST from one of the case page's dialogs, answered by one service call; a refusal
+    comes back as a message on the case page, in Chinese with its article."""
+
+    http_method_names = ["post"]
+    done = ""
+
+    def post(self, request, pk):
+        case = get_object_or_404(access.in_scope(request.user, m.Case), pk=pk)
+        try:
+            self.act(request, case)
+            messages.success(request, self.done)
+        except PermissionDenied:
+            messages.error(request, "您无权办理此操作")
+        except ValidationError as error:
+            for item in rule_errors(error):
+                messages.error(request, f"{item['message']}({item['article']})" if item["article"] else item["message"])
+        return redirect("wagtailsnippets_cases_case:edit", case.pk)
+
+
+class DecideView(CaseActionView):
+    """同意 / 退回 the current step (a return needs a comment, checked in the dialog too)."""
+
+    def act(self, request, case):
+        action = request.POST.get("action")
+        comment = request.POST.get("comment", "").strip()
+        if action == "approve":
+            case = case_approve(acting_user=request.user, case=case, comment=comment)
+            self.done = "已同意;案卷已办结生效" if case.state == m.CaseState.APPROVED else "已同意,案卷转入下一步审批"
+        elif action == "reject":
+            if not comment:
+                raise RuleError("reject_comment_required", "退回时须填写意见", field="comment")
+            case_reject(acting_user=request.user, case=case, comment=comment)
+            self.done = "已退回经办学校修改"
+        else:
+            raise PermissionDenied
+
+
+class WithdrawView(CaseActionView):
+    done = "案卷已撤回,可修改后重新提交"
+
+    def act(self, request, case):
+        case_withdraw(acting_user=request.user, case=case)
+
+
+class OverrideView(CaseActionView):
+    done = "已特批,理由已记录"
+
+    def act(self, request, case):
+        case_override(acting_user=request.user, case=case, rule_code=request.POST.get("rule_code", ""),
+                      reason=request.POST.get("reason", ""))
 
 
 class EvidenceForm(forms.Form):
@@ -211,6 +410,7 @@ class CaseViewSet(ScopedSnippetViewSet):
     edit_view_class = CaseEditView
     workflow_action_view_class = CaseWorkflowActionView
     edit_template_name = "cases/admin/case_edit.html"
+    create_template_name = "cases/admin/case_create.html"
     edit_handler = CASE_PANELS
     list_display = [
         "number",
@@ -221,7 +421,11 @@ class CaseViewSet(ScopedSnippetViewSet):
         "state",
         "submitted_at",
     ]
-    list_filter = ["state"]
+    filterset_class = CaseFilterSet  # type, state, school, step, overdue, waiting for me
+    list_export = ["number", "type_name", "student", "school", "destination_school", "get_state_display",
+                   "submitted_at", "decided_at"]
+    export_headings = {"type_name": "变动类型", "get_state_display": "状态"}
+    export_filename = "cases"
     search_fields = ["number", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50
@@ -232,4 +436,8 @@ class CaseViewSet(ScopedSnippetViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("evidence/<int:pk>/", EvidenceUploadView.as_view(), name="evidence"),
+            path("decide/<int:pk>/", DecideView.as_view(), name="decide"),
+            path("withdraw/<int:pk>/", WithdrawView.as_view(), name="withdraw"),
+            path("override/<int:pk>/", OverrideView.as_view(), name="override"),
+            path("lookup/", LookupView.as_view(), name="lookup"),
         ]

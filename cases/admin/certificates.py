@@ -18,6 +18,7 @@ from cases import models as m
 from cases.errors import RuleError
 from cases.errors import rule_errors
 from cases.services.certificates import certificate_issue, certificate_render_pdf, certificate_revoke
+from cases.services.reads import student_reads_record
 
 
 def certificate_pdf(request, pk):
@@ -30,6 +31,8 @@ def certificate_pdf(request, pk):
         pdf = certificate_render_pdf(acting_user=request.user, certificate=certificate)
     except RuleError as error:  # revoked: nothing to print
         return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
+    student_reads_record(acting_user=request.user, students=[certificate.student_id], door=m.ReadDoor.CERTIFICATE_PDF,
+                         what=f"{certificate.get_kind_display()} {certificate.serial}")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -55,8 +58,15 @@ def certificate_issue_view(request, student_pk):
     if kind not in m.CertificateKind.values:
         messages.error(request, "请选择证书类别")
         return _back_to_student(student.pk)
+    replaces = None
+    if request.POST.get("replaces"):
+        replaces = student.certificates.filter(pk=request.POST["replaces"]).first() \
+            if request.POST["replaces"].isdigit() else None
+        if replaces is None:
+            raise Http404
     try:
-        certificate = certificate_issue(acting_user=request.user, kind=kind, student=student)
+        certificate = certificate_issue(acting_user=request.user, kind=kind, student=student, replaces=replaces,
+                                        replacement_reason=request.POST.get("replacement_reason", ""))
         messages.success(request, f"已签发{certificate.get_kind_display()},编号 {certificate.serial}")
     except ValidationError as error:
         _report(request, error)
@@ -71,7 +81,8 @@ def certificate_revoke_view(request, pk):
     if not request.user.has_perm("cases.change_certificate"):
         raise PermissionDenied
     try:
-        certificate_revoke(acting_user=request.user, certificate=certificate, reason=request.POST.get("reason", ""))
+        certificate_revoke(acting_user=request.user, certificate=certificate, reason=request.POST.get("reason", ""),
+                           kind=request.POST.get("revoke_kind", m.RevokeKind.OTHER))
         messages.success(request, f"{certificate.serial} 已作废")
     except ValidationError as error:
         _report(request, error)

@@ -1,7 +1,7 @@
 """Wagtail admin for the registry's core records, in Chinese, scoped by cases/access.py."""
 
 from django import forms
-from django.db.models import OuterRef, Subquery
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -11,11 +11,16 @@ from cases import access
 from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
+from cases.services.reads import student_reads_record
 from cases.services.registrations import registration_assign_class
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
 from .display import RegistryInspectView
+from .reads import ReadLogViewSet
+from .filters import StudentFilterSet
+from .staff import StaffProfileViewSet
+from .students import STUDENT_LIST_DISPLAY, StudentIndexView, StudentInspectView
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
 
 SCHOOL_FIELDS = ["code", "name", "county", "township", "category", "stages", "ownership", "supervision",
@@ -51,72 +56,11 @@ class SchoolViewSet(ScopedSnippetViewSet):
         return super().get_queryset(request).select_related("county")
 
 
-# --- students ------------------------------------------------------------------------------
-def _current_registration(user, field):
-    # The latest registration the user may see: after a transfer the origin school sees its own
-    # closed registration (已转出), not where the student went (第十四条, as in the inspect view).
-    registrations = access.in_scope(user, m.Registration, m.Registration.objects.filter(student=OuterRef("pk")))
-    return Subquery(registrations.order_by("-started_on", "-id").values(field)[:1])
-
-
-class StudentIndexView(IndexView):
-    def get_base_queryset(self):
-        # The current school and status in the same query: no query per row.
-        user = self.request.user
-        return super().get_base_queryset().annotate(
-            current_school=_current_registration(user, "school__name"),
-            current_status=_current_registration(user, "status"),
-        )
-
-
+# --- students (list, record, 分班: cases/admin/students.py) ------------------------------------
 class StudentEditView(ServiceFormMixin, EditView):
     def save_through_service(self, form):
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f in CONTACT_FIELDS}
         return student_update_contact(acting_user=self.request.user, student=self.object, changes=changes)
-
-
-def masked(user, instance):
-    """``instance`` with its personal fields as ``user`` may see them (cases/access.py)."""
-    for field in access.PERSONAL_FIELDS[type(instance)]:
-        setattr(instance, field, access.personal_value(user, instance, field))
-    return instance
-
-
-class StudentInspectView(RegistryInspectView):
-    template_name = "cases/admin/student_inspect.html"
-
-    def get_object(self, queryset=None):
-        # Personal data whole only for the holder of the registration; masked for any other
-        # unit that may read the student. The object is display-only here, never saved.
-        return masked(self.request.user, super().get_object(queryset))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        student = self.object
-        user = self.request.user
-        registrations = (
-            access.in_scope(user, m.Registration, student.registrations.all())
-            .select_related("school", "school_class")
-            .prefetch_related("events", "auxiliary_numbers")
-        )
-        # Read-only history after a transfer (第十四条): the origin sees its own registrations;
-        # the archive follows the student and is visible to whoever may see the student.
-        context.update(
-            registrations=registrations,
-            number_changes=student.number_changes.all(),
-            archive_entries=access.in_scope(user, m.ArchiveEntry, student.archive_entries.select_related(
-                "school", "recorded_by")),
-            guardians=[masked(user, g) for g in student.guardians.all()],
-            certificates=access.certificates_visible(user, student.certificates.order_by("-issued_at")),
-            certificate_kinds=m.CertificateKind.choices,
-            # 第十四条: only the holder of the registration issues, revokes and prints; the
-            # former school reads. No button that would answer 403.
-            acts_for_student=access.holds_student(user, student),
-        )
-        return context
-
-
-STATUS_LABELS = dict(m.RegistrationStatus.choices)
 
 
 class StudentViewSet(ScopedSnippetViewSet):
@@ -127,18 +71,20 @@ class StudentViewSet(ScopedSnippetViewSet):
     edit_view_class = StudentEditView
     inspect_view_class = StudentInspectView
     form_fields = sorted(CONTACT_FIELDS)
-    list_display = [
-        "registry_number",
-        "name",
-        "gender",
-        "birth_date",
-        Column("current_school", label=_("当前学校")),
-        Column("current_status", label=_("学籍状态"), accessor=lambda s: STATUS_LABELS.get(s.current_status, "")),
-    ]
-    list_filter = ["gender", "is_migrant", "is_left_behind", "disability"]
-    search_fields = ["name", "registry_number", "id_number"]
+    list_display = STUDENT_LIST_DISPLAY
+    list_export = ["registry_number", "name", "get_gender_display", "birth_date", "ethnicity", "current_school_name",
+                   "current_class_label", "current_status_label", "is_migrant", "is_left_behind",
+                   "get_disability_display"]
+    export_headings = {"get_gender_display": "性别", "current_school_name": "当前学校", "current_class_label": "班级 · 年级",
+                       "current_status_label": "学籍状态", "get_disability_display": "残疾类型"}
+    export_filename = "students"
+    filterset_class = StudentFilterSet
+    search_fields = ["name", "registry_number", "id_number"]  # searched by cases/search.py
     search_backend_name = None
     list_per_page = 50
+
+    def get_index_results_template(self):
+        return "cases/admin/student_index_results.html"  # keyset pages (cases/admin/keyset.py)
     inspect_view_fields = [
         "registry_number", "id_number", "name", "former_names", "gender", "birth_date", "ethnicity", "native_place",
         "household_type", "household_county", "household_address", "address", "is_migrant", "is_left_behind",
@@ -180,6 +126,8 @@ class RegistrationInspectView(RegistryInspectView):
         context = super().get_context_data(**kwargs)
         context.update(events=self.object.events.select_related("recorded_by"),
                        auxiliary_numbers=self.object.auxiliary_numbers.all())
+        student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
+                             door=m.ReadDoor.ADMIN_STUDENT, what="学籍详情")
         return context
 
 
@@ -200,6 +148,12 @@ class RegistrationViewSet(ScopedSnippetViewSet):
         "started_on",
     ]
     list_filter = ["status", "stage"]
+    list_export = ["student.registry_number", "student.name", "school.name", "get_stage_display", "school_class",
+                   "grade_label", "get_status_display", "started_on", "ended_on"]
+    export_headings = {"student.registry_number": "学籍号", "student.name": "姓名", "school.name": "学校",
+                       "get_stage_display": "学段", "school_class": "班级", "grade_label": "年级",
+                       "get_status_display": "学籍状态"}
+    export_filename = "registrations"
     search_fields = ["student__name", "student__registry_number", "school__name"]
     search_backend_name = None
     list_per_page = 50
@@ -259,18 +213,6 @@ class AuxiliaryNumberTemplateViewSet(ScopedSnippetViewSet):
     list_display = ["jurisdiction", "pattern"]
 
 
-class StaffProfileViewSet(ScopedSnippetViewSet):
-    model = m.StaffProfile
-    icon = "user"
-    menu_label = _("学籍工作人员")
-    list_display = ["user", "school", "jurisdiction", "role", "trained_on", "filed_on"]
-    list_filter = ["role"]
-    form_fields = ["role", "trained_on", "filed_on"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "school", "jurisdiction")
-
-
 class ArchiveEntryForm(forms.ModelForm):
     kind = forms.ChoiceField(label=_("类别"), choices=[(k.value, k.label) for k in m.ArchiveEntryKind
                                                       if k in STAFF_KINDS])
@@ -293,13 +235,38 @@ class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
                                     **form.cleaned_data)
 
 
+class ArchiveEntryIndexView(IndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[e.student_id for e in context["object_list"]],
+                             door=m.ReadDoor.ADMIN_ARCHIVE, what="档案条目列表")
+        return context
+
+
+class ArchiveEntryEditView(EditView):
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied  # append-only, a superuser included: a correction is a new entry
+
+
+class ArchiveEntryInspectView(RegistryInspectView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
+                             door=m.ReadDoor.ADMIN_ARCHIVE, what=f"档案条目:{self.object.title}")
+        return context
+
+
 class ArchiveEntryViewSet(ScopedSnippetViewSet):
-    """Entries are appended, never edited: the groups hold no change permission."""
+    """Entries are appended, never edited (no group holds the change permission, and the edit
+    view refuses even a superuser)."""
 
     model = m.ArchiveEntry
     icon = "folder-inverse"
     menu_label = _("学籍档案")
     add_view_class = ArchiveEntryCreateView
+    index_view_class = ArchiveEntryIndexView
+    edit_view_class = ArchiveEntryEditView
+    inspect_view_class = ArchiveEntryInspectView
     form_fields = ["student", "kind", "title", "body", "corrects"]
     list_display = ["student", "kind", "title", "school", "recorded_at"]
     list_filter = ["kind"]
@@ -331,4 +298,5 @@ class RegistryViewSetGroup(ViewSetGroup):
     menu_icon = "folder-open-inverse"
     menu_order = 100
     items = (StudentViewSet, RegistrationViewSet, ArchiveEntryViewSet, SchoolViewSet, SchoolClassViewSet,
-             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet)
+             JurisdictionViewSet, AuxiliaryNumberTemplateViewSet, CalendarOverrideViewSet, StaffProfileViewSet,
+             ReadLogViewSet)

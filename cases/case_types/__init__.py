@@ -24,7 +24,7 @@ def _discover():
     import pkgutil
 
     for module in pkgutil.iter_modules(__path__):
-        if module.name not in {"base", "effects"}:
+        if module.name not in {"base", "effects", "fields", "display"}:
             importlib.import_module(f"{__name__}.{module.name}")
 
 

@@ -14,7 +14,9 @@ from cases.models import RegistrationStatus, SchoolClass
 from cases.services.registrations import registration_assign_class
 
 from . import register
-from .base import SCHOOL_REVIEW, CaseType, EvidenceKind, rule
+from . import fields as f
+from .base import SCHOOL_REVIEW, CaseType, EvidenceKind, effective_on, rule, school_class
+from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
 
 ARTICLE = "第十九条"
@@ -33,11 +35,15 @@ class StudyAbroad(CaseType):
     articles = ("第十九条",)
     steps = (SCHOOL_REVIEW,)
     evidence = {"*": (DOCUMENTS,)}
+    fields = (
+        effective_on("出境日期", article=ARTICLE),
+        Field("destination", f.TEXT, "境外就读国家(地区)和学校", "如:新加坡 莱佛士书院", ARTICLE, required=True),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
         if not destination(case):
-            errors.append(rule("abroad_destination", "请填写境外就读的国家(地区)和学校", ARTICLE, field="details"))
+            errors.append(rule("abroad_destination", "请填写境外就读的国家(地区)和学校", ARTICLE, field="destination"))
         return errors
 
     def check_eligibility(self, case):
@@ -59,6 +65,10 @@ class AbroadReturn(CaseType):
     articles = ("第十九条",)
     steps = (SCHOOL_REVIEW,)
     evidence = {"*": (RETURN_DOCUMENTS,)}
+    fields = (
+        effective_on("回国(境)接续日期", article=ARTICLE),
+        school_class("编入班级", "不选则回到原班级", ARTICLE),
+    )
 
     @staticmethod
     def chosen_class(case):
@@ -73,7 +83,7 @@ class AbroadReturn(CaseType):
     def validate(self, case):
         errors = super().validate(case)
         if (case.details or {}).get("school_class") and self.chosen_class(case) is None:
-            errors.append(rule("abroad_return_class", "所选班级不属于本校该学段", ARTICLE, field="details"))
+            errors.append(rule("abroad_return_class", "所选班级不属于本校该学段", ARTICLE, field="school_class"))
         return errors
 
     def check_eligibility(self, case):

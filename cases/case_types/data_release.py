@@ -14,7 +14,9 @@ from cases.audit import audit
 from cases.models import ArchiveEntry, ArchiveEntryKind, Registration
 
 from . import register
-from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, rule
+from . import fields as f
+from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, effective_on, rule
+from .fields import Field
 
 WRITTEN_REQUEST = EvidenceKind("written_request", "书面申请")
 ARTICLE = "第三十八条"
@@ -58,25 +60,33 @@ class DataRelease(CaseType):
     approval also {"extract": {item code: value}}."""
 
     code = "data_release"
+    changes_status = False  # the registration's status is untouched
     name = "学籍信息调取"
     articles = (ARTICLE,)
     steps = (AUTHORITY_APPROVAL,)
     evidence = {"*": (WRITTEN_REQUEST,)}
+    fields = (
+        effective_on("申请日期", article=ARTICLE),
+        Field("requester", f.TEXT, "申请调取的单位", "来函单位全称", ARTICLE, required=True, max_length=100),
+        Field("purpose", f.LONGTEXT, "调取用途", "", ARTICLE, required=True, max_length=1000),
+        Field("fields", f.MULTICHOICE, "调取项目", "只提供所列项目;身份证件、住址、监护人等信息不提供(第三十八条)",
+              ARTICLE, required=True, choices=tuple((code, label) for code, (label, _) in ALLOWED_FIELDS.items())),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
         details = case.details or {}
         if not str(details.get("requester") or "").strip():
-            errors.append(rule("data_release_requester", "请填写申请调取的单位", ARTICLE, field="details"))
+            errors.append(rule("data_release_requester", "请填写申请调取的单位", ARTICLE, field="requester"))
         if not str(details.get("purpose") or "").strip():
-            errors.append(rule("data_release_purpose", "请填写调取用途", ARTICLE, field="details"))
+            errors.append(rule("data_release_purpose", "请填写调取用途", ARTICLE, field="purpose"))
         return errors
 
     def check_eligibility(self, case):
         fields = requested_fields(case)
         if not fields:
-            return [rule("data_release_no_fields", "请列明申请调取的学籍信息项目", ARTICLE, field="details")]
-        return [rule("data_release_field_not_allowed", f"不提供的学籍信息项目:{field}", ARTICLE, field="details")
+            return [rule("data_release_no_fields", "请列明申请调取的学籍信息项目", ARTICLE, field="fields")]
+        return [rule("data_release_field_not_allowed", f"不提供的学籍信息项目:{field}", ARTICLE, field="fields")
                 for field in fields if field not in ALLOWED_FIELDS]
 
     def apply(self, case, *, acting_user):

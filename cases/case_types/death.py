@@ -13,7 +13,9 @@ from cases.calendar import add_working_days, working_days_between
 from cases.models import OPEN_STATUSES, RegistrationStatus
 
 from . import register
-from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, detail_date, rule
+from . import fields as f
+from .base import AUTHORITY_APPROVAL, CaseType, EvidenceKind, detail_date, effective_on, rule
+from .fields import Field
 from .effects import change_status, open_registration, record
 
 ARTICLE = "第二十条"
@@ -54,14 +56,18 @@ class Death(CaseType):
     articles = ("第二十条", "第九条")
     steps = (AUTHORITY_APPROVAL,)
     evidence = {"*": (DEATH_PROOF,)}
+    fields = (
+        effective_on("报告日期", article=ARTICLE),
+        Field("died_on", f.DATE, "死亡日期", "学校应于学生死亡后10个工作日内报告(第二十条)", ARTICLE, required=True),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
         day = died_on(case)
         if day is None:
-            errors.append(rule("death_date", "请填写死亡日期(YYYY-MM-DD)", ARTICLE, field="details"))
+            errors.append(rule("death_date", "请填写死亡日期", ARTICLE, field="died_on"))
         elif day > timezone.localdate():
-            errors.append(rule("death_date_future", "死亡日期不能晚于今天", ARTICLE, field="details"))
+            errors.append(rule("death_date_future", "死亡日期不能晚于今天", ARTICLE, field="died_on"))
         return errors
 
     def check_eligibility(self, case):

@@ -11,7 +11,9 @@ the grade left, with a new auxiliary number from the authority (第三十二条)
 from cases.models import COMPULSORY_STAGES, RegistrationStatus
 
 from . import register
-from .base import AUTHORITY_APPROVAL, CaseType, detail_date, rule
+from . import fields as f
+from .base import AUTHORITY_APPROVAL, REASON_TEXT, CaseType, detail_date, effective_on, reason_field, rule, school_class
+from .fields import Field
 from .effects import change_status, open_registration, record
 from .suspension import Return
 
@@ -30,18 +32,26 @@ class Dropout(CaseType):
     steps = (AUTHORITY_APPROVAL,)  # the authority records it
     reasons = {"absent": "无故连续缺课", "work": "外出务工", "other": "其他"}
     evidence = {}  # the report itself is the document (DOMAIN: no evidence required)
+    fields = (
+        reason_field(reasons, ARTICLE, label="辍学原因"),
+        REASON_TEXT,
+        effective_on("报告日期", article=ARTICLE),
+        Field("absent_since", f.DATE, "开始不到校日期", "", ARTICLE, required=True),
+        Field("township_reported_on", f.DATE, "书面报告乡镇人民政府(街道办事处)的日期", "学校应及时书面报告(第三十二条)",
+              ARTICLE, required=True),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
         reported = detail_date(case, "township_reported_on")
         absent = detail_date(case, "absent_since")
         if reported is None:
-            errors.append(rule("dropout_township_report", "请填写书面报告乡镇人民政府(街道办事处)的日期(YYYY-MM-DD)",
-                               ARTICLE, field="details"))
+            errors.append(rule("dropout_township_report", "请填写书面报告乡镇人民政府(街道办事处)的日期",
+                               ARTICLE, field="township_reported_on"))
         if absent is None:
-            errors.append(rule("dropout_absent_since", "请填写学生开始不到校的日期(YYYY-MM-DD)", ARTICLE, field="details"))
+            errors.append(rule("dropout_absent_since", "请填写学生开始不到校的日期", ARTICLE, field="absent_since"))
         if reported and absent and reported < absent:
-            errors.append(rule("dropout_dates", "报告乡镇的日期不能早于开始不到校的日期", ARTICLE, field="details"))
+            errors.append(rule("dropout_dates", "报告乡镇的日期不能早于开始不到校的日期", ARTICLE, field="township_reported_on"))
         return errors
 
     def check_eligibility(self, case):
@@ -79,4 +89,9 @@ class DropoutReturn(Return):
     steps = (AUTHORITY_APPROVAL,)
     reasons = {"family": "家长送学复学", "mobilized": "经乡镇政府、村委会动员返校"}
     evidence = {}
+    fields = (
+        reason_field(reasons, ARTICLE, label="复学事由"),
+        effective_on("复学日期", article=ARTICLE),
+        school_class("复学班级", "回到原年级的班级;不选则由系统按原年级编入(第三十二条)", ARTICLE),
+    )
     from_status = RegistrationStatus.DROPPED_OUT

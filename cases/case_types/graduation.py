@@ -3,7 +3,8 @@ the exchange of a completion certificate for a diploma, and 普通高中毕业�
 attestation.
 
 The school compiles the roll of graduates, the registry authority reviews it and the
-diplomas or completion certificates are issued (第三十四条). A general-high-school student who
+diplomas or completion certificates are issued (第三十四条). A roll dated before the last term
+of the final grade (修业期满) is refused unless the authority overrides it with a reason. A general-high-school student who
 completes without graduating keeps the registration for one year, may sit the failed
 proficiency exams, and with results that meet the standard exchanges the completion
 certificate for a diploma; after that year only a qualification certificate (第三十五条). A lost
@@ -18,7 +19,19 @@ from cases.services.auxiliary_numbers import auxiliary_number_cancel
 from cases.services.registrations import registration_record_diploma_exchange
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, Step, rule
+from . import fields as f
+from .base import (
+    AUTHORITY_APPROVAL,
+    REASON_TEXT,
+    SCHOOL_REVIEW,
+    STAGE,
+    CaseType,
+    EvidenceKind,
+    Step,
+    effective_on,
+    rule,
+)
+from .fields import Field
 from .effects import change_status, record
 
 ROLL = EvidenceKind("graduate_roll", "毕业生名册")
@@ -29,6 +42,16 @@ ATTESTATION_APPLICATION = EvidenceKind("attestation_application", "本人申请(
 PROVINCE_APPROVAL = Step("province", label="省级学籍管理部门审批")
 ROLL_KEYS = {"graduates": RegistrationStatus.GRADUATED, "completers": RegistrationStatus.COMPLETED}
 EXCHANGE = "completion_exchange"
+
+
+# The second term of a school year starts in February (春季学期); 修业期满 is reached in the
+# last term of the final grade.
+LAST_TERM_MONTH = 2
+
+
+def last_term_starts(school_class):
+    """First day of the last term of the class's final grade (第三十四条 修业期满)."""
+    return datetime.date(school_class.cohort + school_class.years, LAST_TERM_MONTH, 1)
 
 
 def one_year_after(day):
@@ -71,6 +94,13 @@ class Graduation(CaseType):
     articles = ("第三十四条", "第三十五条")
     steps = (AUTHORITY_APPROVAL,)
     evidence = {"*": (ROLL,)}
+    subject = None
+    fields = (
+        STAGE,
+        effective_on("毕业日期", article="第三十四条"),
+        Field("graduates", f.REGISTRATIONS, "毕业学生", "本校本学段毕业年级在籍学生(第三十四条)", "第三十四条"),
+        Field("completers", f.REGISTRATIONS, "结业学生", "只有普通高中设结业(第三十五条)", "第三十五条"),
+    )
 
     def student_required(self, case):
         return False  # the school's roll
@@ -81,9 +111,9 @@ class Graduation(CaseType):
         lists = [details.get(key) or [] for key in ROLL_KEYS]
         if not all(isinstance(ids, list) and all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids)
                    for ids in lists) or not any(lists):
-            errors.append(rule("graduation_roll_empty", "请填写毕业生名册(学籍编号列表)", "第三十四条", field="details"))
+            errors.append(rule("graduation_roll_empty", "请选择毕业或结业的学生", "第三十四条", field="graduates"))
         elif set(lists[0]) & set(lists[1]):
-            errors.append(rule("graduation_listed_twice", "同一学生不能既毕业又结业", "第三十四条", field="details"))
+            errors.append(rule("graduation_listed_twice", "同一学生不能既毕业又结业", "第三十四条", field="completers"))
         return errors
 
     def check_eligibility(self, case):
@@ -104,10 +134,13 @@ class Graduation(CaseType):
             elif registration.school_class is None:
                 errors.append(rule("graduation_not_final_grade", f"{_who(registration)}未编入班级,无法确认已修完规定年限",
                                    "第三十四条", field="details"))
-            elif (registration.school_class.grade(case.effective_on) or 0) < registration.school_class.years:
-                errors.append(rule("graduation_not_final_grade", f"{_who(registration)}不在毕业年级"
-                                   f"({registration.school_class.grade_label(case.effective_on)})", "第三十四条",
-                                   field="details"))
+            elif case.effective_on and case.effective_on < last_term_starts(registration.school_class):
+                school_class = registration.school_class
+                errors.append(rule("graduation_course_not_finished",
+                                   f"{_who(registration)}修业未满:{school_class}({school_class.grade_label(case.effective_on)})"
+                                   f"的毕业年级最后一学期自{last_term_starts(school_class):%Y年%m月%d日}起,"
+                                   f"毕业日期{case.effective_on:%Y年%m月%d日}早于此", "第三十四条",
+                                   generally=True, field="effective_on"))
         if (case.details or {}).get("completers") and case.stage != Stage.SENIOR:
             errors.append(rule("completion_senior_only", "只有普通高中设结业", "第三十五条", field="details"))
         return errors
@@ -139,6 +172,7 @@ class CompletionExchange(CaseType):
     articles = ("第三十五条",)
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     evidence = {"*": (EXAM_RESULTS, COMPLETION_CERTIFICATE)}
+    fields = (effective_on("申请日期", article="第三十五条"),)
 
     def check_eligibility(self, case):
         errors = []
@@ -168,10 +202,12 @@ class CompletionExchange(CaseType):
 @register
 class GraduationAttestation(CaseType):
     code = "graduation_attestation"
+    changes_status = False  # the registration's status is untouched
     name = "普通高中毕业证明书"
     articles = ("第三十五条", "第三条")
     steps = (PROVINCE_APPROVAL,)
     evidence = {"*": (ATTESTATION_APPLICATION,)}
+    fields = (effective_on("申请日期", article="第三十五条"), REASON_TEXT)
 
     def check_eligibility(self, case):
         errors = []

@@ -20,26 +20,55 @@ import datetime
 from django.utils import timezone
 
 from cases.errors import RuleError
-from cases.models import Case, CaseState, Registration, SchoolClass
+from cases.intake.checks import different_person_decisions
+from cases.intake.checks import person_key as intake_person_key
+from cases.models import Case, CaseState, Disability, Jurisdiction, Registration, SchoolClass
 from cases.numbers.id_number import IdNumberError, validate_id_number
 from cases.services.students import (
     NewStudent,
     _validated_identity,  # the batch service's own per-person check, reused so both agree
+    age_rule,
     duplicates_for_batch,
     name_pinyin,
     students_register,
 )
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, rule
+from . import fields as f
+from .base import AUTHORITY_APPROVAL, GENDERS, SCHOOL_REVIEW, STAGE, CaseType, EvidenceKind, effective_on, rule
+from .fields import Field
+from .transfer import HOUSEHOLD_TYPES
 from .effects import record
 
 HOUSEHOLD_OR_ID = EvidenceKind("household_register_or_id", "户口簿或身份证复印件")
 DEFERRAL_PROOF = EvidenceKind("deferral_proof", "不能按期注册的有关证明")
 GUARDIAN_FIELDS = {"name", "relation", "phone", "id_number"}
-PERSON_EXTRA_FIELDS = {"guardians", "school_class"}  # the rest is the student's own data
+PERSON_EXTRA_FIELDS = {"guardians", "school_class", "age_exception"}  # the rest is the student's own data
 DEFERRED = "deferred_registration"
 LATE_ROWS_SHOWN = 20
+GUARDIAN = (
+    Field("name", f.TEXT, "监护人姓名", required=True, max_length=50),
+    Field("relation", f.TEXT, "与学生关系", "如父亲、母亲", required=True, max_length=20),
+    Field("phone", f.TEXT, "联系电话", max_length=20),
+)
+PERSON = (
+    Field("name", f.TEXT, "姓名", required=True, max_length=50),
+    Field("gender", f.CHOICE, "性别", required=True, choices=GENDERS),
+    Field("birth_date", f.DATE, "出生日期", "须与公民身份号码一致(第十五条)", "第十五条", required=True),
+    Field("id_number", f.ID_NUMBER, "公民身份号码", "无身份证号的学生可不填,学籍号为临时号(第十一条)", "第十五条"),
+    Field("ethnicity", f.TEXT, "民族", max_length=20),
+    Field("native_place", f.TEXT, "籍贯", max_length=100),
+    Field("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
+    Field("school_class", f.SCHOOL_CLASS, "编入班级", "本校该学段的班级"),
+    Field("guardians", f.ROWS, "监护人", "", "第十二条", rows=GUARDIAN, max_rows=2),
+    # What the Excel intake's template also collects (cases/intake/workbook.py).
+    Field("household_county", f.JURISDICTION, "户籍所在县(区)", "随迁子女辍学时档案移交户籍所在县(第三十二条)"),
+    Field("household_address", f.TEXT, "户籍地址", max_length=200),
+    Field("address", f.TEXT, "现住址", max_length=200),
+    Field("is_migrant", f.BOOL, "进城务工人员随迁子女"),
+    Field("is_left_behind", f.BOOL, "留守儿童"),
+    Field("disability", f.CHOICE, "残疾类型", choices=tuple((k, str(v)) for k, v in Disability.choices if k)),
+)
 
 
 def one_month_after(day):
@@ -107,31 +136,36 @@ class NewStudentRegistration(CaseType):
     articles = ("第十一条", "第五条", "第八条", "第十二条")
     steps = (AUTHORITY_APPROVAL,)
     evidence = {"*": (HOUSEHOLD_OR_ID,)}
+    subject = None
+    fields = (
+        STAGE,
+        effective_on("入学日期", "学校应自入学之日起1个月内建立学籍档案(第十二条)", "第十二条"),
+        # A draft may wait for its Excel list (cases/services/intake.py); submission needs it.
+        Field("people", f.ROWS, "新生名单", "每行一名学生;查重在保存和提交时进行(第十一条)", "第八条",
+              required=lambda case: case.state not in ("draft", "returned"), rows=PERSON),
+    )
 
     def student_required(self, case):
         return False  # a school's batch: the students do not exist yet
 
     def validate(self, case):
         errors = super().validate(case)
-        people = (case.details or {}).get("people")
+        if "people" not in (case.details or {}):
+            return errors  # a draft waiting for its Excel list (cases/services/intake.py); submit needs it
+        people = case.details["people"]
         if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
-            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
-            return errors
-        for index, person in enumerate(people):
-            guardians = person.get("guardians") or []
-            if not isinstance(guardians, list) or not all(
-                    isinstance(g, dict) and not set(g) - GUARDIAN_FIELDS and g.get("name") and g.get("relation")
-                    for g in guardians):
-                errors.append(_row(index, "registration_guardians", "监护人应填写姓名和关系", "第十二条",
-                                   f"people[{index}].guardians"))
+            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="people"))
+        # Each row's own fields (guardians' names and relations…) are checked by the declaration.
         return errors
 
     def check_eligibility(self, case):
         errors = []
+        if not _people(case):
+            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
         if not case.school.offers(case.stage):
             errors.append(rule("registration_school_stage", f"{case.school.name}不设该学段", "第三条", field="stage"))
         rows = self._checked_rows(case, errors)
-        errors += self._duplicates(rows)
+        errors += self._duplicates(rows, different_person_decisions(case))
         late = self._late_rule(case, rows)
         if late is not None:
             errors.append(late)
@@ -140,7 +174,7 @@ class NewStudentRegistration(CaseType):
     def _checked_rows(self, case, errors):
         """Every person through the batch service's own identity check (ID number against
         birth date and gender, 第十五条), without writing; the failures go to ``errors``."""
-        classes = set(SchoolClass.objects.filter(school=case.school, stage=case.stage).values_list("pk", flat=True))
+        classes = SchoolClass.objects.filter(school=case.school, stage=case.stage).in_bulk()
         rows = []
         for index, person in enumerate(_people(case)):
             prefix = f"people[{index}]."
@@ -158,12 +192,20 @@ class NewStudentRegistration(CaseType):
             if class_id and class_id not in classes:
                 errors.append(_row(index, "class_mismatch", "班级不属于该学校或学段", "第八条", f"{prefix}school_class"))
                 continue
+            if case.effective_on is not None:
+                age_error = age_rule(birth_date=data["birth_date"], stage=case.stage, school=case.school,
+                                     school_class=classes.get(class_id), started_on=case.effective_on,
+                                     exception=person.get("age_exception") or "", field=f"{prefix}birth_date")
+                if age_error is not None:
+                    errors.append(_row(index, age_error.code, age_error.message, age_error.article, age_error.field))
+                    continue
             rows.append({**data, "name": data["name"].strip(), "id_number": id_number, "_index": index})
         return rows
 
     @staticmethod
-    def _duplicates(rows):
-        """第十一条 查重: the same person twice in the intake, and anyone already registered."""
+    def _duplicates(rows, distinct):
+        """第十一条 查重: the same person twice in the intake, and anyone already registered
+        (except a suspected match the registrar ruled a different person, ``distinct``)."""
         errors, seen = [], {}
         for row in rows:
             key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -174,7 +216,10 @@ class NewStudentRegistration(CaseType):
         for position, matches in sorted(duplicates_for_batch(rows).items()):
             row = rows[position]
             field = "id_number" if row["id_number"] else "name"
+            cleared = distinct.get(intake_person_key(row["name"], row["gender"], row["birth_date"]), set())
             for match in matches:
+                if match.reason != "same_id_number" and match.student.pk in cleared:
+                    continue
                 errors.append(_row(row["_index"], "duplicate_person", match.message, "第十一条",
                                    f"people[{row['_index']}].{field}"))
         return errors
@@ -203,13 +248,22 @@ class NewStudentRegistration(CaseType):
         people = _people(case)
         classes = {c.pk: c for c in SchoolClass.objects.filter(
             pk__in=[p["school_class"] for p in people if p.get("school_class")], school=case.school, stage=case.stage)}
+        distinct = different_person_decisions(case)
+        counties = Jurisdiction.objects.in_bulk({p["household_county"] for p in people if p.get("household_county")})
+        new_students = []
+        for person in people:
+            data = _student_data(person)
+            if data.get("household_county"):
+                data["household_county"] = counties.get(data["household_county"])
+            new_students.append(NewStudent(
+                data=data, school_class=classes.get(person.get("school_class")),
+                age_exception=person.get("age_exception") or "",
+                guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS} for g in person.get("guardians") or ()),
+                distinct_from=frozenset(distinct.get(intake_person_key(data["name"], data["gender"], data["birth_date"]),
+                                                     ()))))
         registrations = students_register(
             acting_user=acting_user, school=case.school, stage=case.stage, started_on=case.effective_on,
-            reason=f"新生注册({case.number})",
-            people=[NewStudent(data=_student_data(person), school_class=classes.get(person.get("school_class")),
-                               guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS}
-                                               for g in person.get("guardians") or ()))
-                    for person in people],
+            reason=f"新生注册({case.number})", people=new_students,
         )
         # students_register wrote each archive's base entry; the case adds the evidence (第十二条(二)).
         for registration in registrations:
@@ -227,6 +281,14 @@ class DeferredRegistration(CaseType):
     articles = ("第六条",)
     steps = (SCHOOL_REVIEW,)
     evidence = {"*": (DEFERRAL_PROOF,)}
+    subject = None
+    fields = (
+        STAGE,
+        effective_on("规定的注册日期", article="第六条"),
+        Field("name", f.TEXT, "学生姓名", "", "第六条", required=True, max_length=50),
+        Field("id_number", f.ID_NUMBER, "公民身份号码", "", "第六条", required=True),
+        Field("new_deadline", f.DATE, "延期注册截止日期", "应晚于规定的注册日期", "第六条", required=True),
+    )
 
     def student_required(self, case):
         return False  # not registered yet
@@ -235,20 +297,20 @@ class DeferredRegistration(CaseType):
         errors = super().validate(case)
         details = case.details or {}
         if not (details.get("name") or "").strip():
-            errors.append(rule("deferred_name", "请填写学生姓名", "第六条", field="details"))
+            errors.append(rule("deferred_name", "请填写学生姓名", "第六条", field="name"))
         try:
             # Stored normalized, so that deferred_deadline_for finds it however it was typed.
             case.details = {**details, "id_number": validate_id_number(details.get("id_number") or "")}
         except IdNumberError as error:
-            errors.append(rule(error.code, error.message, "第六条", field="details"))
+            errors.append(rule(error.code, error.message, "第六条", field="id_number"))
         try:
             deadline = datetime.date.fromisoformat(details.get("new_deadline") or "")
         except (TypeError, ValueError):
-            errors.append(rule("deferred_new_deadline", "请填写延期注册截止日期(YYYY-MM-DD)", "第六条", field="details"))
+            errors.append(rule("deferred_new_deadline", "请填写延期注册截止日期", "第六条", field="new_deadline"))
         else:
             if case.effective_on and deadline <= case.effective_on:
                 errors.append(rule("deferred_deadline_not_later", "延期注册截止日期应晚于规定的注册日期", "第六条",
-                                   field="details"))
+                                   field="new_deadline"))
         return errors
 
     def check_eligibility(self, case):

@@ -13,7 +13,9 @@ from cases.models import RegistrationStatus, SchoolClass, Stage, Student
 from cases.services.registrations import registration_open
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, rule
+from . import fields as f
+from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, STAGE, CaseType, effective_on, rule
+from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
 
 ARTICLE = "第十八条"
@@ -55,17 +57,26 @@ class SpecialPlacement(CaseType):
     articles = ("第十八条", "第五条", "第十一条")
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     evidence = {}
+    fields = (
+        effective_on("安置日期", article=ARTICLE),
+        Field("mode", f.CHOICE, "学籍处理方式", "", ARTICLE, required=True, choices=tuple(MODES.items())),
+        Field("destination_school", f.SCHOOL, "安置学校", "特殊教育学校与普通学校之间安置", ARTICLE, required=True,
+              column=True),
+        Field("destination_stage", f.CHOICE, "安置学段", "转入普通学校随班就读时选择学段,默认为原学段", ARTICLE,
+              choices=STAGE.choices),
+        Field("destination_class", f.SCHOOL_CLASS, "安置班级", "", ARTICLE, within="destination_school"),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
         if mode(case) not in MODES:
-            errors.append(rule("placement_mode", "请选择学籍转入新学校或保留在原学校", ARTICLE, field="details"))
+            errors.append(rule("placement_mode", "请选择学籍转入新学校或保留在原学校", ARTICLE, field="mode"))
         if not case.destination_school_id:
             errors.append(rule("placement_destination", "请选择安置学校", ARTICLE, field="destination_school"))
         elif case.destination_school_id == case.school_id:
             errors.append(rule("placement_same_school", "安置学校不能是原学校", ARTICLE, field="destination_school"))
         elif (case.details or {}).get("destination_class") and destination_class(case) is None:
-            errors.append(rule("placement_class", "所选班级不属于安置学校的该学段", ARTICLE, field="details"))
+            errors.append(rule("placement_class", "所选班级不属于安置学校的该学段", ARTICLE, field="destination_class"))
         return errors
 
     def check_eligibility(self, case):

@@ -17,7 +17,19 @@ from cases.services.registrations import (
 )
 
 from . import register
-from .base import AUTHORITY_APPROVAL, SCHOOL_REVIEW, CaseType, EvidenceKind, rule
+from . import fields as f
+from .base import (
+    AUTHORITY_APPROVAL,
+    REASON_TEXT,
+    SCHOOL_REVIEW,
+    CaseType,
+    EvidenceKind,
+    effective_on,
+    reason_field,
+    rule,
+    school_class,
+)
+from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
 
 DIAGNOSIS = EvidenceKind("hospital_diagnosis", "县级及以上医院诊断证明")
@@ -29,6 +41,11 @@ RECOVERY = EvidenceKind("recovery_certificate", "县级及以上医院病愈证�
 SUSPENSION_CERTIFICATE = EvidenceKind("suspension_certificate", "休学证明")
 ILLNESS = (DIAGNOSIS, RECORDS, BILLS)
 SUSPENSION_TYPES = ("suspension", "suspension_extension")
+
+
+def hospital(*reasons):
+    return Field("hospital_county_level", f.BOOL, "诊断证明由县级及以上医院出具",
+                 "因病休学须持县级及以上医院的诊断证明(第二十八条)", "第二十八条", required=reasons)
 
 
 def approved_suspensions(case):
@@ -58,6 +75,14 @@ class Suspension(CaseType):
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     reasons = {"illness": "因病需停课治疗休养", "sick_leave": "连续病假超过学期总学时三分之一", "other": "出国等其他原因"}
     evidence = {"*": (APPLICATION,), "illness": ILLNESS, "sick_leave": ILLNESS, "other": (OTHER_PROOF,)}
+    fields = (
+        reason_field(reasons, "第二十七条", label="休学原因"),
+        REASON_TEXT,
+        effective_on("休学开始日期"),
+        Field("end_on", f.DATE, "休学截止日期", "单次休学期限不超过一年(第二十九条)", "第二十九条", required=True,
+              column=True),
+        hospital("illness", "sick_leave"),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
@@ -93,6 +118,14 @@ class SuspensionExtension(CaseType):
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     reasons = {"illness": "休学期满仍不能复学(因病)"}
     evidence = {"*": ILLNESS}
+    fields = (
+        reason_field(reasons, "第二十九条", label="延长原因"),
+        REASON_TEXT,
+        effective_on("申请日期"),
+        Field("end_on", f.DATE, "新的休学截止日期", "应晚于原截止日期,延长不超过一年(第二十九条)", "第二十九条",
+              required=True, column=True),
+        hospital("illness"),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
@@ -188,4 +221,9 @@ class Resumption(Return):
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     reasons = {"illness": "因病休学期满", "other": "其他原因休学期满"}
     evidence = {"*": (SUSPENSION_CERTIFICATE,), "illness": (RECOVERY,)}
+    fields = (
+        reason_field(reasons, "第三十条", label="复学事由"),
+        effective_on("复学日期"),
+        school_class("复学班级", "回到原年级的班级;不选则由系统按原年级编入(第三十条)", "第三十条"),
+    )
     from_status = RegistrationStatus.SUSPENDED

@@ -10,18 +10,47 @@ carried (第二十四条); the origin school keeps read-only access to the histo
 
 import datetime
 
-from cases.models import RegistrationStatus, SchoolClass, Stage, Student, TransferScope
+from cases.models import STAGE_YEARS, RegistrationStatus, SchoolClass, Stage, Student, TransferScope
+from cases.services.auxiliary_numbers import entry_cohort, grade_of
 from cases.services.registrations import registration_open
 from cases.services.students import NewStudent, students_register
 
 from . import register
-from .base import CaseType, EvidenceKind, Step, rule
+from . import fields as f
+from .base import GENDERS, REASON_TEXT, STAGE, CaseType, EvidenceKind, Step, effective_on, reason_field, rule
+from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
 
 APPLICATION = EvidenceKind("transfer_application", "转学申请及《甘肃省中小学生转学证明》")
 RESIDENCE = EvidenceKind("residence_proof", "迁居或务工证明")
 HOUSEHOLD = EvidenceKind("household_register", "户口簿复印件")
 ARTICLE = "第二十六条"
+PROVINCES = (("11", "北京市"), ("12", "天津市"), ("13", "河北省"), ("14", "山西省"), ("15", "内蒙古自治区"),
+             ("21", "辽宁省"), ("22", "吉林省"), ("23", "黑龙江省"), ("31", "上海市"), ("32", "江苏省"),
+             ("33", "浙江省"), ("34", "安徽省"), ("35", "福建省"), ("36", "江西省"), ("37", "山东省"),
+             ("41", "河南省"), ("42", "湖北省"), ("43", "湖南省"), ("44", "广东省"), ("45", "广西壮族自治区"),
+             ("46", "海南省"), ("50", "重庆市"), ("51", "四川省"), ("52", "贵州省"), ("53", "云南省"),
+             ("54", "西藏自治区"), ("61", "陕西省"), ("63", "青海省"), ("64", "宁夏回族自治区"),
+             ("65", "新疆维吾尔自治区"), ("71", "台湾省"), ("81", "香港特别行政区"), ("82", "澳门特别行政区"))
+HOUSEHOLD_TYPES = (("agricultural", "农业户口"), ("non_agricultural", "非农业户口"), ("resident", "居民户口"),
+                   ("none", "无户籍"), ("overseas", "港澳台及外籍"))
+
+
+def _within(case):
+    return case.transfer_scope == TransferScope.WITHIN
+
+
+def _external(case):
+    return case.transfer_scope in (TransferScope.OUT_OF_PROVINCE, TransferScope.INTO_PROVINCE)
+
+
+def _new_person(case):
+    return case.transfer_scope == TransferScope.INTO_PROVINCE and not case.student_id
+
+
+def _person(name, kind, label, **extra):
+    return Field(name, kind, f"学生{label}", group="person", article="第二十二条",
+                 help="省外转入且本省尚无学籍的学生填写", **extra)
 
 
 @register
@@ -38,6 +67,31 @@ class Transfer(CaseType):
     )
     reasons = {"relocation": "随父母迁居或务工", "household": "户籍迁移", "other": "其他原因"}
     evidence = {"*": (APPLICATION,), "relocation": (RESIDENCE,), "household": (HOUSEHOLD,)}
+    subject = Field("student", f.STUDENT, "转学学生", "省外转入本省尚无学籍的学生时不选,改填下方学生信息", column=True,
+                    required=lambda case: case.transfer_scope != TransferScope.INTO_PROVINCE)
+    fields = (
+        Field("transfer_scope", f.CHOICE, "转学范围", article="第二十一条", required=True, column=True,
+              choices=tuple((c, str(label)) for c, label in TransferScope.choices)),
+        reason_field(reasons, "第二十一条", label="转学原因"),
+        REASON_TEXT,
+        effective_on("转学日期"),
+        Field("destination_school", f.SCHOOL, "转入学校", "省内转学时选择转入学校(按校名或学校标识码查找)", "第二十二条",
+              required=_within, column=True),
+        Field("destination_class", f.SCHOOL_CLASS, "转入班级", "转入学校中与学生同年级的班级(第二十六条:不得跨年级转学)",
+              ARTICLE, required=_within, within="destination_school"),
+        Field("external_school", f.TEXT, "省外学校", "转出或转入的省外学校名称", "第二十一条", required=_external,
+              column=True, max_length=100),
+        Field("external_province", f.CHOICE, "省外学校所在省份", "", "第二十一条", required=_external, column=True,
+              choices=PROVINCES),
+        Field("stage", STAGE.kind, "学段", "省外转入新学生时选择", required=_new_person, column=True, choices=STAGE.choices),
+        _person("name", f.TEXT, "姓名", required=_new_person, max_length=50),
+        _person("gender", f.CHOICE, "性别", required=_new_person, choices=GENDERS),
+        _person("birth_date", f.DATE, "出生日期", required=_new_person),
+        _person("id_number", f.ID_NUMBER, "公民身份号码"),
+        _person("ethnicity", f.TEXT, "民族", max_length=20),
+        _person("native_place", f.TEXT, "籍贯", max_length=100),
+        _person("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
+    )
 
     def student_required(self, case):
         return case.transfer_scope != TransferScope.INTO_PROVINCE
@@ -66,14 +120,14 @@ class Transfer(CaseType):
                                    field="destination_school"))
         else:
             if not case.external_school or len(case.external_province or "") != 2 or case.external_province == "62":
-                errors.append(rule("transfer_external", "请填写省外学校及其省份代码", "第二十一条",
+                errors.append(rule("transfer_external", "请填写省外学校及其所在省份", "第二十一条",
                                    field="external_school"))
             if case.transfer_scope == TransferScope.INTO_PROVINCE:
                 # The Gansu school receiving the student is both the case's school and its
                 # destination, so the destination steps route to it and its authority.
                 case.destination_school = case.school
                 if case.student_id is None and not (case.details or {}).get("person"):
-                    errors.append(rule("transfer_person", "省外转入须填写学生基本信息", "第二十二条", field="details"))
+                    errors.append(rule("transfer_person", "省外转入须填写学生基本信息", "第二十二条", field="person_name"))
         return errors
 
     def check_eligibility(self, case):
@@ -86,16 +140,9 @@ class Transfer(CaseType):
                 errors.append(rule("transfer_during_suspension", "休学期间不予转学", ARTICLE))
             elif status != RegistrationStatus.ACTIVE:
                 errors.append(rule("transfer_not_active", "学生不在籍在读,不能转学", "第二十二条"))
-            school_class = registration.school_class
-            if school_class is not None:
-                grade = school_class.grade(case.effective_on)
-                if grade == 1:
-                    errors.append(rule("transfer_initial_grade", "初始年级一般不予转学", ARTICLE, generally=True))
-                elif grade is not None and grade >= school_class.years:
-                    errors.append(rule("transfer_graduating_grade", "毕业年级一般不予转学", ARTICLE, generally=True))
-                target = self.destination_class(case)
-                if target is not None and target.grade(case.effective_on) != grade:
-                    errors.append(rule("transfer_across_grades", "跨年级不予转学", ARTICLE))
+            errors += self._grade_rules(case, registration)
+        elif self.destination_class(case) is None:
+            errors.append(rule("transfer_destination_class", "请选择转入学校的班级", "第十条", field="destination_class"))
         if destination is not None:
             if case.stage == Stage.VOCATIONAL and not destination.offers(Stage.VOCATIONAL) \
                     and destination.offers(Stage.SENIOR):
@@ -115,12 +162,37 @@ class Transfer(CaseType):
         both_urban = origin.county.name.endswith("区") and destination.county.name.endswith("区")
         return both_urban and origin.county.code[:4] == destination.county.code[:4]
 
+    def _grade_rules(self, case, registration):
+        """第二十六条 on the grade, always checked: the student lands in a class of their own
+        cohort at the destination (第十条: the auxiliary number keeps the entry year)."""
+        errors = []
+        cohort = entry_cohort(registration)
+        grade = grade_of(cohort, registration.stage, case.effective_on)
+        if grade == 1:
+            errors.append(rule("transfer_initial_grade", "初始年级一般不予转学", ARTICLE, generally=True))
+        elif grade is not None and grade >= STAGE_YEARS[registration.stage]:
+            errors.append(rule("transfer_graduating_grade", "毕业年级一般不予转学", ARTICLE, generally=True))
+        if case.transfer_scope != TransferScope.WITHIN:
+            return errors
+        target = self.destination_class(case)
+        if target is None:
+            errors.append(rule("transfer_destination_class", "请选择转入学校的班级(与原年级相同的班级)", "第十条",
+                               field="destination_class"))
+        elif target.cohort != cohort:
+            errors.append(rule("transfer_across_grades",
+                               f"跨年级不予转学:学生为{cohort}级,转入班级为{target.cohort}级({target})", ARTICLE,
+                               field="destination_class"))
+        return errors
+
     @staticmethod
     def destination_class(case):
+        """The class the case places the student in at the destination: the one accessor of
+        that field, wherever the case keeps it."""
         class_id = (case.details or {}).get("destination_class")
-        if not class_id or not case.destination_school_id:
+        school = case.destination_school if case.transfer_scope != TransferScope.INTO_PROVINCE else case.school
+        if not class_id or school is None or isinstance(class_id, bool) or not str(class_id).isdigit():
             return None
-        return SchoolClass.objects.filter(pk=class_id, school=case.destination_school, stage=case.stage).first()
+        return SchoolClass.objects.filter(pk=class_id, school=school, stage=case.stage).first()
 
     def apply(self, case, *, acting_user):
         if case.transfer_scope == TransferScope.INTO_PROVINCE:
@@ -152,7 +224,8 @@ class Transfer(CaseType):
             person = dict(case.details["person"])
             (registration,) = students_register(
                 acting_user=acting_user, school=school, stage=case.stage, started_on=case.effective_on,
-                people=[NewStudent(data=_person_data(person))], reason=f"省外转入({case.number})",
+                people=[NewStudent(data=_person_data(person), school_class=self.destination_class(case))],
+                reason=f"省外转入({case.number})",
             )
             case.student = registration.student
             case.registration = registration
@@ -160,7 +233,8 @@ class Transfer(CaseType):
         else:
             registration = registration_open(
                 acting_user=acting_user, student=case.student, school=school, stage=case.stage,
-                started_on=case.effective_on, reason=f"省外转入({case.number})",
+                school_class=self.destination_class(case), started_on=case.effective_on,
+                reason=f"省外转入({case.number})",
             )
             reissue_number(registration, acting_user=acting_user)
         student = registration.student

@@ -14,11 +14,16 @@ from . import register
 from .base import (
     AUTHORITY_APPROVAL,
     SCHOOL_REVIEW,
+    REASON_TEXT,
     CaseType,
     EvidenceKind,
     detail_date,
+    effective_on,
+    reason_field,
     rule,
 )
+from . import fields as f
+from .fields import Field
 from .effects import change_status, open_registration, record
 from .suspension import SUSPENSION_CERTIFICATE
 
@@ -72,15 +77,25 @@ class Withdrawal(CaseType):
         "suspension_overdue": (SUSPENSION_CERTIFICATE, CONTACT),
         "application": (APPLICATION,),
     }
+    fields = (
+        reason_field(reasons, ARTICLE, label="退学情形"),
+        REASON_TEXT,
+        effective_on("退学日期", article=ARTICLE),
+        Field("term_started_on", f.DATE, "新学期开学日期", "开学15天后仍未报到的方可据此退学", ARTICLE,
+              required=("no_show",)),
+        Field("absent_hours", f.INT, "本学期旷课学时", "累计达学期总学时三分之一以上", ARTICLE, required=("truancy",)),
+        Field("term_hours", f.INT, "学期总学时", "", ARTICLE, required=("truancy",)),
+    )
 
     def validate(self, case):
         errors = super().validate(case)
         if case.reason == "no_show" and detail_date(case, "term_started_on") is None:
-            errors.append(rule("withdrawal_term_start", "请填写新学期开学日期(YYYY-MM-DD)", ARTICLE, field="details"))
+            errors.append(rule("withdrawal_term_start", "请填写新学期开学日期", ARTICLE, field="term_started_on"))
         if case.reason == "truancy":
             absent, total = _number(case, "absent_hours"), _number(case, "term_hours")
             if absent is None or total is None or absent < 0 or total <= 0:
-                errors.append(rule("withdrawal_hours", "请填写本学期旷课学时和学期总学时", ARTICLE, field="details"))
+                errors.append(rule("withdrawal_hours", "请填写本学期旷课学时和学期总学时", ARTICLE,
+                                   field="absent_hours" if absent is None or absent < 0 else "term_hours"))
         return errors
 
     def check_eligibility(self, case):
@@ -118,6 +133,7 @@ class Expulsion(CaseType):
     steps = (SCHOOL_REVIEW, AUTHORITY_APPROVAL)
     reasons = {"criminal_penalty": "(五)在校期间违反国家法律,受到刑事处罚"}
     evidence = {"*": (JUDGEMENT,)}
+    fields = (reason_field(reasons, ARTICLE, label="除名情形"), REASON_TEXT, effective_on("除名日期", article=ARTICLE))
 
     def check_eligibility(self, case):
         return high_school_rules(self, case)

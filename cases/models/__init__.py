@@ -21,7 +21,7 @@ from .schools import (
     Stage,
     Supervision,
 )
-from .staff import Role, StaffProfile
+from .staff import Office, Role, StaffProfile
 from .students import ETHNICITIES, Disability, Gender, Guardian, HouseholdType, RegistryNumberChange, Student
 
 from .audit import RegistryLogEntry
@@ -37,7 +37,10 @@ from .cases import (
     RegistryTaskState,
     TransferScope,
 )
-from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus
+from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus, RevokeKind
 from .lookups import LookupLog, LookupOutcome
+from .intake import DuplicateDecision, ExportLog, IntakeStatus, IntakeUpload, Verdict
+from .jobs import JobRun, JobStatus
+from .reads import ReadDoor, ReadLogEntry
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.appendonly import AppendOnlyModel, AppendOnlyQuerySet
+
 from .schools import School
 from .students import Student
 
@@ -20,7 +22,7 @@ class ArchiveEntryKind(models.TextChoices):
     OTHER = "other", _("其他材料")
 
 
-class ArchiveEntry(models.Model):
+class ArchiveEntry(AppendOnlyModel):
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="archive_entries")
     school = models.ForeignKey(
         School, verbose_name=_("记录学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -38,8 +40,10 @@ class ArchiveEntry(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("记录人")
-    )
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )  # PROTECT, not SET_NULL: deleting the user would rewrite the entry (deactivate users instead)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("档案条目")

@@ -7,10 +7,44 @@ and the school) so that the log obeys the same scope as everything else.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.models.audit_log import BaseLogEntry, ModelLogEntryManager
+from wagtail.models.audit_log import BaseLogEntry, LogEntryQuerySet, ModelLogEntryManager
+
+from cases import chain
+from cases.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class RegistryLogEntryManager(ModelLogEntryManager):
+class ChainedQuerySet(AppendOnlyQuerySet):
+    """Inserts only, each linked into the table's hash chain (cases/chain.py)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        return chain.insert(self.model, objs, lambda rows: super(ChainedQuerySet, self).bulk_create(
+            rows, *args, **kwargs))
+
+
+class ChainedModel(AppendOnlyModel):
+    """An append-only row that takes its place in the hash chain when first saved."""
+
+    prev_hash = models.CharField(_("前一条摘要"), max_length=64, editable=False, default="")
+    entry_hash = models.CharField(_("本条摘要"), max_length=64, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            return super().save(*args, **kwargs)  # refused by AppendOnlyModel
+        return chain.insert(type(self), [self], lambda rows: super(ChainedModel, self).save(*args, **kwargs))
+
+
+class RegistryLogEntryQuerySet(ChainedQuerySet, LogEntryQuerySet):
+    pass
+
+
+class RegistryLogEntryManager(ModelLogEntryManager.from_queryset(RegistryLogEntryQuerySet)):
+    def get_queryset(self):  # Wagtail's manager names its queryset class outright
+        return RegistryLogEntryQuerySet(self.model, using=self._db)
+
     def log_action(self, instance, action, **kwargs):
         from cases.audit import audit_scope
 
@@ -25,7 +59,7 @@ class RegistryLogEntryManager(ModelLogEntryManager):
         return audit_entries_visible(user, self.all())
 
 
-class RegistryLogEntry(BaseLogEntry):
+class RegistryLogEntry(ChainedModel, BaseLogEntry):
     object_id = models.CharField(max_length=255, db_index=True)
     scope_code = models.CharField(_("主管单位代码"), max_length=12, db_index=True, blank=True)
     school_id = models.BigIntegerField(_("学校"), null=True, blank=True, db_index=True)

@@ -30,7 +30,11 @@ class CaseState(models.TextChoices):
     IN_REVIEW = "in_review", _("审批中")
     RETURNED = "returned", _("退回修改")
     APPROVED = "approved", _("已批准")
-    WITHDRAWN = "withdrawn", _("已撤回")
+    WITHDRAWN = "withdrawn", _("已撤回(可修改后重新提交)")
+
+
+# Only an approved case is history; a withdrawn one is edited and resubmitted (the same case).
+DECIDED_STATES = (CaseState.APPROVED,)
 
 
 class TransferScope(models.TextChoices):
@@ -67,7 +71,7 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
     scope_code = models.CharField(max_length=12, db_index=True, editable=False)
     destination_scope_code = models.CharField(max_length=12, db_index=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")  # a decided case is never rewritten
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -106,7 +110,29 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
 
     @property
     def is_decided(self):
-        return self.state in (CaseState.APPROVED, CaseState.WITHDRAWN)
+        # A withdrawn case is not decided: its submitter edits and resubmits the same case.
+        return self.state in DECIDED_STATES
+
+    # A decided case is history: its row is never written again (a trigger refuses it on
+    # PostgreSQL too, with its revisions, workflow and approval records). Corrections are new
+    # cases. The stored state is read from the database: an instance in memory may be stale.
+    def _stored_decided(self):
+        return not self._state.adding and type(self)._base_manager.filter(
+            pk=self.pk, state__in=DECIDED_STATES).exists()
+
+    def save(self, *args, **kwargs):
+        from cases.appendonly import AppendOnlyError
+
+        if self._stored_decided():
+            raise AppendOnlyError("已办结的案卷")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from cases.appendonly import AppendOnlyError
+
+        if self.state in DECIDED_STATES or self._stored_decided():
+            raise AppendOnlyError("已办结的案卷")
+        return super().delete(*args, **kwargs)
 
 
 class Evidence(models.Model):
@@ -118,7 +144,7 @@ class Evidence(models.Model):
     kind = models.CharField(_("材料类别"), max_length=32)
     document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"), on_delete=models.PROTECT,
                                  related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -197,6 +223,8 @@ class RegistryTaskState(TaskState):
 
     approver_code = models.CharField(_("审批单位代码"), max_length=12, db_index=True, blank=True)
     approver_school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Which unit of that jurisdiction: its registry authority, or the exam authority (第二十二条).
+    approver_office = models.CharField(_("审批部门"), max_length=10, default="registry", blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
     # The digest of the case's content this step approved (cases/workflow.py: content_digest):
     # a decision binds only that content; a changed case restarts from the first step whose

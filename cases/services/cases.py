@@ -20,7 +20,7 @@ from .sequences import sequence_next
 
 EDITABLE_FIELDS = {"reason", "reason_text", "effective_on", "end_on", "details", "destination_school",
                    "transfer_scope", "external_school", "external_province", "stage"}
-OPEN_FOR_EDIT = (m.CaseState.DRAFT, m.CaseState.RETURNED)
+OPEN_FOR_EDIT = (m.CaseState.DRAFT, m.CaseState.RETURNED, m.CaseState.WITHDRAWN)
 # Evidence is checked by its content, not its name (magic numbers of PDF, JPEG, PNG).
 SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
@@ -67,6 +67,8 @@ def case_create(*, acting_user, case_type, school, student=None, **fields):
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
+    # Only what the type declares is stored, typed (dates ISO, objects by key): case_types/fields.py.
+    fields["details"] = case_class.clean_details(fields.get("details"))
     case = m.Case(case_type=case_type, school=school, student=student, created_by=acting_user, **fields)
     if case_class.student_required(case):
         if student is None:
@@ -83,7 +85,7 @@ def case_create(*, acting_user, case_type, school, student=None, **fields):
         case.stage = registration.stage
     if not case.stage:
         raise RuleError("case_stage_required", "请选择学段", field="stage")
-    _raise_all(case_class.validate(case))
+    _raise_all(case_class.check_fields(case))
     case.scope_code = school.scope_code
     case.destination_scope_code = case.destination_school.scope_code if case.destination_school_id else ""
     year = timezone.localdate().year
@@ -103,9 +105,11 @@ def case_update_draft(*, acting_user, case, changes):
         raise RuleError("case_field_unknown", f"未知字段:{','.join(sorted(unknown))}")
     if "stage" in changes and case.registration_id and changes["stage"] != case.stage:
         raise RuleError("case_stage_fixed", "学段由学生的学籍决定,不能修改", field="stage")
+    if "details" in changes:
+        changes = {**changes, "details": case.case_type_class.clean_details(changes["details"])}
     for field, value in changes.items():
         setattr(case, field, value)
-    _raise_all(case.case_type_class.validate(case))
+    _raise_all(case.case_type_class.check_fields(case))
     case.destination_scope_code = case.destination_school.scope_code if case.destination_school_id else ""
     return _save(case, acting_user, "xueji.case.edit", {"fields": sorted(changes)})
 
@@ -140,8 +144,9 @@ def evidence_attach(*, acting_user, case, kind, uploaded_file, title=""):
     if file_type is None:
         raise RuleError("evidence_type", "只接受 PDF、JPEG 或 PNG 文件(按内容检查)", field="file")
     uploaded_file.name = f"{case.number}-{kind}.{file_type}"
+    labels = {k.code: k.label for k in case.case_type_class.required_evidence(case)}
     document = get_document_model().objects.create(
-        title=title or f"{case.number} {kind}", file=uploaded_file, collection=evidence_collection(case),
+        title=title or f"{case.number} {labels.get(kind, '其他材料')}", file=uploaded_file, collection=evidence_collection(case),
         uploaded_by_user=acting_user,
     )
     evidence = m.Evidence.objects.create(case=case, kind=kind, document=document, uploaded_by=acting_user)
@@ -168,14 +173,18 @@ def case_submit(*, acting_user, case):
     _check_submitter(case, acting_user)
     if case.state not in OPEN_FOR_EDIT:
         raise RuleError("case_not_editable", "案卷已提交或已办结")
+    # What was entered is checked again (a required fact may depend on the reason chosen).
+    _raise_all(case.case_type_class.check_fields(case))
     errors = [RuleError("evidence_missing", f"缺少证明材料:{kind.label}", field="evidence",
                         article=case.case_type_class.articles[0] if case.case_type_class.articles else "")
               for kind in missing_evidence(case)]
     errors += blocking_failures(case, at_submit=True)
+    errors += conflicting_cases(case)
     _raise_all(errors)
     case.state = m.CaseState.IN_REVIEW
     case.submitted_at = timezone.now()
-    case.save(update_fields=["state", "submitted_at"])
+    case.decided_at = None  # a withdrawn case resubmitted
+    case.save(update_fields=["state", "submitted_at", "decided_at"])
     audit(case, "xueji.case.submit", acting_user=acting_user)
     workflow_state = case.current_workflow_state
     stale = stale_steps(case, workflow_state) if workflow_state else []
@@ -197,6 +206,35 @@ def case_submit(*, acting_user, case):
         workflow.start(case, acting_user)
     case.refresh_from_db()
     return case
+
+
+OPEN_CASE_STATES = (m.CaseState.IN_REVIEW, m.CaseState.RETURNED)
+
+
+def conflicting_cases(case):
+    """The student's other open cases this one cannot run beside (see ``CaseType.compatible``).
+    The student's row is locked first, so two submissions for one student are decided one
+    after the other and cannot both pass."""
+    if case.student_id is None:
+        return []
+    m.Student.objects.select_for_update().filter(pk=case.student_id).values_list("pk", flat=True).first()
+    own = case.case_type_class
+    others = (m.Case.objects.filter(student_id=case.student_id, state__in=OPEN_CASE_STATES)
+              .exclude(pk=case.pk).only("number", "case_type").order_by("pk"))
+    return [RuleError("case_conflict", f"该学生已有办理中的{other.type_name}({other.number}),"
+                                        f"须待其办结或撤回后再提交{own.name}", field="case_type")
+            for other in others if not own.compatible(other.case_type_class)]
+
+
+def lock_student_registration(case):
+    """Final approval's first step: the student (and their open registration) locked, so every
+    rule re-checked after it sees what concurrent approvals committed, and none can change it
+    until this approval commits."""
+    if case.student_id is None:
+        return
+    m.Student.objects.select_for_update().filter(pk=case.student_id).values_list("pk", flat=True).first()
+    list(m.Registration.objects.select_for_update().filter(student_id=case.student_id, status__in=m.OPEN_STATUSES)
+         .values_list("pk", flat=True))
 
 
 def _decide(case, acting_user, action, comment):
@@ -222,11 +260,14 @@ def case_reject(*, acting_user, case, comment):
 
 @transaction.atomic
 def case_withdraw(*, acting_user, case):
-    """The submitter withdraws before the decision."""
+    """The submitter withdraws before the decision; the same case may then be edited and
+    resubmitted (a new round of approvals)."""
     case = _lock(case)
     _check_submitter(case, acting_user)
     if case.is_decided:
         raise RuleError("case_decided", "案卷已办结,不能撤回")
+    if case.state == m.CaseState.WITHDRAWN:
+        raise RuleError("case_already_withdrawn", "案卷已撤回")
     workflow_state = case.current_workflow_state
     if workflow_state is not None:
         workflow_state.cancel(user=acting_user)
@@ -241,12 +282,18 @@ def case_withdraw(*, acting_user, case):
 def case_override(*, acting_user, case, rule_code, reason):
     """An approving authority overrides a 一般不予 rule, with the reason recorded."""
     case = _lock(case)
+    failures = {e.code: e for e in case.case_type_class.check_eligibility(case)}
+    never = failures.get(rule_code)
+    if never is not None and not getattr(never, "generally", False):
+        # Said before anything else: no authority may override this rule, whoever asks.
+        raise RuleError("rule_not_overridable", f"{never.message}:该规定不得特批", field="rule_code",
+                        article=never.article)
     state = current_step(case)
     if state is None or state.approver_school_id or not user_may_act(state, acting_user):
         raise PermissionDenied
     if not (reason or "").strip():
         raise RuleError("override_reason_required", "特批须说明理由", field="reason")
-    failing = {e.code: e for e in case.case_type_class.check_eligibility(case) if getattr(e, "generally", False)}
+    failing = {code: e for code, e in failures.items() if getattr(e, "generally", False)}
     if rule_code not in failing:
         raise RuleError("override_not_applicable", "该规定不适用特批或本案未违反该规定", field="rule_code")
     case.overrides = [*case.overrides, {"code": rule_code, "article": failing[rule_code].article,
@@ -266,6 +313,7 @@ def case_finalize(*, case, acting_user):
     run = case.workflow_states.order_by("-created_at", "-id").first()
     if run is not None and stale_steps(case, run):
         raise RuleError("case_changed_after_approval", "案卷内容在审批后发生变化,须重新审批")
+    lock_student_registration(case)
     _raise_all(blocking_failures(case))
     case.case_type_class.apply(case, acting_user=acting_user)
     now = timezone.now()

@@ -2,8 +2,8 @@
 
 Who may print what is decided by scope (cases/access.py); which registration status a kind
 needs is below. A lost diploma is never reissued: the graduate gets a graduation attestation
-instead (第三十五条), so a diploma or completion certificate is issued once per registration
-unless the earlier one was revoked.
+instead (第三十五条), so a diploma or completion certificate is issued once per registration;
+only one revoked as issued in error is replaced, by the province, with the reason recorded.
 """
 
 import base64
@@ -12,7 +12,7 @@ import hmac
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -105,6 +105,9 @@ def _check_issuer(acting_user, kind, registration):
     if acting_user is None or acting_user.is_superuser:
         return
     profile = access.profile_of(acting_user)
+    if profile is not None and profile.office == m.Office.EXAM:
+        raise RuleError("certificate_issuer_exam_authority", "省级考试管理部门不签发学籍证书", field="kind",
+                        article="第二十二条")
     level = "school" if profile is None or profile.school_id else profile.jurisdiction.level
     required = issuer_level_required(kind, registration)
     if LEVEL_RANK.get(level, -1) < LEVEL_RANK[required]:
@@ -112,8 +115,39 @@ def _check_issuer(acting_user, kind, registration):
                         article="第三条")
 
 
+def _check_once(acting_user, kind, registration, replaces, replacement_reason):
+    """第三十五条: a diploma or completion certificate is issued once per registration. Revoking it
+    (lost, damaged, wrong) does not reopen it: the graduate gets a graduation attestation. Only
+    a certificate revoked as issued in error may be replaced, once, by the province, with the
+    reason recorded. The registration row is locked, so two issues cannot both pass."""
+    m.Registration.objects.select_for_update().filter(pk=registration.pk).first()
+    earlier = list(m.Certificate.objects.filter(kind=kind, registration=registration).select_related("replaced_by"))
+    if replaces is None:
+        if kind in ONCE_PER_REGISTRATION and earlier:
+            raise RuleError("certificate_reissue", f"{kind.label}已签发,遗失或损毁不补发,可申请毕业证明书;"
+                            "错发的由省级学籍管理部门换发", field="kind", article="第三十五条")
+        return None
+    replaces = m.Certificate.objects.select_for_update().get(pk=replaces.pk)  # what is true now
+    if replaces.kind != kind or replaces.registration_id != registration.pk:
+        raise RuleError("certificate_replace_other", "被替换的证书与本次签发的证书类别或学籍不符", field="replaces",
+                        article="第三十五条")
+    if replaces.revoke_kind != m.RevokeKind.ERROR:
+        raise RuleError("certificate_replace_not_error", "只有因错发而作废的证书可以换发;遗失、损毁的不补发",
+                        field="replaces", article="第三十五条")
+    if any(c.revoked_at is None for c in earlier) or hasattr(replaces, "replaced_by"):
+        raise RuleError("certificate_replace_done", "该证书已换发", field="replaces", article="第三十五条")
+    if acting_user is not None and not acting_user.is_superuser:
+        profile = access.profile_of(acting_user)
+        if profile is None or profile.school_id or profile.jurisdiction.level != "province":
+            raise RuleError("certificate_replace_province", "错发证书由省级学籍管理部门换发", field="replaces",
+                            article="第三十五条")
+    if not (replacement_reason or "").strip():
+        raise RuleError("certificate_replace_reason", "请填写换发原因", field="replacement_reason", article="第三十五条")
+    return replaces
+
+
 @transaction.atomic
-def certificate_issue(*, acting_user, kind, student, case=None):
+def certificate_issue(*, acting_user, kind, student, case=None, replaces=None, replacement_reason=""):
     kind = K(kind)
     _check_scope(acting_user, student)
     if case is not None and case.student_id != student.pk:
@@ -124,38 +158,46 @@ def certificate_issue(*, acting_user, kind, student, case=None):
         raise RuleError("certificate_status", f"该学生当前学籍状态不能签发{kind.label}", field="kind",
                         article=ARTICLE[kind])
     _check_issuer(acting_user, kind, registration)
-    if kind in ONCE_PER_REGISTRATION and m.Certificate.objects.select_for_update().filter(
-            kind=kind, registration=registration, revoked_at__isnull=True).exists():
-        raise RuleError("certificate_reissue", f"{kind.label}已签发,遗失不补发,可申请毕业证明书", field="kind",
-                        article="第三十五条")
+    replaces = _check_once(acting_user, kind, registration, replaces, replacement_reason)
     year = timezone.localdate().year
     prefix = f"{SERIAL_PREFIX[kind]}{year}"
     serial = f"{prefix}-{sequence_take(f'certificate:{prefix}'):06d}"
     certificate = m.Certificate.objects.create(
         kind=kind, serial=serial, check_code=check_code_for(serial, student.registry_number), student=student,
         registration=registration, case=case, school=registration.school, issued_by=acting_user,
+        replaces=replaces, replacement_reason=(replacement_reason or "").strip() if replaces else "",
     )
+    body = f"编号 {serial},校验码 {certificate.check_code}"
+    if replaces is not None:
+        body += f";换发错发作废的 {replaces.serial}:{certificate.replacement_reason}(第三十五条)"
     m.ArchiveEntry.objects.create(
         student=student, school=registration.school, kind=m.ArchiveEntryKind.OTHER, case=case,
-        title=f"签发《{kind.label}》{serial}", body=f"编号 {serial},校验码 {certificate.check_code}",
-        recorded_by=acting_user,
+        title=f"签发《{kind.label}》{serial}", body=body, recorded_by=acting_user,
     )
-    audit(certificate, "xueji.certificate.issue", acting_user=acting_user, data={"kind": kind, "serial": serial})
+    audit(certificate, "xueji.certificate.issue", acting_user=acting_user,
+          data={"kind": kind, "serial": serial, "replaces": replaces.serial if replaces else "",
+                "replacement_reason": certificate.replacement_reason})
     return certificate
 
 
 @transaction.atomic
-def certificate_revoke(*, acting_user, certificate, reason):
+def certificate_revoke(*, acting_user, certificate, reason, kind=m.RevokeKind.OTHER):
+    """Void a certificate (lost, damaged, issued in error…). History stays: the row is kept
+    with its reason; only one revoked as issued in error may later be replaced (第三十五条)."""
     certificate = m.Certificate.objects.select_for_update().get(pk=certificate.pk)
     _check_scope(acting_user, certificate.student)
     if certificate.is_revoked:
         raise RuleError("certificate_revoked", "该证书已作废")
+    if kind not in m.RevokeKind.values:
+        raise RuleError("certificate_revoke_kind", "请选择作废类别", field="kind")
     if not (reason or "").strip():
         raise RuleError("certificate_revoke_reason", "请填写作废原因", field="reason")
     certificate.revoked_at = timezone.now()
     certificate.revoke_reason = reason.strip()
-    certificate.save(update_fields=["revoked_at", "revoke_reason"])
-    audit(certificate, "xueji.certificate.revoke", acting_user=acting_user, data={"reason": certificate.revoke_reason})
+    certificate.revoke_kind = kind
+    certificate.save(update_fields=["revoked_at", "revoke_reason", "revoke_kind"])
+    audit(certificate, "xueji.certificate.revoke", acting_user=acting_user,
+          data={"reason": certificate.revoke_reason, "kind": kind})
     return certificate
 
 
@@ -165,9 +207,10 @@ def certificate_render_html(certificate):
     return render_to_string(f"certificates/{certificate.kind}.html", context_for(certificate))
 
 
-def certificate_render_pdf(*, acting_user, certificate) -> bytes:
+def certificate_render_pdf(*, acting_user, certificate, print_job=None) -> bytes:
     """Render the PDF, then log the print. Rendering (~0.1 s) runs outside the transaction so
-    the print log's lock is held only for the insert."""
+    the print log's lock is held only for the insert. Within a batch (``print_job``) each
+    certificate is logged once, however often a resumed job renders it again."""
     from weasyprint import HTML
 
     # Re-read: a certificate revoked since the caller loaded it must not print.
@@ -178,8 +221,19 @@ def certificate_render_pdf(*, acting_user, certificate) -> bytes:
         raise RuleError("certificate_revoked", "该证书已作废,不能打印")
     pdf = HTML(string=certificate_render_html(certificate), base_url=str(settings.BASE_DIR)).write_pdf()
     with transaction.atomic():
-        m.CertificatePrint.objects.create(certificate=certificate, printed_by=acting_user)
-        audit(certificate, "xueji.certificate.print", acting_user=acting_user, data={"serial": certificate.serial})
+        if print_job is not None:
+            if m.CertificatePrint.objects.filter(print_job=print_job, certificate=certificate).exists():
+                return pdf  # logged by an earlier attempt of this job
+            try:
+                with transaction.atomic():
+                    m.CertificatePrint.objects.create(certificate=certificate, printed_by=acting_user,
+                                                      print_job=print_job)
+            except IntegrityError:  # the unique (job, certificate): a duplicate delivery logged it
+                return pdf
+        else:
+            m.CertificatePrint.objects.create(certificate=certificate, printed_by=acting_user)
+        audit(certificate, "xueji.certificate.print", acting_user=acting_user,
+              data={"serial": certificate.serial, **({"print_job": print_job.pk} if print_job else {})})
     return pdf
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from pypinyin import lazy_pinyin
+from django.db.models import OuterRef, Q, Subquery
+from pypinyin import Style, lazy_pinyin
 
 from cases.audit import audit, audit_many
 from cases.errors import RuleError
+from cases.identity import InvalidName, identity_key, lock_identities, name_pinyin, normalize_name, validate_name
 from cases.models import (
     ArchiveEntry,
     ArchiveEntryKind,
@@ -23,6 +24,8 @@ from cases.models import (
     RegistrationEvent,
     RegistrationStatus,
     RegistryNumberChange,
+    SchoolCategory,
+    Stage,
     Student,
 )
 from cases.numbers.id_number import IdNumberError, validate_id_number
@@ -46,11 +49,26 @@ STUDENT_FIELDS = {
 }
 CONTACT_FIELDS = {"address", "is_migrant", "is_left_behind", "disability"}
 CHUNK = 500
+INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database needs: SQLite)
 
 
-def name_pinyin(name: str) -> str:
-    """Tone-less pinyin: 张玮 and 张伟 meet here, so a typo does not hide a duplicate."""
-    return "".join(lazy_pinyin(name.strip())).lower()
+
+
+def name_initials(name: str) -> str:
+    """First letters of the pinyin (张伟 → zw), for search by initials."""
+    return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
+
+
+def student_search_filter(term: str):
+    """A Q over Student for one search box (everything for an empty one): see cases/search.py,
+    where the shape of the query picks an index (exact numbers, number ranges, name, pinyin and
+    initials prefixes)."""
+    from django.db.models import Q
+
+    from cases.search import student_search_filter as by_shape
+
+    term = (term or "").strip()
+    return by_shape(term) if term else Q()
 
 
 @dataclass(frozen=True)
@@ -70,11 +88,55 @@ class DuplicateMatch:
 
 @dataclass
 class NewStudent:
-    """One row of an intake: the person, the class, the guardians."""
+    """One row of an intake: the person, the class, the guardians, and the reason when the age
+    does not fit the stage (special education, late entry…; see ``age_rule``)."""
 
     data: dict
     school_class: object = None
     guardians: tuple = ()
+    # Students the registrar ruled a different person (第十一条 查重裁定): a suspected match by
+    # pinyin, gender and birth date with one of them does not block this row. Never an ID match.
+    distinct_from: frozenset = frozenset()
+    age_exception: str = ""
+
+
+# 第五条: 年满六周岁 enters primary school; each stage starts at the age the one before ends.
+ENTRY_AGE = {Stage.PRIMARY: 6, Stage.JUNIOR: 12, Stage.SENIOR: 15, Stage.VOCATIONAL: 15}
+AGE_LATE_YEARS = 2  # older than the band by more than this is a late entry, with a reason
+
+
+def age_on(birth_date, day):
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def age_band(stage, grade):
+    """(youngest, oldest) age in full years for entering ``grade`` of ``stage``; None for
+    special education, which takes children of every age (第十一条 送教上门)."""
+    if stage not in ENTRY_AGE:
+        return None
+    expected = ENTRY_AGE[stage] + grade - 1
+    youngest = 6 if stage == Stage.PRIMARY and grade == 1 else expected - 1
+    return youngest, expected + AGE_LATE_YEARS
+
+
+def age_rule(*, birth_date, stage, school, school_class, started_on, exception="", field=None):
+    """第十一、十二条 (with 第五条): the age on the first day must fit the stage and grade. A
+    special-education school takes every age; otherwise an age outside the band needs a reason
+    (a disabled child in an ordinary class, a late entry), recorded with the registration."""
+    if school.category == SchoolCategory.SPECIAL or not isinstance(birth_date, datetime.date):
+        return None
+    grade = (school_class.grade(started_on) if school_class is not None else None) or 1
+    band = age_band(stage, grade)
+    if band is None or (exception or "").strip():
+        return None
+    age = age_on(birth_date, started_on)
+    if band[0] <= age <= band[1]:
+        return None
+    label = f"{Stage(stage).label}{grade}年级"
+    return RuleError("registration_age_out_of_band",
+                     f"年龄与学段不符:{started_on:%Y年%m月%d日}入学时{age}周岁,{label}一般为{band[0]}~{band[1]}周岁"
+                     "(小学须年满六周岁,第五条);特殊教育或延缓入学请填写年龄例外理由",
+                     field=field or "birth_date", article="第十一条")
 
 
 def _chunks(items):
@@ -83,29 +145,54 @@ def _chunks(items):
         yield items[start:start + CHUNK]
 
 
+# People per duplicate query: 4 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.
+DUPLICATE_CHUNK = 5000
+_DUPLICATE_COLUMNS = "s.id, s.name, s.registry_number, s.id_number, s.name_pinyin, s.gender, s.birth_date"
+
+
+def _duplicate_candidates(people, exclude_pk):
+    """One query per 5,000 people: students sharing an ID number (or its G number), and, joined
+    on the exact key (pinyin, gender, birth date), students of whom one side has no ID number.
+    A join on a VALUES list, not ``pinyin IN (…) AND birth IN (…)``: that cross product fetched
+    every same-pinyin student of every birth date in the batch."""
+    table = Student._meta.db_table
+    exclude = " AND s.id <> %s" if exclude_pk is not None else ""
+    for chunk in (people[i:i + DUPLICATE_CHUNK] for i in range(0, len(people), DUPLICATE_CHUNK)):
+        ids = sorted({p["id_number"] for p in chunk if p["id_number"]})
+        keys = {}
+        for p in chunk:  # a key needs the "either side without ID" test unless someone lacks an ID
+            key = (name_pinyin(p["name"]), p["gender"], p["birth_date"])
+            keys[key] = keys.get(key, True) and bool(p["id_number"])
+        parts, params = [], []
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s WHERE (s.id_number IN ({marks})"
+                         f" OR s.registry_number IN ({marks})){exclude}")
+            params += ids + [registry_number_from_id(i) for i in ids] + ([exclude_pk] if exclude else [])
+        if keys:
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+            parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s JOIN (VALUES {values}) AS k"
+                         " ON s.name_pinyin = k.column1 AND s.gender = k.column2 AND s.birth_date = k.column3"
+                         f" WHERE (k.column4 = %s OR s.id_number IS NULL){exclude}")
+            params += [v for key, has_id in keys.items() for v in (*key, has_id)] + [False]
+            params += [exclude_pk] if exclude else []
+        if parts:
+            yield from Student.objects.raw(" UNION ".join(parts), params)
+
+
 def duplicates_for_batch(people, exclude_pk=None):
-    """第十一条 查重, set-based: one query per 500 people, not one per person.
+    """第十一条 查重, set-based (see ``_duplicate_candidates``).
 
     ``people`` are dicts with name, gender, birth_date and id_number (normalized or None).
     A person with an ID number matches the same ID (or its G number); anyone matches those
     *without* an ID number who share gender, birth date and the pinyin of the name.
     Returns {index: [DuplicateMatch, …]}.
     """
-    others = Student.objects.all() if exclude_pk is None else Student.objects.exclude(pk=exclude_pk)
-    ids = {p["id_number"] for p in people if p["id_number"]}
-    by_id = {}
-    for chunk in _chunks(ids):
-        numbers = [registry_number_from_id(i) for i in chunk]
-        for student in others.filter(Q(id_number__in=chunk) | Q(registry_number__in=numbers)):
+    by_id, by_person = {}, defaultdict(list)
+    for student in _duplicate_candidates(list(people), exclude_pk):
+        if student.id_number or student.registry_number.startswith("G"):
             by_id[student.id_number or student.registry_number[1:]] = student
-    keys = {(name_pinyin(p["name"]), p["gender"], p["birth_date"]) for p in people}
-    by_person = defaultdict(list)
-    for chunk in _chunks(keys):
-        pinyins = {k[0] for k in chunk}
-        births = {k[2] for k in chunk}
-        for student in others.filter(name_pinyin__in=pinyins, birth_date__in=births):
-            key = (student.name_pinyin, student.gender, student.birth_date)
-            by_person[key].append(student)
+        by_person[(student.name_pinyin, student.gender, student.birth_date)].append(student)
     found = {}
     for index, person in enumerate(people):
         matches = []
@@ -116,7 +203,7 @@ def duplicates_for_batch(people, exclude_pk=None):
                 continue  # both have ID numbers: the ID decides
             if any(match.student.pk == student.pk for match in matches):
                 continue
-            same = student.name == person["name"].strip()
+            same = student.name == normalize_name(person["name"])
             matches.append(DuplicateMatch(student, "same_name_gender_birth" if same else "similar_name_gender_birth"))
         if matches:
             found[index] = matches
@@ -134,8 +221,12 @@ def _validated_identity(data, field_prefix=""):
     unknown = set(data) - STUDENT_FIELDS - {"id_number"}
     if unknown:
         raise RuleError("student_field_unknown", f"未知字段:{','.join(sorted(unknown))}", field=field_prefix or None)
-    if not (data.get("name") or "").strip():
+    if not isinstance(data.get("name"), str):
         raise RuleError("name_required", "姓名不能为空", field=f"{field_prefix}name")
+    try:
+        data["name"] = validate_name(data["name"])
+    except InvalidName as error:
+        raise RuleError(error.code, error.message, field=f"{field_prefix}name") from error
     if data.get("gender") not in Gender.values:
         raise RuleError("gender_invalid", "性别应为男或女", field=f"{field_prefix}gender")
     if not isinstance(data.get("birth_date"), datetime.date):
@@ -215,10 +306,18 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
             id_number = _validated_identity(new.data, prefix)
             if new.school_class is not None and (new.school_class.school_id != school.pk or new.school_class.stage != stage):
                 raise RuleError("class_mismatch", "班级不属于该学校或学段", field=f"{prefix}school_class")
+            age_error = age_rule(birth_date=new.data["birth_date"], stage=stage, school=school,
+                                 school_class=new.school_class, started_on=started_on, exception=new.age_exception,
+                                 field=f"{prefix}birth_date")
+            if age_error is not None:
+                raise age_error
         except RuleError as error:
             errors.append(error)
             continue
-        rows.append({**new.data, "name": new.data["name"].strip(), "id_number": id_number, "_new": new, "_index": index})
+        rows.append({**new.data, "id_number": id_number, "_new": new, "_index": index})
+    # Serialise with every concurrent registration of the same people (第十一条): the check
+    # below then sees what they committed, and they wait for what this one commits.
+    lock_identities(identity_key(row["name"], row["gender"], row["birth_date"]) for row in rows)
     seen = {}
     for row in rows:  # the same person twice in one intake
         key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -228,6 +327,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         seen.setdefault(key, row["_index"])
     for position, matches in duplicates_for_batch(rows).items():
         row = rows[position]
+        matches = [m for m in matches
+                   if m.reason == "same_id_number" or m.student.pk not in row["_new"].distinct_from]
+        if not matches:
+            continue
         field = "id_number" if row["id_number"] else "name"
         errors.append(RuleError("duplicate_person", matches[0].message, field=f"people[{row['_index']}].{field}",
                                 article="第十一条"))
@@ -237,32 +340,42 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     _assign_registry_numbers(rows, school.county.code)
     students = [
         Student(**{k: v for k, v in row.items() if k in STUDENT_FIELDS}, id_number=row["id_number"],
-                registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]))
+                registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]),
+                name_initials=name_initials(row["name"]), current_school=school, scope_code=school.scope_code)
         for row in rows
     ]
     try:
         with transaction.atomic():
-            Student.objects.bulk_create(students, batch_size=CHUNK)
+            Student.objects.bulk_create(students, batch_size=INSERT_BATCH)
     except IntegrityError as error:  # a concurrent registration of the same person
         raise RuleError("duplicate_person", "该学生已存在(公民身份号码或学籍号重复)", article="第十一条") from error
     Guardian.objects.bulk_create(
-        [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians], batch_size=CHUNK
+        [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians],
+        batch_size=INSERT_BATCH,
     )
     registrations = Registration.objects.bulk_create(
         [Registration(student=s, school=school, school_class=row["_new"].school_class, stage=stage, started_on=started_on)
          for s, row in zip(students, rows)],
-        batch_size=CHUNK,
+        batch_size=INSERT_BATCH,
     )
+    # New people have exactly this one registration: it is their current one.
+    for start in range(0, len(students), DUPLICATE_CHUNK):
+        Student.objects.filter(pk__in=[s.pk for s in students[start:start + DUPLICATE_CHUNK]]).update(
+            current_registration=Subquery(Registration.objects.filter(student=OuterRef("pk")).values("pk")[:1]))
+    for student, registration in zip(students, registrations):
+        student.current_registration = registration
     RegistrationEvent.objects.bulk_create(
-        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on, reason=reason,
-                           recorded_by=acting_user) for r in registrations],
-        batch_size=CHUNK,
+        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
+                           reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
+         for r, row in zip(registrations, rows)],
+        batch_size=INSERT_BATCH,
     )
     ArchiveEntry.objects.bulk_create(
         [ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
                       title=f"{reason}:{school.name}",
-                      body=f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学") for s in students],
-        batch_size=CHUNK,
+                      body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
+         for s, row in zip(students, rows)],
+        batch_size=INSERT_BATCH,
     )
     scope = (school.scope_code, school.pk)
     audit_many(students, "xueji.student.register", acting_user=acting_user, scope=scope,
@@ -270,6 +383,11 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     if issue_auxiliary_numbers:
         _issue_auxiliary_numbers(acting_user=acting_user, registrations=registrations, scope=scope)
     return registrations
+
+
+def _with_age_exception(text, new):
+    reason = (new.age_exception or "").strip()
+    return f"{text};年龄例外:{reason}" if reason else text
 
 
 def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
@@ -285,19 +403,20 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
         first = sequence_take(layout.prefix, len(group))
         issued += [AuxiliaryNumber(number=layout.render(first + i), kind=kind, registration=r, school=r.school,
                                    issued_by=acting_user) for i, r in enumerate(group)]
-    AuxiliaryNumber.objects.bulk_create(issued, batch_size=CHUNK)
+    AuxiliaryNumber.objects.bulk_create(issued, batch_size=INSERT_BATCH)
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     return issued
 
 
 def student_register(*, acting_user, school, stage, started_on, data, school_class=None, guardians=(),
-                     issue_auxiliary_number=True, reason="新生注册"):
+                     issue_auxiliary_number=True, reason="新生注册", age_exception=""):
     """Register one new student: an intake of one. Field errors are named plainly (``id_number``)."""
     try:
         (registration,) = students_register(
             acting_user=acting_user, school=school, stage=stage, started_on=started_on, reason=reason,
-            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians))],
+            people=[NewStudent(data=data, school_class=school_class, guardians=tuple(guardians),
+                               age_exception=age_exception)],
             issue_auxiliary_numbers=issue_auxiliary_number,
         )
     except RuleError as error:
@@ -372,10 +491,16 @@ def student_correct(*, acting_user, student, changes, case):
         raise RuleError("student_field_protected", f"不能更正的字段:{','.join(sorted(unknown))}", article="第十五条")
     student = Student.objects.select_for_update().get(pk=student.pk)
     before = {field: getattr(student, field) for field in changes}
+    if "name" in changes:
+        try:
+            changes = {**changes, "name": validate_name(changes["name"])}
+        except InvalidName as error:
+            raise RuleError(error.code, error.message, field="details", article="第十五条") from error
     if "name" in changes and changes["name"] != student.name:
         names = [n for n in student.former_names.split(",") if n]
         student.former_names = ",".join([*names, student.name])
         student.name_pinyin = name_pinyin(changes["name"])
+        student.name_initials = name_initials(changes["name"])
     for field, value in changes.items():
         setattr(student, field, value)
     if student.id_number:

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: times the whole request, turns API failures into JSON.
+    "cms.middleware.RequestObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +120,10 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date form (2026年12月1日) for display and input: cms/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["cms.formats"]
+# Our translations of what Wagtail leaves in English (empty lists, the login page…) win.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -152,6 +158,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USAGE_COUNT_ENABLED = False
+# Date pickers write 2026年12月1日 (cases/admin/widgets.py renders it without zero padding).
+WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
+WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
+# No autosave: a case changes only through its services (and autosave speaks English).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
+# One time zone for everybody: the account page then offers no list of English zone names.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cases.admin.login.RegistryLoginForm"
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -189,6 +203,11 @@ XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", True)
 XUEJI_GRAPHQL_MAX_DEPTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_DEPTH", "10"))
 XUEJI_GRAPHQL_MAX_COST = int(os.environ.get("XUEJI_GRAPHQL_MAX_COST", "50000"))
 XUEJI_GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("XUEJI_GRAPHQL_MAX_QUERY_LENGTH", "20000"))
+# Anonymous callers (the public part of the schema) are checked before their body is parsed:
+# at most this many bytes, and this many requests a minute per IP and for all of them together.
+XUEJI_GRAPHQL_ANON_MAX_BYTES = int(os.environ.get("XUEJI_GRAPHQL_ANON_MAX_BYTES", "4096"))
+XUEJI_GRAPHQL_ANON_PER_MINUTE = int(os.environ.get("XUEJI_GRAPHQL_ANON_PER_MINUTE", "60"))
+XUEJI_GRAPHQL_ANON_ALL_PER_MINUTE = int(os.environ.get("XUEJI_GRAPHQL_ANON_ALL_PER_MINUTE", "3000"))
 # Personal API tokens (Authorization: Bearer …): longest validity in days.
 XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365"))
 
@@ -197,5 +216,22 @@ XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365")
 # database), or each worker counts on its own.
 XUEJI_LOOKUP_LIMIT_PER_IP = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_IP", "10"))
 XUEJI_LOOKUP_IP_PERIOD = 3600
-XUEJI_LOOKUP_LIMIT_PER_ID = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_ID", "5"))
-XUEJI_LOOKUP_ID_PERIOD = 24 * 3600
+# All callers together: a circuit breaker against enumeration from many addresses.
+XUEJI_LOOKUP_LIMIT_GLOBAL = int(os.environ.get("XUEJI_LOOKUP_LIMIT_GLOBAL", "600"))
+XUEJI_LOOKUP_GLOBAL_PERIOD = 60
+# One ID number pauses only when this many different IPs failed on it within the window (a
+# stranger alone cannot lock a parent out), and only until the window ends; an IP that found
+# the student before is trusted for that ID (cases/services/public.py).
+XUEJI_LOOKUP_ID_FAILING_IPS = int(os.environ.get("XUEJI_LOOKUP_ID_FAILING_IPS", "5"))
+XUEJI_LOOKUP_ID_PERIOD = 15 * 60
+XUEJI_LOOKUP_TRUST_PERIOD = 30 * 24 * 3600
+
+# --- Operations ------------------------------------------------------------------------------
+# Requests slower than this are logged (cms/middleware.py), with path, status and duration.
+XUEJI_SLOW_REQUEST_MS = int(os.environ.get("XUEJI_SLOW_REQUEST_MS", "1000"))
+# A batch print renews its lease with every page; a running job silent for longer lost its
+# worker and is resumed, at most this many runs in all (cases/services/print_jobs.py).
+XUEJI_PRINT_JOB_LEASE_SECONDS = int(os.environ.get("XUEJI_PRINT_JOB_LEASE_SECONDS", "120"))
+XUEJI_PRINT_JOB_MAX_ATTEMPTS = int(os.environ.get("XUEJI_PRINT_JOB_MAX_ATTEMPTS", "3"))
+# How often each RQ worker runs its maintenance (registries, lost print jobs): cases/worker.py.
+XUEJI_WORKER_MAINTENANCE_SECONDS = int(os.environ.get("XUEJI_WORKER_MAINTENANCE_SECONDS", "60"))

@@ -39,6 +39,13 @@ class World:
     def authority_user(self, jurisdiction, role=Role.REVIEWER):
         return self._user(("jurisdiction", jurisdiction.pk, role), lambda: staff_user(jurisdiction, role=role))
 
+    def exam_user(self, role=Role.REVIEWER):
+        """Staff of the provincial exam authority (第二十二条), a unit of its own."""
+        from cases.models import Jurisdiction, Office
+
+        return self._user(("exam", role), lambda: staff_user(Jurisdiction.objects.get(code="62"), role=role,
+                                                             office=Office.EXAM))
+
     def _user(self, key, make):
         if key not in self._users:
             self._users[key] = make()
@@ -55,6 +62,8 @@ class World:
             if registrar.pk in (case.created_by_id, state.workflow_state.requested_by_id):
                 return self.school_head(state.approver_school)
             return registrar
+        if state.approver_office == "exam":
+            return self.exam_user()
         return self.authority_user(Jurisdiction.objects.get(code=state.approver_code))
 
 

@@ -29,21 +29,48 @@ def test_name_and_native_place_corrected_old_values_kept(world):
 
 
 def test_article_15_birth_date_must_still_agree_with_the_id_number(world):
+    """Refused when submitted (not first at the last approval), shown on the saved case."""
     registration = register_student()
     student = registration.student
     case, submitter = open_case(world, case_type="correction", school=registration.school, student=student,
                                 details={"changes": {"birth_date": "2011-01-01"}}, evidence=["household_register_copy"])
-    case = case_submit(acting_user=submitter, case=case)
-    case = case.__class__.objects.get(pk=case.pk)
-    from cases.services.cases import case_approve
-    from cases.workflow import current_step
-
+    assert [(e.code, e.field, e.article) for e in case.case_type_class.check_eligibility(case)] == [
+        ("correction_id_birth_date_mismatch", "changes_birth_date", "第十五条")]
     before = registry_snapshot()
-    case = case_approve(acting_user=world.approver_of_current_step(case), case=case)
     with pytest.raises(ValidationError) as info:
-        case_approve(acting_user=world.approver_of_current_step(case), case=case)
-    assert [e["code"] for e in rule_errors(info.value)] == ["id_birth_date_mismatch"]
-    assert registry_snapshot() == before and current_step(case) is not None
+        case_submit(acting_user=submitter, case=case)
+    assert [e["code"] for e in rule_errors(info.value)] == ["correction_id_birth_date_mismatch"]
+    case.refresh_from_db()
+    assert case.state == CaseState.DRAFT and case.submitted_at is None and registry_snapshot() == before
+
+
+def test_article_15_gender_must_agree_with_the_id_number(world):
+    registration = register_student()
+    student = registration.student
+    wrong = "F" if student.gender == "M" else "M"
+    case, submitter = open_case(world, case_type="correction", school=registration.school, student=student,
+                                details={"changes": {"gender": "女" if wrong == "F" else "男"}},
+                                evidence=["household_register_copy"])
+    assert case.details == {"changes": {"gender": wrong}}  # typed as 男/女, stored as the code
+    with pytest.raises(ValidationError) as info:
+        case_submit(acting_user=submitter, case=case)
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [
+        ("correction_id_gender_mismatch", "changes_gender")]
+
+
+def test_article_15_a_birth_date_that_agrees_with_the_id_number_is_corrected(world):
+    registration = register_student()
+    student = registration.student
+    from cases.numbers.id_number import birth_date_from_id
+
+    right = birth_date_from_id(student.id_number)
+    Student.objects.filter(pk=student.pk).update(birth_date=right + datetime.timedelta(days=1))  # a typo to fix
+    student.refresh_from_db()
+    case, submitter = open_case(world, case_type="correction", school=registration.school, student=student,
+                                details={"changes": {"birth_date": right}}, evidence=["household_register_copy"])
+    assert case.case_type_class.check_eligibility(case) == []
+    case, _ = submit_and_approve_all(world, case, submitter)
+    assert case.state == CaseState.APPROVED and Student.objects.get(pk=student.pk).birth_date == right
 
 
 def test_article_15_no_correction_without_household_register_copy(world):
@@ -60,7 +87,8 @@ def test_article_15_only_name_birth_date_native_place_gender_ethnicity(world):
     with pytest.raises(ValidationError) as info:
         open_case(world, case_type="correction", school=registration.school, student=registration.student,
                   details={"changes": {"registry_number": "G1"}})
-    assert [e["code"] for e in rule_errors(info.value)] == ["correction_fields"]
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [
+        ("case_field_unknown", "changes_registry_number")]
 
 
 def test_rejected_correction_changes_nothing(world):

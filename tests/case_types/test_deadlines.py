@@ -19,9 +19,10 @@ def test_each_step_is_due_ten_working_days_after_it_starts_and_overdue_shows_upw
     registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
                                     stage="junior")
     destination = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620502"))
+    target = SchoolClassFactory(school=destination, stage="junior", cohort=2024)
     case, submitter = open_case(world, case_type="transfer", school=origin, student=registration.student,
                                 transfer_scope="within", destination_school=destination, reason="other",
-                                evidence=["transfer_application"])
+                                evidence=["transfer_application"], details={"destination_class": target.pk})
     case = case_submit(acting_user=submitter, case=case)
     step = current_step(case)
     assert step.due_on == add_working_days(timezone.localdate(), 10)

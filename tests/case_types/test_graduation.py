@@ -98,10 +98,14 @@ def test_article_34_every_listed_registration_belongs_to_the_school(world, senio
     ours = senior(final_class)
     case, submitter = open_case(world, case_type="graduation", school=senior_school, stage="senior",
                                 effective_on=GRADUATION_DAY, evidence=["graduate_roll"],
-                                details={"graduates": [ours.pk, elsewhere.pk, 999999]})
+                                details={"graduates": [ours.pk, elsewhere.pk]})
     errors = case.case_type_class.check_eligibility(case)
-    assert [(e.code, e.article) for e in errors] == [("graduation_not_at_school", "第三十四条")] * 2
-    assert [str(elsewhere.pk) in errors[0].message, "999999" in errors[1].message] == [True, True]
+    assert [(e.code, e.article) for e in errors] == [("graduation_not_at_school", "第三十四条")]
+    assert str(elsewhere.pk) in errors[0].message
+    with pytest.raises(ValidationError) as info:  # a registration that does not exist: refused as entered
+        open_case(world, case_type="graduation", school=senior_school, stage="senior", effective_on=GRADUATION_DAY,
+                  details={"graduates": [ours.pk, 999999]})
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("field_object_missing", "graduates")]
     with pytest.raises(ValidationError):
         case_submit(acting_user=submitter, case=case)
 
@@ -124,8 +128,73 @@ def test_article_34_only_students_in_their_final_grade_graduate(world, senior_sc
     no_class = register_student(school=senior_school, stage="senior", name="陈无班", birth_date=BIRTH)
     case, _ = roll(world, senior_school, graduates=[senior(final_class), second_year, no_class])
     errors = case.case_type_class.check_eligibility(case)
-    assert [(e.code, e.article) for e in errors] == [("graduation_not_final_grade", "第三十四条")] * 2
+    assert [(e.code, e.article, e.generally) for e in errors] == [
+        ("graduation_course_not_finished", "第三十四条", True), ("graduation_not_final_grade", "第三十四条", False)]
     assert "冯二" in errors[0].message and "高二" in errors[0].message and "未编入班级" in errors[1].message
+
+
+def test_article_34_a_roll_dated_before_the_last_term_of_the_final_grade_is_refused(world, senior_school,
+                                                                                      final_class):
+    """修业期满: the cohort of 2023 finishes in the spring term of 2026; a roll dated in the autumn
+    term of its final year is refused at the final approval, and nothing is written."""
+    graduate = senior(final_class)
+    case, submitter = roll(world, senior_school, graduates=[graduate], effective_on=datetime.date(2026, 1, 20))
+    assert [(e.code, e.article) for e in case.case_type_class.check_eligibility(case)] == [
+        ("graduation_course_not_finished", "第三十四条")]
+    case = case_submit(acting_user=submitter, case=case)  # 一般不予: warns at submission
+    authority = world.approver_of_current_step(case)
+    before = registry_snapshot()
+    with pytest.raises(ValidationError) as info:
+        case_approve(acting_user=authority, case=case)
+    assert [(e["code"], e["article"]) for e in rule_errors(info.value)] == [
+        ("graduation_course_not_finished", "第三十四条")]
+    assert "2026年02月01日" in rule_errors(info.value)[0]["message"]
+    assert registry_snapshot() == before
+    graduate.refresh_from_db()
+    assert graduate.status == "active"
+
+
+def test_article_34_the_authority_may_override_an_early_roll_with_a_reason(world, senior_school, final_class):
+    from django.core.exceptions import PermissionDenied
+
+    from cases.services.cases import case_override
+
+    graduate = senior(final_class)
+    case, submitter = roll(world, senior_school, graduates=[graduate], effective_on=datetime.date(2026, 1, 20))
+    case = case_submit(acting_user=submitter, case=case)
+    with pytest.raises(PermissionDenied):  # the school cannot override its own roll
+        case_override(acting_user=submitter, case=case, rule_code="graduation_course_not_finished", reason="提前")
+    authority = world.approver_of_current_step(case)
+    with pytest.raises(ValidationError):  # the reason is required
+        case_override(acting_user=authority, case=case, rule_code="graduation_course_not_finished", reason=" ")
+    case = case_override(acting_user=authority, case=case, rule_code="graduation_course_not_finished",
+                         reason="应征入伍,提前完成全部课程与学业水平考试")
+    case = case_approve(acting_user=authority, case=case)
+    assert case.state == CaseState.APPROVED
+    graduate.refresh_from_db()
+    assert graduate.status == "graduated" and graduate.ended_on == datetime.date(2026, 1, 20)
+    assert case.overrides[0]["article"] == "第三十四条"
+
+
+def test_article_34_the_diploma_reads_the_real_period_of_study(world, senior_school, final_class):
+    """A student who began the stage at another school in September 2023 and graduates here in June
+    2026: the diploma says 2023年9月至2026年6月, not the date of the transfer."""
+    from cases.certificate_context import context_for
+    from cases.services.certificates import certificate_issue
+
+    origin = SchoolFactory(category="5", name="兰州市第一中学")
+    started = senior(SchoolClassFactory(school=origin, stage="senior", cohort=2023), "周转")
+    registration_change_status(acting_user=None, registration=started, status="transferred_out",
+                               occurred_on=datetime.date(2024, 9, 1), reason="转学")
+    from cases.services.registrations import registration_open
+
+    here = registration_open(acting_user=None, student=started.student, school=senior_school, stage="senior",
+                             school_class=final_class, started_on=datetime.date(2024, 9, 1), reason="转入")
+    case, submitter = roll(world, senior_school, graduates=[here])
+    submit_and_approve_all(world, case, submitter)
+    diploma = certificate_issue(acting_user=None, kind="diploma", student=started.student)
+    context = context_for(diploma)
+    assert (context["period_from"], context["period_to"]) == ("2023年9月", "2026年6月")
 
 
 def test_article_34_a_roll_is_of_one_stage(world):

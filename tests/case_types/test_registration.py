@@ -135,16 +135,23 @@ def test_article_11_false_data_invalid_id_numbers_are_refused_per_row_without_wr
     wrong_gender = person("周杰", with_id=False, birth=datetime.date(2019, 1, 3),
                           id_number=make_id_number("620102", datetime.date(2019, 1, 3), 12))
     bad_date = person("吴迪", with_id=False, birth_date="2019-02-30")
-    case, submitter = intake(world, school, [good, bad_check, wrong_birth, wrong_gender, bad_date])
     before = registry_snapshot()
+    # What is wrong in a row by itself (a check digit, an impossible date) is refused as entered…
+    with pytest.raises(ValidationError) as info:
+        intake(world, school, [good, bad_check, wrong_birth, wrong_gender, bad_date])
+    assert [(e["code"], e["field"], e["article"], e["message"][:4]) for e in rule_errors(info.value)] == [
+        ("id_checksum", "people[1].id_number", "第十五条", "第2行:"),
+        ("field_invalid", "people[4].birth_date", "第十五条", "第5行:"),
+    ]
+    assert registry_snapshot() == before and not Case.objects.exists()
+    # …and what disagrees with the ID number is reported on the saved case, row by row.
+    case, submitter = intake(world, school, [good, wrong_birth, wrong_gender])
     errors = case.case_type_class.check_eligibility(case)
     assert [(e.code, e.field, e.article) for e in errors] == [
-        ("id_checksum", "people[1].id_number", "第十五条"),
-        ("id_birth_date_mismatch", "people[2].id_number", "第十五条"),
-        ("id_gender_mismatch", "people[3].id_number", "第十五条"),
-        ("birth_date_invalid", "people[4].birth_date", "第十五条"),
+        ("id_birth_date_mismatch", "people[1].id_number", "第十五条"),
+        ("id_gender_mismatch", "people[2].id_number", "第十五条"),
     ]
-    assert [e.message[:4] for e in errors] == ["第2行:", "第3行:", "第4行:", "第5行:"]
+    assert [e.message[:4] for e in errors] == ["第2行:", "第3行:"]
     with pytest.raises(ValidationError):
         case_submit(acting_user=submitter, case=case)
     assert registry_snapshot() == before
@@ -159,7 +166,8 @@ def test_article_8_a_class_must_be_of_the_school_and_stage(world, school):
 
 def test_article_3_the_school_must_offer_the_stage(world, school):
     case, _ = open_case(world, case_type="registration", school=school, stage="junior", effective_on=RECENTLY,
-                        details={"people": [person()]}, evidence=EVIDENCE)
+                        details={"people": [person(birth=RECENTLY.replace(year=RECENTLY.year - 13))]},
+                        evidence=EVIDENCE)
     assert codes(case.case_type_class.check_eligibility(case)) == ["registration_school_stage"]
 
 
@@ -228,8 +236,9 @@ def test_registration_needs_people_and_well_formed_guardians(world, school):
     with pytest.raises(ValidationError) as info:
         case_create(acting_user=world.school_user(school), case_type="registration", school=school, stage="primary",
                     effective_on=RECENTLY, details={"people": [person(guardians=[{"name": "李强"}])]})
-    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("registration_guardians",
-                                                                           "people[0].guardians")]
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [
+        ("field_required", "people[0].guardians[0].relation")]
+    assert rule_errors(info.value)[0]["message"] == "第1行:监护人1:请填写与学生关系"
 
 
 # --- 延期注册 ------------------------------------------------------------------------------------
@@ -266,8 +275,13 @@ def test_article_6_the_new_deadline_must_be_later_and_the_child_identified(world
         case_create(acting_user=world.school_user(school), case_type="deferred_registration", school=school,
                     stage="primary", effective_on=datetime.date(2026, 9, 1),
                     details={"name": "", "id_number": "620102", "new_deadline": "2026-08-31"})
-    assert [e["code"] for e in rule_errors(info.value)] == ["deferred_name", "id_length",
-                                                            "deferred_deadline_not_later"]
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("id_length", "id_number")]
+    with pytest.raises(ValidationError) as info:
+        case_create(acting_user=world.school_user(school), case_type="deferred_registration", school=school,
+                    stage="primary", effective_on=datetime.date(2026, 9, 1),
+                    details={"name": "", "id_number": make_id_number("620102", datetime.date(2020, 2, 2), 22),
+                             "new_deadline": "2026-08-31"})
+    assert [e["code"] for e in rule_errors(info.value)] == ["deferred_name", "deferred_deadline_not_later"]
     with pytest.raises(ValidationError) as info:
         case_create(acting_user=world.school_user(school), case_type="deferred_registration", school=school,
                     stage="primary", effective_on=datetime.date(2026, 9, 1),
@@ -293,3 +307,27 @@ def test_rejected_or_withdrawn_deferral_grants_nothing(world, school):
     case = case_withdraw(acting_user=submitter, case=case)
     assert case.state == CaseState.WITHDRAWN and deferred_deadline_for(id_number) is None
     assert not Case.objects.filter(case_type="deferred_registration", state=CaseState.APPROVED).exists()
+
+
+def test_articles_11_12_an_intake_row_whose_age_does_not_fit_the_stage_is_refused(world, school):
+    """第十一、十二条 (年满六周岁, 第五条): a five-year-old and a twelve-year-old do not enter the
+    first year of primary school; a late entry with its reason does, and the reason is kept."""
+    today = RECENTLY
+    rows = [person("甲", birth=today.replace(year=today.year - 5)),
+            person("乙", birth=today.replace(year=today.year - 12)),
+            person("丙", birth=today.replace(year=today.year - 12), age_exception="因病延缓入学,有县教育局批复")]
+    case, submitter = intake(world, school, rows)
+    errors = case.case_type_class.check_eligibility(case)
+    assert [(e.code, e.article, e.field) for e in errors] == [
+        ("registration_age_out_of_band", "第十一条", "people[0].birth_date"),
+        ("registration_age_out_of_band", "第十一条", "people[1].birth_date")]
+    assert errors[0].message.startswith("第1行") and "6~8周岁" in errors[0].message
+    before = registry_snapshot()
+    with pytest.raises(ValidationError):
+        case_submit(acting_user=submitter, case=case)
+    assert registry_snapshot() == before
+
+    case, submitter = intake(world, school, [rows[2]])
+    case, _ = submit_and_approve_all(world, case, submitter)
+    registration = Registration.objects.get(student__name="丙")
+    assert "因病延缓入学" in registration.events.get().reason

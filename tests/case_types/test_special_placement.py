@@ -122,7 +122,7 @@ def test_article_18_one_school_special_education_the_other_not(world, ordinary_p
 
 
 def test_article_18_student_must_have_a_disability(world, ordinary_school, special_school):
-    pupil = register_student(school=ordinary_school, stage="primary", birth_date=D(2016, 3, 1))
+    pupil = register_student(school=ordinary_school, stage="primary")
     case, submitter = place(world, pupil, special_school)
     with pytest.raises(ValidationError) as info:
         case_submit(acting_user=submitter, case=case)

@@ -48,11 +48,22 @@ def id_number_for(birth_date, gender="M", area="620102"):
     return make_id_number(area, birth_date, 2 * n - 1 if gender == "M" else 2 * n), birth_date
 
 
+def birth_date_for(stage, started_on, school_class=None):
+    """A birth date whose age fits the stage and grade on the first day (第五、十一条)."""
+    from cases.services.students import ENTRY_AGE
+
+    grade = (school_class.grade(started_on) if school_class is not None else None) or 1
+    age = ENTRY_AGE.get(stage, 8) + grade - 1
+    return datetime.date(started_on.year - age - 1, 5, 1)  # ``age`` + 1 on the first day: inside the band
+
+
 def register_student(*, school=None, stage="junior", school_class=None, name="王小明", gender="M",
-                     birth_date=datetime.date(2012, 5, 1), with_id=True, started_on=datetime.date(2025, 9, 1),
+                     birth_date=None, with_id=True, started_on=datetime.date(2025, 9, 1),
                      acting_user=None, **data):
-    """An active student with an open registration and an auxiliary number."""
+    """An active student with an open registration and an auxiliary number; born, unless told,
+    at an age that fits the stage."""
     school = school or (school_class.school if school_class else SchoolFactory())
+    birth_date = birth_date or birth_date_for(stage, started_on, school_class)
     if with_id and "id_number" not in data:
         data["id_number"], birth_date = id_number_for(birth_date, gender)
     return student_register(
@@ -61,14 +72,27 @@ def register_student(*, school=None, stage="junior", school_class=None, name="�
     )
 
 
-def staff_user(unit, *, role=Role.REGISTRAR, username=None):
+def staff_user(unit, *, role=Role.REGISTRAR, username=None, office="registry"):
     key = f"{unit.pk}-{type(unit).__name__}-{role}"
     profile = staff_create(
         acting_user=None, username=username or f"u{key}-{next(_sequence)}", password=PASSWORD,
-        full_name="测试人员", unit=unit, role=role, trained_on=datetime.date(2025, 1, 1),
+        full_name="测试人员", unit=unit, role=role, trained_on=datetime.date(2025, 1, 1), office=office,
     )
     return profile.user
 
 
-__all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "id_number_for", "register_student",
-           "staff_user"]
+def assert_current_registrations():
+    """Every student's maintained current registration is what the history says: the open
+    registration, else the latest one; its school and supervising code copied alongside."""
+    from cases.models import OPEN_STATUSES, Student
+
+    for student in Student.objects.prefetch_related("registrations__school"):
+        registrations = sorted(student.registrations.all(), key=lambda r: (r.status in OPEN_STATUSES, r.pk))
+        expected = registrations[-1] if registrations else None
+        assert student.current_registration_id == (expected.pk if expected else None), student
+        assert student.current_school_id == (expected.school_id if expected else None), student
+        assert student.scope_code == (expected.school.scope_code if expected else ""), student
+
+
+__all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "assert_current_registrations",
+           "birth_date_for", "id_number_for", "register_student", "staff_user"]

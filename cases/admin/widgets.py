@@ -1,0 +1,28 @@
+"""The admin's date picker writes and shows 2026年12月1日, the one date form of the admin."""
+
+import datetime
+
+from django.db import models
+from wagtail.admin.forms.models import register_form_field_override
+from wagtail.admin.widgets import AdminDateInput
+
+
+def chinese_date(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class ChineseDateInput(AdminDateInput):
+    """Wagtail's picker, without zero padding (strftime has no portable form for it); typed
+    input is parsed by DATE_INPUT_FORMATS (cms/formats), which accept this form and ISO."""
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format)
+        self.js_format = "Y年n月j日"
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return chinese_date(value)
+        return super().format_value(value)
+
+
+register_form_field_override(models.DateField, override={"widget": ChineseDateInput})

@@ -1,0 +1,87 @@
+"""A case's declared fields as a person reads them (the case page, the PDF context): Chinese
+labels for choices, names for objects, dates as 2026年12月1日. Objects are loaded with one
+query per kind, whatever the number of rows."""
+
+from django.apps import apps
+
+from . import fields as f
+
+
+def object_label(obj):
+    model = obj._meta.model_name
+    if model == "student":
+        return f"{obj.name}(学籍号 {obj.registry_number})"
+    if model == "registration":
+        return f"{obj.student.name}(学籍号 {obj.student.registry_number})"
+    return str(obj)
+
+
+def object_labels(kind, pks):
+    """{pk: label} of the objects of one kind."""
+    model = apps.get_model("cases", f.OBJECT_KINDS[kind])
+    objects = model.objects.filter(pk__in=set(pks))
+    if kind == f.REGISTRATIONS:
+        objects = objects.select_related("student")
+    return {obj.pk: object_label(obj) for obj in objects}
+
+
+def text_of(item, value, labels):
+    if value in (None, "", []):
+        return ""
+    if item.kind == f.DATE:
+        return f.chinese_date(value)
+    if item.kind == f.BOOL:
+        return "是" if value else "否"
+    if item.kind == f.CHOICE:
+        return str(item.choice_labels.get(value, value))
+    if item.kind == f.MULTICHOICE:
+        return "、".join(str(item.choice_labels.get(v, v)) for v in value)
+    if item.kind in f.OBJECT_KINDS:
+        pks = value if isinstance(value, list) else [value]
+        return "、".join(labels.get((item.kind, pk), "(已不存在)") for pk in pks)
+    return str(value)
+
+
+def _collect(items, values, wanted):
+    for item in items:
+        value = values.get(item.key)
+        if item.kind in f.OBJECT_KINDS and value:
+            wanted.setdefault(item.kind, set()).update(value if isinstance(value, list) else [value])
+        if item.kind == f.ROWS:
+            for row in value or []:
+                _collect(item.rows, row, wanted)
+
+
+def _pairs(items, values, labels):
+    pairs = []
+    for item in items:
+        value = values.get(item.key)
+        if item.kind == f.ROWS:
+            rows = [[_cell(sub, row.get(sub.key), labels) for sub in item.rows] for row in value or []]
+            if rows:
+                pairs.append({"label": item.label, "key": item.key, "rows": rows,
+                              "columns": [sub.label for sub in item.rows]})
+            continue
+        text = text_of(item, value, labels)
+        if text:
+            pairs.append({"label": item.label, "key": item.key, "text": text})
+    return pairs
+
+
+def _cell(item, value, labels):
+    if item.kind == f.ROWS:  # a nested list (a pupil's guardians): one line per row
+        return ";".join(" ".join(t for t in (_cell(sub, row.get(sub.key), labels) for sub in item.rows) if t)
+                        for row in value or [])
+    return text_of(item, value, labels)
+
+
+def display_fields(case_type, case):
+    """[{label, key, text}] or, for repeating rows, [{label, key, columns, rows: [[…]]}]."""
+    items = case_type.all_fields()
+    values = {item.key: item.load(case_type.stored(case, item)) for item in items}
+    wanted = {}
+    _collect(items, values, wanted)
+    labels = {}
+    for kind, pks in wanted.items():
+        labels.update({(kind, pk): label for pk, label in object_labels(kind, pks).items()})
+    return _pairs(items, values, labels)

@@ -1,0 +1,55 @@
+"""The read log (第三十八条: who looked at which student's record, when, through which door).
+
+One row per student read, written by ``cases.services.reads.student_reads_record`` in one
+INSERT per request (a listing of 100 students is one statement of 100 rows), append-only and
+hash-chained like the registry log. Each row records the supervising code and the school of
+the student at the time, so the log is scoped like everything else: a unit reviews the reads
+of the students it holds or supervises.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .audit import ChainedModel, ChainedQuerySet
+
+
+class ReadDoor(models.TextChoices):
+    ADMIN_STUDENT = "admin_student", _("管理后台·学生详情")
+    ADMIN_LIST = "admin_list", _("管理后台·学生列表")
+    ADMIN_ARCHIVE = "admin_archive", _("管理后台·档案")
+    GRAPHQL = "graphql", _("数据接口·学生")
+    GRAPHQL_ARCHIVE = "graphql_archive", _("数据接口·档案")
+    CERTIFICATE_PDF = "certificate_pdf", _("证书证明 PDF")
+    STUDENT_CARD_PDF = "student_card_pdf", _("学籍卡 PDF")
+    PRINT_JOB = "print_job", _("批量打印")
+    EXPORT = "export", _("导出")
+
+
+class ReadLogEntry(ChainedModel):
+    at = models.DateTimeField(_("查阅时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查阅人"), null=True, blank=True,
+                             on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    username = models.CharField(_("查阅人账号"), max_length=150, blank=True)
+    door = models.CharField(_("途径"), max_length=20, choices=ReadDoor.choices)
+    what = models.CharField(_("查阅内容"), max_length=200, blank=True)
+    student = models.ForeignKey("cases.Student", verbose_name=_("学生"), on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    scope_code = models.CharField(_("主管单位代码"), max_length=12, blank=True)
+    school_id = models.BigIntegerField(_("学校"), null=True, blank=True)
+
+    objects = ChainedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("学籍查阅记录")
+        verbose_name_plural = _("学籍查阅记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["student", "-at"], name="readlog_student_at"),
+            models.Index(fields=["scope_code", "-at"], name="readlog_scope_at"),
+            models.Index(fields=["school_id", "-at"], name="readlog_school_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} {self.get_door_display()} {self.what}"

@@ -1,0 +1,116 @@
+/* The case form: searchable pickers, repeating rows, live checks. No framework: the admin
+   page stays usable without it except for adding rows and searching. */
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    let timer;
+    return function () { const args = arguments; clearTimeout(timer); timer = setTimeout(() => fn.apply(this, args), ms); };
+  }
+
+  function schoolFor(picker) {
+    const within = picker.dataset.within;
+    if (within) {
+      const form = picker.closest("form");
+      const chosen = form && form.querySelector('input[type=hidden][name="' + within + '"]');
+      return chosen ? chosen.value : "";
+    }
+    return picker.dataset.school || "";
+  }
+
+  function choose(picker, id, label) {
+    const chosen = picker.querySelector(".xj-picker__chosen");
+    if (picker.dataset.multiple !== "1") chosen.innerHTML = "";
+    if (chosen.querySelector('input[value="' + id + '"]')) return;
+    const item = document.createElement("li");
+    item.className = "xj-picker__chip";
+    const input = document.createElement("input");
+    input.type = "hidden"; input.name = picker.dataset.name; input.value = id;
+    const text = document.createElement("span");
+    text.textContent = label;
+    const remove = document.createElement("button");
+    remove.type = "button"; remove.className = "button button-small button-secondary"; remove.textContent = "移除";
+    remove.setAttribute("data-xj-remove", "");
+    item.append(input, text, " ", remove);
+    chosen.append(item);
+    picker.dispatchEvent(new CustomEvent("xj:changed", { bubbles: true }));
+  }
+
+  function initPicker(picker) {
+    const search = picker.querySelector(".xj-picker__search");
+    const results = picker.querySelector(".xj-picker__results");
+    if (!search) return;
+    const run = debounce(function () {
+      const params = new URLSearchParams({ q: search.value, school: schoolFor(picker), stage: picker.dataset.stage || "" });
+      fetch(picker.dataset.lookup + "&" + params.toString(), { credentials: "same-origin" })
+        .then((r) => r.json())
+        .then(function (data) {
+          results.innerHTML = "";
+          (data.results || []).forEach(function (found) {
+            const option = document.createElement("li");
+            const button = document.createElement("button");
+            button.type = "button"; button.setAttribute("role", "option"); button.className = "xj-picker__option";
+            button.textContent = found.label;
+            button.addEventListener("click", function () {
+              choose(picker, found.id, found.label);
+              results.hidden = true; search.value = "";
+            });
+            option.append(button);
+            results.append(option);
+          });
+          if (!results.children.length) {
+            const empty = document.createElement("li");
+            empty.textContent = data.hint || "没有找到,请换个关键字";
+            results.append(empty);
+          }
+          results.hidden = false;
+        });
+    }, 250);
+    search.addEventListener("input", run);
+    search.addEventListener("focus", run);
+    search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
+    picker.addEventListener("click", function (event) {
+      if (event.target.matches("[data-xj-remove]")) {
+        event.target.closest("li").remove();
+        picker.dispatchEvent(new CustomEvent("xj:changed", { bubbles: true }));
+      }
+    });
+  }
+
+  function renumber(table, name) {
+    table.querySelectorAll("tbody tr").forEach(function (row, index) {
+      row.querySelector("[data-xj-row-number]").textContent = index + 1;
+      row.querySelectorAll("input, select").forEach(function (input) {
+        input.name = input.name.replace(new RegExp("^" + name + "-\\d+-"), name + "-" + index + "-");
+        if (input.getAttribute("aria-label")) {
+          input.setAttribute("aria-label", input.getAttribute("aria-label").replace(/^第\d+行/, "第" + (index + 1) + "行"));
+        }
+      });
+    });
+  }
+
+  function initRows(rows) {
+    const table = rows.querySelector("table");
+    const name = rows.dataset.name;
+    rows.addEventListener("click", function (event) {
+      if (event.target.matches("[data-xj-row-add]")) {
+        const body = table.querySelector("tbody");
+        const last = body.lastElementChild;
+        const copy = last.cloneNode(true);
+        copy.querySelectorAll("input").forEach((input) => { input.value = ""; });
+        copy.querySelectorAll("select").forEach((select) => { select.selectedIndex = 0; });
+        body.append(copy);
+        renumber(table, name);
+      } else if (event.target.matches("[data-xj-row-remove]")) {
+        const body = table.querySelector("tbody");
+        const row = event.target.closest("tr");
+        if (body.children.length > 1) row.remove();
+        else row.querySelectorAll("input, select").forEach((input) => { input.value = ""; });
+        renumber(table, name);
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-xj-picker]").forEach(initPicker);
+  document.querySelectorAll("[data-xj-rows]").forEach(initRows);
+})();

@@ -1,0 +1,89 @@
+"""The dashboard's queues: each row with student, school, step and working days left or late,
+in a constant number of queries whatever the number of cases."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Jurisdiction, RegistryTaskState
+from cases.services.cases import case_approve, case_reject, case_submit
+from cases.workflow import current_step
+from tests.case_types.helpers import World, open_case
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student
+
+pytestmark = pytest.mark.django_db
+ILLNESS = ["parent_application", "hospital_diagnosis", "medical_records", "medical_bills"]
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+@pytest.fixture
+def school():
+    school = SchoolFactory(category="0", name="城关区第三小学")
+    SchoolClassFactory(school=school, stage="primary", cohort=2023, class_name="1班")
+    return school
+
+
+def suspensions(world, school, count, start=0):
+    """``count`` illness suspensions, submitted and approved by the school: each waits at the county."""
+    cases = []
+    for i in range(start, start + count):
+        registration = register_student(school_class=school.classes.get(), stage="primary",
+                                        birth_date=datetime.date(2017, 5, 1), name=f"休学生{i}")
+        case, submitter = open_case(world, case_type="suspension", school=school, student=registration.student,
+                                    reason="illness", details={"hospital_county_level": True}, evidence=ILLNESS,
+                                    end_on=datetime.date(2026, 7, 10))
+        case = case_submit(acting_user=submitter, case=case)
+        cases.append(case_approve(acting_user=world.school_user(school), case=case, comment="同意"))
+    return cases
+
+
+def panel(page, name):
+    return page.split(f"data-panel='{name}'")[1].split("</section>")[0]
+
+
+def test_queues_show_student_school_step_and_days(client, world, school):
+    cases = suspensions(world, school, 2)
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"))
+    client.force_login(county)
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    waiting = panel(page, "awaiting")
+    assert all(c.number in waiting for c in cases) and "休学生0" in waiting and school.name in waiting
+    assert "个工作日" in waiting and current_step(cases[0]).task.name in waiting
+    # Late: the step's due date in the past shows "逾期".
+    RegistryTaskState.objects.filter(pk=current_step(cases[0]).pk).update(due_on=datetime.date(2020, 1, 6))
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "逾期" in panel(page, "overdue") and cases[0].number in panel(page, "overdue")
+    # Returned: the school sees it in its queue, with the student.
+    case_reject(acting_user=county, case=cases[1], comment="诊断书不清晰")
+    client.force_login(world.school_user(school))
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert cases[1].number in panel(page, "returned") and "休学生1" in panel(page, "returned")
+    assert cases[0].number in panel(page, "submitted") and cases[1].number not in panel(page, "submitted")
+    # Wagtail's stock moderation panels are gone, and so is "Search all pages".
+    assert "Awaiting your review" not in page and "Search all pages" not in page
+
+
+def test_dashboard_queries_are_constant_from_10_to_100_cases(client, world, school, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = [world.authority_user(Jurisdiction.objects.get(code="620102")), world.school_user(school)]
+    suspensions(world, school, 10)
+    at_10 = {}
+    for user in users:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("wagtailadmin_home")).content.decode()
+        at_10[user.pk] = len(queries)
+        assert "休学生9" in page
+    suspensions(world, school, 90, start=10)
+    for user in users:
+        client.force_login(user)
+        with django_assert_max_num_queries(at_10[user.pk]):
+            page = client.get(reverse("wagtailadmin_home")).content.decode()
+        assert page.count("休学生") >= 50  # each queue lists its first 50 rows
