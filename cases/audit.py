@@ -39,6 +39,9 @@ ACTIONS = {
     "xueji.certificate.issue": ("签发证书证明", "签发证书证明"),
     "xueji.certificate.revoke": ("作废证书证明", "作废证书证明"),
     "xueji.certificate.print": ("打印证书证明", "打印(补打)证书证明"),
+    "xueji.intake.upload": ("导入新生名单", "上传新生名单工作簿"),
+    "xueji.duplicate.decide": ("查重裁定", "裁定疑似重复学生"),
+    "xueji.job.undo": ("撤销定时任务", "撤销年度升级"),
     "xueji.student.card_print": ("打印学籍卡", "打印学籍卡"),
 }
 

@@ -144,8 +144,9 @@ def evidence_attach(*, acting_user, case, kind, uploaded_file, title=""):
     if file_type is None:
         raise RuleError("evidence_type", "只接受 PDF、JPEG 或 PNG 文件(按内容检查)", field="file")
     uploaded_file.name = f"{case.number}-{kind}.{file_type}"
+    labels = {k.code: k.label for k in case.case_type_class.required_evidence(case)}
     document = get_document_model().objects.create(
-        title=title or f"{case.number} {kind}", file=uploaded_file, collection=evidence_collection(case),
+        title=title or f"{case.number} {labels.get(kind, '其他材料')}", file=uploaded_file, collection=evidence_collection(case),
         uploaded_by_user=acting_user,
     )
     evidence = m.Evidence.objects.create(case=case, kind=kind, document=document, uploaded_by=acting_user)
@@ -271,12 +272,18 @@ def case_withdraw(*, acting_user, case):
 def case_override(*, acting_user, case, rule_code, reason):
     """An approving authority overrides a 一般不予 rule, with the reason recorded."""
     case = _lock(case)
+    failures = {e.code: e for e in case.case_type_class.check_eligibility(case)}
+    never = failures.get(rule_code)
+    if never is not None and not getattr(never, "generally", False):
+        # Said before anything else: no authority may override this rule, whoever asks.
+        raise RuleError("rule_not_overridable", f"{never.message}:该规定不得特批", field="rule_code",
+                        article=never.article)
     state = current_step(case)
     if state is None or state.approver_school_id or not user_may_act(state, acting_user):
         raise PermissionDenied
     if not (reason or "").strip():
         raise RuleError("override_reason_required", "特批须说明理由", field="reason")
-    failing = {e.code: e for e in case.case_type_class.check_eligibility(case) if getattr(e, "generally", False)}
+    failing = {code: e for code, e in failures.items() if getattr(e, "generally", False)}
     if rule_code not in failing:
         raise RuleError("override_not_applicable", "该规定不适用特批或本案未违反该规定", field="rule_code")
     case.overrides = [*case.overrides, {"code": rule_code, "article": failing[rule_code].article,

@@ -163,6 +163,9 @@ WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
 WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
 # No autosave: a case changes only through its services (and autosave speaks English).
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+# One time zone for everybody: the account page then offers no list of English zone names.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cases.admin.login.RegistryLoginForm"
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -211,8 +214,15 @@ XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365")
 # database), or each worker counts on its own.
 XUEJI_LOOKUP_LIMIT_PER_IP = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_IP", "10"))
 XUEJI_LOOKUP_IP_PERIOD = 3600
-XUEJI_LOOKUP_LIMIT_PER_ID = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_ID", "5"))
-XUEJI_LOOKUP_ID_PERIOD = 24 * 3600
+# All callers together: a circuit breaker against enumeration from many addresses.
+XUEJI_LOOKUP_LIMIT_GLOBAL = int(os.environ.get("XUEJI_LOOKUP_LIMIT_GLOBAL", "600"))
+XUEJI_LOOKUP_GLOBAL_PERIOD = 60
+# One ID number pauses only when this many different IPs failed on it within the window (a
+# stranger alone cannot lock a parent out), and only until the window ends; an IP that found
+# the student before is trusted for that ID (cases/services/public.py).
+XUEJI_LOOKUP_ID_FAILING_IPS = int(os.environ.get("XUEJI_LOOKUP_ID_FAILING_IPS", "5"))
+XUEJI_LOOKUP_ID_PERIOD = 15 * 60
+XUEJI_LOOKUP_TRUST_PERIOD = 30 * 24 * 3600
 
 # --- Operations ------------------------------------------------------------------------------
 # Requests slower than this are logged (cms/middleware.py), with path, status and duration.
