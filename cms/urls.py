@@ -7,6 +7,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
+from cases.accounts import user_delete_refused
 from cms import views as public_views
 from graphql_api import downloads as api_downloads
 from graphql_api.views import XuejiGraphQLView, document_download
@@ -21,6 +22,8 @@ scoped_reports = [
 ]
 
 urlpatterns = scoped_reports + [
+    # Staff accounts are deactivated, never deleted (cases/accounts.py): Wagtail's delete view is shut.
+    path("admin/users/delete/<str:pk>/", require_admin_access(user_delete_refused), name="xueji_user_delete_refused"),
     # CSRF is checked by the view itself: enforced for sessions, not for bearer tokens.
     path("graphql/", csrf_exempt(XuejiGraphQLView.as_view(graphiql=settings.DEBUG)), name="graphql"),
     path("graphql/documents/<int:pk>/", document_download, name="graphql_document"),
@@ -43,3 +46,5 @@ urlpatterns += [
 ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler500 = "cms.middleware.server_error"

@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from graphene_django.views import HttpError
@@ -146,6 +147,9 @@ class XuejiGraphQLView(FileUploadGraphQLView):
             message, code = "无权执行此操作", "permission_denied"
         elif isinstance(original, ObjectDoesNotExist):
             message, code = MESSAGES["not_found"], "not_found"
+        elif isinstance(original, DatabaseError):
+            logger.error("GraphQL resolver: database unavailable", exc_info=original)
+            message, code = "数据库暂时不可用,请稍后重试", "service_unavailable"
         else:
             logger.error("GraphQL resolver failed", exc_info=original)
             message, code = "服务器内部错误,请稍后重试或联系管理员", "internal_error"

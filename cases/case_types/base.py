@@ -87,6 +87,16 @@ class CaseType:
     subject = STUDENT
     fields = ()
 
+    # A status-changing type changes the student's registration when approved. At most one
+    # such case per student is open (in review or returned) at a time, decided at submission,
+    # unless each type names the other here: two changes that cannot both apply never race.
+    changes_status = True
+    compatible_with = frozenset()
+
+    def compatible(self, other):
+        return (not self.changes_status or not other.changes_status
+                or (other.code in self.compatible_with and self.code in other.compatible_with))
+
     def student_required(self, case):
         """Most cases concern one registered student; batches and transfers in do not."""
         return True

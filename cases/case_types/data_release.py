@@ -60,6 +60,7 @@ class DataRelease(CaseType):
     approval also {"extract": {item code: value}}."""
 
     code = "data_release"
+    changes_status = False  # the registration's status is untouched
     name = "学籍信息调取"
     articles = (ARTICLE,)
     steps = (AUTHORITY_APPROVAL,)

@@ -202,6 +202,7 @@ class CompletionExchange(CaseType):
 @register
 class GraduationAttestation(CaseType):
     code = "graduation_attestation"
+    changes_status = False  # the registration's status is untouched
     name = "普通高中毕业证明书"
     articles = ("第三十五条", "第三条")
     steps = (PROVINCE_APPROVAL,)

@@ -46,10 +46,11 @@ class Student(ClusterableModel):
     registry_number = models.CharField(_("学籍号"), max_length=19, unique=True)
     # NULL, not "", for students without an ID number, so the unique index ignores them.
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, null=True, blank=True)
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, db_index=True, editable=False)
-    # 张小明 → zxm: registrars search by initials (cases/services/students.py keeps it).
-    name_initials = models.CharField(_("姓名首字母"), max_length=50, db_index=True, editable=False, default="")
+    name = models.CharField(_("姓名"), max_length=50)
+    # Normalised (cases/identity.py) before it is stored; its pinyin can be six letters a character.
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=300, editable=False)
+    # First letters of the name's pinyin (张伟 → zw): staff search by initials.
+    name_initials = models.CharField(_("姓名首字母"), max_length=50, editable=False, default="")
     former_names = models.CharField(_("曾用名"), max_length=200, blank=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -81,12 +82,35 @@ class Student(ClusterableModel):
         related_name="+",
     )
     created_at = models.DateTimeField(_("建籍时间"), auto_now_add=True)
+    # The current registration (the open one, else the latest closed one) and, copied from its
+    # school, the school and supervising code: kept by the registration services in the same
+    # transaction (cases/services/current.py), so lists and scope filters read one row per
+    # student through indexes instead of a subquery per row.
+    current_registration = models.ForeignKey(
+        "cases.Registration", verbose_name=_("当前学籍"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    current_school = models.ForeignKey(
+        "cases.School", verbose_name=_("当前学校"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
+    )
+    scope_code = models.CharField(_("当前主管单位代码"), max_length=12, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("学生")
         verbose_name_plural = _("学生")
         ordering = ["registry_number"]
-        indexes = [models.Index(fields=["name_pinyin", "gender", "birth_date"])]
+        indexes = [
+            models.Index(fields=["name_pinyin", "gender", "birth_date"]),
+            # Scoped lists in registry-number order straight from an index (keyset pages).
+            models.Index(fields=["scope_code", "registry_number"], name="student_scope_number"),
+            models.Index(fields=["current_school", "registry_number"], name="student_school_number"),
+            # Prefix search (LIKE 'q%') on PostgreSQL needs the pattern operator class whatever
+            # the collation; other databases ignore opclasses.
+            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="student_name_prefix"),
+            models.Index(fields=["name_pinyin"], opclasses=["varchar_pattern_ops"], name="student_pinyin_prefix"),
+            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"], name="student_initials_prefix"),
+        ]
 
     def __str__(self):
         return f"{self.name}({self.registry_number})"
@@ -120,7 +144,7 @@ class RegistryNumberChange(models.Model):
     reason = models.CharField(_("原因"), max_length=200)
     changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
     )
 
     class Meta:

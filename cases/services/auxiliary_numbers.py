@@ -1,10 +1,10 @@
 """Issue and cancel auxiliary numbers (第九、十、二十三、三十、三十二条)."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from cases.audit import audit
+from cases.audit import audit, audit_many
 from cases.errors import RuleError
 from cases.models import (
     STAGE_YEARS,
@@ -23,7 +23,7 @@ from cases.numbers.auxiliary import (
     validate_template,
 )
 
-from .sequences import sequence_next
+from .sequences import sequence_take
 
 
 def compulsory_template_for(county):
@@ -72,28 +72,52 @@ def layout_for(registration):
 @transaction.atomic
 def auxiliary_number_issue(*, acting_user, registration):
     """Issue the next number for an open registration that has none live."""
-    registration = Registration.objects.select_for_update(of=("self",)).select_related("school__county", "school_class").get(
-        pk=registration.pk
-    )
-    if not registration.is_open:
-        raise RuleError("registration_closed", "学籍已关闭,不能编排学籍辅号", article="第九条")
-    if registration.auxiliary_numbers.filter(cancelled_at__isnull=True).exists():
-        raise RuleError("auxiliary_number_live", "该学籍已有有效的学籍辅号,须先注销", article="第九条")
-    kind, layout = layout_for(registration)
-    while True:
-        number = layout.render(sequence_next(layout.prefix))
-        try:
-            with transaction.atomic():
-                issued = AuxiliaryNumber.objects.create(
-                    number=number, kind=kind, registration=registration, school=registration.school, issued_by=acting_user
-                )
-            break
-        except IntegrityError:
-            # A number taken under an earlier template: never reuse it, take the next one.
-            if not AuxiliaryNumber.objects.filter(number=number).exists():
-                raise
-    audit(issued, "xueji.auxiliary.issue", acting_user=acting_user, data={"number": number, "registration": registration.pk})
+    (issued,) = auxiliary_numbers_issue(acting_user=acting_user, registrations=[registration])
     return issued
+
+
+@transaction.atomic
+def auxiliary_numbers_issue(*, acting_user, registrations):
+    """Numbers for many open registrations without a live one, set-based: the registrations
+    locked in one query, one counter update per number prefix (a range of N values), one
+    look-up of numbers already in the ledger, one INSERT, one audit INSERT."""
+    ids = sorted({r.pk for r in registrations})
+    locked = list(
+        Registration.objects.select_for_update(of=("self",)).select_related("school__county", "school_class")
+        .filter(pk__in=ids).order_by("pk")
+    )
+    if any(not r.is_open for r in locked):
+        raise RuleError("registration_closed", "学籍已关闭,不能编排学籍辅号", article="第九条")
+    if AuxiliaryNumber.objects.filter(registration_id__in=ids, cancelled_at__isnull=True).exists():
+        raise RuleError("auxiliary_number_live", "该学籍已有有效的学籍辅号,须先注销", article="第九条")
+    groups = {}  # the layout depends on school, stage and entry year only
+    for registration in locked:
+        entry_year = registration.school_class.cohort if registration.school_class_id else registration.started_on.year
+        groups.setdefault((registration.school_id, registration.stage, entry_year), []).append(registration)
+    pending = []
+    for group in groups.values():
+        kind, layout = layout_for(group[0])
+        pending.append((kind, layout, group))
+    issued = []
+    while pending:
+        drawn = []
+        for kind, layout, group in pending:
+            first = sequence_take(layout.prefix, len(group))
+            drawn += [(kind, layout, r, layout.render(first + i)) for i, r in enumerate(group)]
+        # A number taken under an earlier template is never reused: those draw again.
+        taken = set(AuxiliaryNumber.objects.filter(number__in=[d[3] for d in drawn]).values_list("number", flat=True))
+        issued += [AuxiliaryNumber(number=number, kind=kind, registration=r, school=r.school, issued_by=acting_user)
+                   for kind, layout, r, number in drawn if number not in taken]
+        retry = {}
+        for kind, layout, r, number in drawn:
+            if number in taken:
+                retry.setdefault(layout.prefix, (kind, layout, []))[2].append(r)
+        pending = list(retry.values())
+    AuxiliaryNumber.objects.bulk_create(issued, batch_size=2000)
+    audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user,
+               data=lambda a: {"number": a.number, "registration": a.registration_id})
+    by_registration = {a.registration_id: a for a in issued}
+    return [by_registration[r.pk] for r in registrations]
 
 
 @transaction.atomic

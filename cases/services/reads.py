@@ -14,14 +14,10 @@ MAX_WHAT = 200
 
 
 def _where(student_ids):
-    """student id → (supervising code, school id) of the latest registration, in one query."""
-    rows = (m.Registration.objects.filter(student_id__in=student_ids)
-            .order_by("student_id", "-started_on", "-id")
-            .values_list("student_id", "school__scope_code", "school_id"))
-    where = {}
-    for student_id, scope_code, school_id in rows:
-        where.setdefault(student_id, (scope_code or "", school_id))
-    return where
+    """student id → (supervising code, school id) of the current registration, in one query
+    (the columns the registration services keep on the student)."""
+    rows = m.Student.objects.filter(pk__in=student_ids).values_list("pk", "scope_code", "current_school_id")
+    return {pk: (scope_code or "", school_id) for pk, scope_code, school_id in rows}
 
 
 @transaction.atomic

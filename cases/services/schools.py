@@ -4,6 +4,8 @@ from cases.audit import audit
 from cases.errors import RuleError
 from cases.models import CATEGORY_STAGES, School
 
+from .current import school_scope_changed
+
 
 def _check(school):
     allowed = {str(stage) for stage in CATEGORY_STAGES[school.category]}
@@ -30,9 +32,12 @@ def school_create(*, acting_user, **fields):
 @transaction.atomic
 def school_update(*, acting_user, school, changes):
     school = School.objects.select_for_update().get(pk=school.pk)
+    before = school.scope_code
     for field, value in changes.items():
         setattr(school, field, value)
     _check(school)
     school.save()
+    if school.scope_code != before:  # its students' denormalised scope follows (one UPDATE)
+        school_scope_changed(school)
     audit(school, "xueji.school.edit", acting_user=acting_user, data={k: str(v) for k, v in changes.items()})
     return school

@@ -24,7 +24,6 @@ EXAM_GROUP = "省级考试管理部门"
 _COMMON = [
     "wagtailadmin.access_admin",
     "cases.view_school", "cases.view_student", "cases.change_student", "cases.view_registration",
-    "cases.change_registration",  # class placement (分班), by the school of the open registration
     "cases.view_schoolclass", "cases.add_schoolclass", "cases.change_schoolclass",
     "cases.view_archiveentry", "cases.add_archiveentry", "cases.view_auxiliarynumber",
     # Cases: schools open and edit them; approvers need the editor to act on a step.

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from pypinyin import lazy_pinyin
+from django.db.models import OuterRef, Q, Subquery
+from pypinyin import Style, lazy_pinyin
 
 from cases.audit import audit, audit_many
 from cases.errors import RuleError
+from cases.identity import InvalidName, identity_key, lock_identities, name_pinyin, normalize_name, validate_name
 from cases.models import (
     ArchiveEntry,
     ArchiveEntryKind,
@@ -48,34 +49,26 @@ STUDENT_FIELDS = {
 }
 CONTACT_FIELDS = {"address", "is_migrant", "is_left_behind", "disability"}
 CHUNK = 500
+INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database needs: SQLite)
 
 
-def name_pinyin(name: str) -> str:
-    """Tone-less pinyin: 张玮 and 张伟 meet here, so a typo does not hide a duplicate."""
-    return "".join(lazy_pinyin(name.strip())).lower()
 
 
 def name_initials(name: str) -> str:
-    """张小明 → zxm, for the registrar's search box."""
-    return "".join(syllable[:1] for syllable in lazy_pinyin(name.strip())).lower()[:50]
+    """First letters of the pinyin (张伟 → zw), for search by initials."""
+    return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
 
 
 def student_search_filter(term: str):
-    """A Q over Student for one search box: a registry number or ID number (exact), an L/G/J
-    number prefix, pinyin or initials (prefix), or a Chinese name (prefix). Each branch is an
-    indexed lookup, so a search never scans five million rows."""
+    """A Q over Student for one search box (everything for an empty one): see cases/search.py,
+    where the shape of the query picks an index (exact numbers, number ranges, name, pinyin and
+    initials prefixes)."""
     from django.db.models import Q
 
-    term = term.strip().replace(" ", "")
-    if not term:
-        return Q()
-    upper = term.upper()
-    if upper[:1] in "GJL" and upper[1:].isdigit() or upper.rstrip("X").isdigit():
-        return Q(registry_number=upper) | Q(id_number=upper) | Q(registry_number__startswith=upper)
-    if term.isascii() and term.isalpha():
-        lower = term.lower()
-        return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
-    return Q(name__startswith=term)
+    from cases.search import student_search_filter as by_shape
+
+    term = (term or "").strip()
+    return by_shape(term) if term else Q()
 
 
 @dataclass(frozen=True)
@@ -101,6 +94,9 @@ class NewStudent:
     data: dict
     school_class: object = None
     guardians: tuple = ()
+    # Students the registrar ruled a different person (第十一条 查重裁定): a suspected match by
+    # pinyin, gender and birth date with one of them does not block this row. Never an ID match.
+    distinct_from: frozenset = frozenset()
     age_exception: str = ""
 
 
@@ -149,29 +145,54 @@ def _chunks(items):
         yield items[start:start + CHUNK]
 
 
+# People per duplicate query: 4 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.
+DUPLICATE_CHUNK = 5000
+_DUPLICATE_COLUMNS = "s.id, s.name, s.registry_number, s.id_number, s.name_pinyin, s.gender, s.birth_date"
+
+
+def _duplicate_candidates(people, exclude_pk):
+    """One query per 5,000 people: students sharing an ID number (or its G number), and, joined
+    on the exact key (pinyin, gender, birth date), students of whom one side has no ID number.
+    A join on a VALUES list, not ``pinyin IN (…) AND birth IN (…)``: that cross product fetched
+    every same-pinyin student of every birth date in the batch."""
+    table = Student._meta.db_table
+    exclude = " AND s.id <> %s" if exclude_pk is not None else ""
+    for chunk in (people[i:i + DUPLICATE_CHUNK] for i in range(0, len(people), DUPLICATE_CHUNK)):
+        ids = sorted({p["id_number"] for p in chunk if p["id_number"]})
+        keys = {}
+        for p in chunk:  # a key needs the "either side without ID" test unless someone lacks an ID
+            key = (name_pinyin(p["name"]), p["gender"], p["birth_date"])
+            keys[key] = keys.get(key, True) and bool(p["id_number"])
+        parts, params = [], []
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s WHERE (s.id_number IN ({marks})"
+                         f" OR s.registry_number IN ({marks})){exclude}")
+            params += ids + [registry_number_from_id(i) for i in ids] + ([exclude_pk] if exclude else [])
+        if keys:
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+            parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s JOIN (VALUES {values}) AS k"
+                         " ON s.name_pinyin = k.column1 AND s.gender = k.column2 AND s.birth_date = k.column3"
+                         f" WHERE (k.column4 = %s OR s.id_number IS NULL){exclude}")
+            params += [v for key, has_id in keys.items() for v in (*key, has_id)] + [False]
+            params += [exclude_pk] if exclude else []
+        if parts:
+            yield from Student.objects.raw(" UNION ".join(parts), params)
+
+
 def duplicates_for_batch(people, exclude_pk=None):
-    """第十一条 查重, set-based: one query per 500 people, not one per person.
+    """第十一条 查重, set-based (see ``_duplicate_candidates``).
 
     ``people`` are dicts with name, gender, birth_date and id_number (normalized or None).
     A person with an ID number matches the same ID (or its G number); anyone matches those
     *without* an ID number who share gender, birth date and the pinyin of the name.
     Returns {index: [DuplicateMatch, …]}.
     """
-    others = Student.objects.all() if exclude_pk is None else Student.objects.exclude(pk=exclude_pk)
-    ids = {p["id_number"] for p in people if p["id_number"]}
-    by_id = {}
-    for chunk in _chunks(ids):
-        numbers = [registry_number_from_id(i) for i in chunk]
-        for student in others.filter(Q(id_number__in=chunk) | Q(registry_number__in=numbers)):
+    by_id, by_person = {}, defaultdict(list)
+    for student in _duplicate_candidates(list(people), exclude_pk):
+        if student.id_number or student.registry_number.startswith("G"):
             by_id[student.id_number or student.registry_number[1:]] = student
-    keys = {(name_pinyin(p["name"]), p["gender"], p["birth_date"]) for p in people}
-    by_person = defaultdict(list)
-    for chunk in _chunks(keys):
-        pinyins = {k[0] for k in chunk}
-        births = {k[2] for k in chunk}
-        for student in others.filter(name_pinyin__in=pinyins, birth_date__in=births):
-            key = (student.name_pinyin, student.gender, student.birth_date)
-            by_person[key].append(student)
+        by_person[(student.name_pinyin, student.gender, student.birth_date)].append(student)
     found = {}
     for index, person in enumerate(people):
         matches = []
@@ -182,7 +203,7 @@ def duplicates_for_batch(people, exclude_pk=None):
                 continue  # both have ID numbers: the ID decides
             if any(match.student.pk == student.pk for match in matches):
                 continue
-            same = student.name == person["name"].strip()
+            same = student.name == normalize_name(person["name"])
             matches.append(DuplicateMatch(student, "same_name_gender_birth" if same else "similar_name_gender_birth"))
         if matches:
             found[index] = matches
@@ -200,8 +221,12 @@ def _validated_identity(data, field_prefix=""):
     unknown = set(data) - STUDENT_FIELDS - {"id_number"}
     if unknown:
         raise RuleError("student_field_unknown", f"未知字段:{','.join(sorted(unknown))}", field=field_prefix or None)
-    if not (data.get("name") or "").strip():
+    if not isinstance(data.get("name"), str):
         raise RuleError("name_required", "姓名不能为空", field=f"{field_prefix}name")
+    try:
+        data["name"] = validate_name(data["name"])
+    except InvalidName as error:
+        raise RuleError(error.code, error.message, field=f"{field_prefix}name") from error
     if data.get("gender") not in Gender.values:
         raise RuleError("gender_invalid", "性别应为男或女", field=f"{field_prefix}gender")
     if not isinstance(data.get("birth_date"), datetime.date):
@@ -289,7 +314,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         except RuleError as error:
             errors.append(error)
             continue
-        rows.append({**new.data, "name": new.data["name"].strip(), "id_number": id_number, "_new": new, "_index": index})
+        rows.append({**new.data, "id_number": id_number, "_new": new, "_index": index})
+    # Serialise with every concurrent registration of the same people (第十一条): the check
+    # below then sees what they committed, and they wait for what this one commits.
+    lock_identities(identity_key(row["name"], row["gender"], row["birth_date"]) for row in rows)
     seen = {}
     for row in rows:  # the same person twice in one intake
         key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -299,6 +327,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         seen.setdefault(key, row["_index"])
     for position, matches in duplicates_for_batch(rows).items():
         row = rows[position]
+        matches = [m for m in matches
+                   if m.reason == "same_id_number" or m.student.pk not in row["_new"].distinct_from]
+        if not matches:
+            continue
         field = "id_number" if row["id_number"] else "name"
         errors.append(RuleError("duplicate_person", matches[0].message, field=f"people[{row['_index']}].{field}",
                                 article="第十一条"))
@@ -309,34 +341,41 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     students = [
         Student(**{k: v for k, v in row.items() if k in STUDENT_FIELDS}, id_number=row["id_number"],
                 registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]),
-                name_initials=name_initials(row["name"]))
+                name_initials=name_initials(row["name"]), current_school=school, scope_code=school.scope_code)
         for row in rows
     ]
     try:
         with transaction.atomic():
-            Student.objects.bulk_create(students, batch_size=CHUNK)
+            Student.objects.bulk_create(students, batch_size=INSERT_BATCH)
     except IntegrityError as error:  # a concurrent registration of the same person
         raise RuleError("duplicate_person", "该学生已存在(公民身份号码或学籍号重复)", article="第十一条") from error
     Guardian.objects.bulk_create(
-        [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians], batch_size=CHUNK
+        [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians],
+        batch_size=INSERT_BATCH,
     )
     registrations = Registration.objects.bulk_create(
         [Registration(student=s, school=school, school_class=row["_new"].school_class, stage=stage, started_on=started_on)
          for s, row in zip(students, rows)],
-        batch_size=CHUNK,
+        batch_size=INSERT_BATCH,
     )
+    # New people have exactly this one registration: it is their current one.
+    for start in range(0, len(students), DUPLICATE_CHUNK):
+        Student.objects.filter(pk__in=[s.pk for s in students[start:start + DUPLICATE_CHUNK]]).update(
+            current_registration=Subquery(Registration.objects.filter(student=OuterRef("pk")).values("pk")[:1]))
+    for student, registration in zip(students, registrations):
+        student.current_registration = registration
     RegistrationEvent.objects.bulk_create(
         [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
                            reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
          for r, row in zip(registrations, rows)],
-        batch_size=CHUNK,
+        batch_size=INSERT_BATCH,
     )
     ArchiveEntry.objects.bulk_create(
         [ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
                       title=f"{reason}:{school.name}",
                       body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
          for s, row in zip(students, rows)],
-        batch_size=CHUNK,
+        batch_size=INSERT_BATCH,
     )
     scope = (school.scope_code, school.pk)
     audit_many(students, "xueji.student.register", acting_user=acting_user, scope=scope,
@@ -364,7 +403,7 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
         first = sequence_take(layout.prefix, len(group))
         issued += [AuxiliaryNumber(number=layout.render(first + i), kind=kind, registration=r, school=r.school,
                                    issued_by=acting_user) for i, r in enumerate(group)]
-    AuxiliaryNumber.objects.bulk_create(issued, batch_size=CHUNK)
+    AuxiliaryNumber.objects.bulk_create(issued, batch_size=INSERT_BATCH)
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     return issued
@@ -452,6 +491,11 @@ def student_correct(*, acting_user, student, changes, case):
         raise RuleError("student_field_protected", f"不能更正的字段:{','.join(sorted(unknown))}", article="第十五条")
     student = Student.objects.select_for_update().get(pk=student.pk)
     before = {field: getattr(student, field) for field in changes}
+    if "name" in changes:
+        try:
+            changes = {**changes, "name": validate_name(changes["name"])}
+        except InvalidName as error:
+            raise RuleError(error.code, error.message, field="details", article="第十五条") from error
     if "name" in changes and changes["name"] != student.name:
         names = [n for n in student.former_names.split(",") if n]
         student.former_names = ",".join([*names, student.name])

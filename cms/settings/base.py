@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: times the whole request, turns API failures into JSON.
+    "cms.middleware.RequestObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +163,9 @@ WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
 WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
 # No autosave: a case changes only through its services (and autosave speaks English).
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+# One time zone for everybody: the account page then offers no list of English zone names.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cases.admin.login.RegistryLoginForm"
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -187,6 +192,8 @@ GRAPHENE = {
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     # Services own their transactions; a mutation is one service call.
     "ATOMIC_MUTATIONS": False,
+    # Every join passes the same scope check as the root (graphql_api/core/guard.py).
+    "MIDDLEWARE": ["graphql_api.core.guard.ScopeGuardMiddleware"],
 }
 # Introspection (and so GraphiQL's schema explorer): on in development and tests, off in
 # production unless XUEJI_GRAPHQL_INTROSPECTION=1.
@@ -209,5 +216,22 @@ XUEJI_API_TOKEN_MAX_DAYS = int(os.environ.get("XUEJI_API_TOKEN_MAX_DAYS", "365")
 # database), or each worker counts on its own.
 XUEJI_LOOKUP_LIMIT_PER_IP = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_IP", "10"))
 XUEJI_LOOKUP_IP_PERIOD = 3600
-XUEJI_LOOKUP_LIMIT_PER_ID = int(os.environ.get("XUEJI_LOOKUP_LIMIT_PER_ID", "5"))
-XUEJI_LOOKUP_ID_PERIOD = 24 * 3600
+# All callers together: a circuit breaker against enumeration from many addresses.
+XUEJI_LOOKUP_LIMIT_GLOBAL = int(os.environ.get("XUEJI_LOOKUP_LIMIT_GLOBAL", "600"))
+XUEJI_LOOKUP_GLOBAL_PERIOD = 60
+# One ID number pauses only when this many different IPs failed on it within the window (a
+# stranger alone cannot lock a parent out), and only until the window ends; an IP that found
+# the student before is trusted for that ID (cases/services/public.py).
+XUEJI_LOOKUP_ID_FAILING_IPS = int(os.environ.get("XUEJI_LOOKUP_ID_FAILING_IPS", "5"))
+XUEJI_LOOKUP_ID_PERIOD = 15 * 60
+XUEJI_LOOKUP_TRUST_PERIOD = 30 * 24 * 3600
+
+# --- Operations ------------------------------------------------------------------------------
+# Requests slower than this are logged (cms/middleware.py), with path, status and duration.
+XUEJI_SLOW_REQUEST_MS = int(os.environ.get("XUEJI_SLOW_REQUEST_MS", "1000"))
+# A batch print renews its lease with every page; a running job silent for longer lost its
+# worker and is resumed, at most this many runs in all (cases/services/print_jobs.py).
+XUEJI_PRINT_JOB_LEASE_SECONDS = int(os.environ.get("XUEJI_PRINT_JOB_LEASE_SECONDS", "120"))
+XUEJI_PRINT_JOB_MAX_ATTEMPTS = int(os.environ.get("XUEJI_PRINT_JOB_MAX_ATTEMPTS", "3"))
+# How often each RQ worker runs its maintenance (registries, lost print jobs): cases/worker.py.
+XUEJI_WORKER_MAINTENANCE_SECONDS = int(os.environ.get("XUEJI_WORKER_MAINTENANCE_SECONDS", "60"))

@@ -1,17 +1,15 @@
-"""Class placement (分班, single and bulk) and new students. Registering is a registration case
-(第八、十二条: the authority approves the intake): ``registerStudents`` opens the draft with typed
-people, then the case mutations submit it."""
+"""Class placement (分班, single and bulk), classes, students' contact details. New students are
+registered through a registration case (``createCase(input: {registration: …})``, 第八、十二条:
+the authority approves the intake)."""
 
 import graphene
 from django.core.exceptions import PermissionDenied
 
 from cases import models as m
 from cases.errors import RuleError
-from cases.services import cases as case_services
 from cases.services.placement import registrations_assign_class
 from cases.services.registrations import registration_assign_class, school_class_create, school_class_rename
 from cases.services.students import student_update_contact
-from graphql_api.cases.types import CaseNode
 from graphql_api.core import enums
 from graphql_api.core.ids import InvalidId, decode
 from graphql_api.core.mutations import BadId, NotFound, ServiceMutation, get_writable
@@ -86,71 +84,6 @@ class PlaceInClass(ServiceMutation):
         return list(m.Registration.objects.filter(pk__in=pks).order_by("pk"))
 
 
-class GuardianInput(graphene.InputObjectType):
-    name = graphene.String(required=True)
-    relation = graphene.String(required=True, description="与学生关系,如 父亲")
-    phone = graphene.String()
-    id_number = graphene.String()
-
-
-class NewStudentInput(graphene.InputObjectType):
-    """一名新生:本人信息、班级、监护人;年龄与学段不符时填写例外理由(第十一、十二条)。"""
-
-    name = graphene.String(required=True)
-    gender = enums.Gender(required=True)
-    birth_date = graphene.Date(required=True)
-    id_number = graphene.String(description="公民身份号码(无则留空,将编排 J 或 L 学籍号)")
-    ethnicity = graphene.String()
-    native_place = graphene.String()
-    household_type = enums.HouseholdType()
-    class_id = graphene.ID(description="编入的班级")
-    guardians = graphene.List(graphene.NonNull(GuardianInput))
-    age_exception = graphene.String(description="年龄例外理由(特殊教育、延缓入学等)")
-
-
-def _person(info, person, school, stage):
-    row = {"name": person["name"], "gender": enums.value(person["gender"]),
-           "birth_date": person["birth_date"].isoformat()}
-    for key in ("id_number", "ethnicity", "native_place", "age_exception"):
-        if person.get(key):
-            row[key] = person[key]
-    if person.get("household_type"):
-        row["household_type"] = enums.value(person["household_type"])
-    if person.get("class_id"):
-        school_class = _writable_class(info, person["class_id"])
-        row["school_class"] = school_class.pk
-    if person.get("guardians"):
-        row["guardians"] = [{k: v for k, v in dict(g).items() if v} for g in person["guardians"]]
-    return row
-
-
-class RegisterStudents(ServiceMutation):
-    """新生注册(一人或一批):建立本校的新生注册案卷草稿(第八、十二条),再上传材料、submitCase 提交审批;
-    查重和身份信息在提交和审批时检查(第十一、十五条)。"""
-
-    result = graphene.Field(CaseNode)
-    field_names = {"details": "people"}
-
-    class Arguments:
-        stage = enums.Stage(required=True)
-        effective_on = graphene.Date(required=True, description="入学日期")
-        people = graphene.List(graphene.NonNull(NewStudentInput), required=True)
-
-    @classmethod
-    def perform(cls, info, stage, effective_on, people):
-        user = info.context.user
-        _require(info, "cases.add_case")
-        from cases import access
-
-        profile = access.profile_of(user)
-        if profile is None or profile.school is None:
-            raise PermissionDenied  # the school registers its own intake, as in the admin
-        school, stage = profile.school, enums.value(stage)
-        rows = [_person(info, person, school, stage) for person in people]
-        return case_services.case_create(acting_user=user, case_type="registration", school=school, stage=stage,
-                                         effective_on=effective_on, details={"people": rows})
-
-
 class UpdateStudentContact(ServiceMutation):
     """修改学生的联系信息和标记(住址、流动、留守、残疾);姓名、出生日期等须通过信息变更案卷(第十五条)。"""
 
@@ -215,4 +148,3 @@ class RegistryMutations(graphene.ObjectType):
     rename_class = RenameClass.Field()
     assign_class = AssignClass.Field()
     place_in_class = PlaceInClass.Field()
-    register_students = RegisterStudents.Field()

@@ -291,9 +291,12 @@ def test_contact_details_through_the_api(people, pupil):
 
 
 # --- registering students (a registration case) --------------------------------------------------
-REGISTER = f"""mutation($stage: Stage!, $on: Date!, $people: [NewStudentInput!]!) {{
-  registerStudents(stage: $stage, effectiveOn: $on, people: $people) {{
+REGISTER = f"""mutation($input: CaseFieldsInput!) {{ createCase(input: $input) {{
     result {{ id caseType state details }} {ERRORS} }} }}"""
+
+
+def intake(people, on):
+    return {"input": {"registration": {"stage": "JUNIOR", "effectiveOn": on, "people": people}}}
 
 
 def test_register_students_opens_the_intake_case_with_typed_people(people, places):
@@ -303,21 +306,20 @@ def test_register_students_opens_the_intake_case_with_typed_people(people, place
     registrar = Api(people["registrar"])
     today = datetime.date.today()
     person = {"name": "马晓东", "gender": "MALE", "birthDate": today.replace(year=today.year - 12).isoformat(),
-              "householdType": "AGRICULTURAL", "classId": gid("SchoolClass", first_year),
-              "guardians": [{"name": "马建国", "relation": "父亲", "phone": "13900000001"}]}
-    made = registrar.data(REGISTER, {"stage": "JUNIOR", "on": today.isoformat(), "people": [person]})["registerStudents"]
+              "householdType": "AGRICULTURAL", "schoolClassId": gid("SchoolClass", first_year),
+              "ageException": "", "guardians": [{"name": "马建国", "relation": "父亲", "phone": "13900000001"}]}
+    made = registrar.data(REGISTER, intake([person], today.isoformat()))["createCase"]
     assert made["errors"] == [] and made["result"]["caseType"] == "registration"
     assert '"school_class": %d' % first_year.pk in made["result"]["details"]
-    # A class of another school is out of reach: not_found, no case.
+    # A class of another school is out of reach: nothing created.
     count = Case.objects.count()
     elsewhere = SchoolClassFactory(school=places["other_county_school"], stage="junior", cohort=2026)
-    outsider = registrar.data(REGISTER, {"stage": "JUNIOR", "on": today.isoformat(),
-                                         "people": [{**person, "classId": gid("SchoolClass", elsewhere)}]})
-    assert outsider["registerStudents"]["errors"][0] == {"field": "classId", "code": "not_found",
-                                                         "message": "对象不存在或无权访问", "article": ""}
+    outsider = registrar.data(REGISTER, intake([{**person, "schoolClassId": gid("SchoolClass", elsewhere)}],
+                                               today.isoformat()))["createCase"]
+    assert outsider["result"] is None and outsider["errors"]
     # An authority does not register a school's intake (as in the admin).
-    assert Api(people["county"]).data(REGISTER, {"stage": "JUNIOR", "on": today.isoformat(), "people": [person]})[
-        "registerStudents"]["errors"][0]["code"] == "permission_denied"
+    assert Api(people["county"]).data(REGISTER, intake([person], today.isoformat()))["createCase"][
+        "errors"][0]["code"] == "permission_denied"
     assert Case.objects.count() == count
 
 

@@ -44,7 +44,8 @@ def test_wrong_types_and_unknown_fields_are_validation_errors(api):
         ("query($f: Int) { students(first: $f) { totalCount } }", {"f": "x"}),
         ("{ schools(stage: NOT_A_STAGE) { totalCount } }", None),
         ("{ addWorkingDays(start: \"2025-13-01\", count: 1) }", None),
-        ("mutation { createCase(input: {caseType: \"transfer\", details: \"{not json\"}) { errors { code } } }", None),
+        ("mutation { createCase(input: {transfer: {reason: \"relocation\"}}) { errors { code } } }", None),
+        ("mutation { createCase(input: {transfer: {details: \"{}\"}}) { errors { code } } }", None),
         ("{ students { edges { node { name } } }", None),  # syntax
     ]:
         status, body = api(query, variables)
@@ -151,7 +152,8 @@ def test_production_turns_introspection_off_by_default():
     import sys
 
     code = "from cms.settings import production as p; print(p.XUEJI_GRAPHQL_INTROSPECTION, p.DEBUG)"
-    env = {"SECRET_KEY": "x", "PATH": "/usr/bin:/bin"}
+    env = {"SECRET_KEY": "x", "PATH": "/usr/bin:/bin", "REDIS_URL": "redis://127.0.0.1:6379/1",
+           "WAGTAILADMIN_BASE_URL": "https://xueji.example.cn"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
     env["XUEJI_GRAPHQL_INTROSPECTION"] = "1"

@@ -1,0 +1,155 @@
+"""第三十八条 (issue 9, item 9): every read of a student's record is logged — who, when, what,
+through which door — cheaply (one INSERT per request whatever the page size), scoped, and
+reviewed by the authority above in the admin."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import models as m
+from cases.models import Jurisdiction, Role
+from cases.services.certificates import certificate_issue
+from cases.services.reads import student_reads_record
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student, staff_user
+
+
+@pytest.fixture
+def places(db):
+    county = Jurisdiction.objects.get(code="620102")
+    other = Jurisdiction.objects.get(code="620502")
+    return {"county": county, "other": other,
+            "school": SchoolFactory(category="1", county=county, name="城关区第一初级中学"),
+            "other_school": SchoolFactory(category="1", county=other, name="秦州区第一中学")}
+
+
+def pupils(school, count, cohort=2024):
+    school_class = SchoolClassFactory(school=school, stage="junior", cohort=cohort)
+    return [register_student(school_class=school_class, stage="junior", name=f"学生{n}").student for n in range(count)]
+
+
+def inserts_into_read_log(captured):
+    return [q for q in captured.captured_queries if q["sql"].startswith("INSERT INTO \"cases_readlogentry\"")]
+
+
+def test_the_student_page_logs_who_read_what_through_which_door(client, places):
+    student = pupils(places["school"], 1)[0]
+    registrar = staff_user(places["school"])
+    client.force_login(registrar)
+    response = client.get(reverse("wagtailsnippets_cases_student:inspect", args=[student.pk]))
+    assert response.status_code == 200
+    entry = m.ReadLogEntry.objects.get()
+    assert (entry.user_id, entry.username, entry.student_id, entry.door) == (
+        registrar.pk, registrar.username, student.pk, m.ReadDoor.ADMIN_STUDENT)
+    assert entry.what.startswith("学生详情") and entry.scope_code == places["school"].scope_code
+    assert entry.school_id == places["school"].pk
+
+
+def test_an_out_of_scope_page_logs_nothing(client, places):
+    student = pupils(places["school"], 1)[0]
+    client.force_login(staff_user(places["other_school"]))
+    response = client.get(reverse("wagtailsnippets_cases_student:inspect", args=[student.pk]))
+    assert response.status_code == 404
+    assert not m.ReadLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_listing_logs_its_page_in_one_insert(client, places, count):
+    students = pupils(places["school"], count)
+    client.force_login(staff_user(places["school"]))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("wagtailsnippets_cases_student:list")).status_code == 200
+    assert len(inserts_into_read_log(captured)) == 1
+    assert sorted(m.ReadLogEntry.objects.filter(door=m.ReadDoor.ADMIN_LIST).values_list("student_id", flat=True)) \
+        == sorted(s.pk for s in students)
+
+
+def test_listing_query_count_is_flat(client, places):
+    client.force_login(staff_user(places["school"]))
+    pupils(places["school"], 3)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("wagtailsnippets_cases_student:list"))
+    pupils(places["school"], 30, cohort=2025)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("wagtailsnippets_cases_student:list"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def graphql(client, query):
+    response = client.post("/graphql/", data=json.dumps({"query": query}), content_type="application/json")
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
+def test_graphql_logs_exactly_the_students_returned_in_one_insert(client, places):
+    mine = pupils(places["school"], 5)
+    pupils(places["other_school"], 2)
+    registrar = staff_user(places["school"])
+    client.force_login(registrar)
+    with CaptureQueriesContext(connection) as captured:
+        body = graphql(client, "{ students(first: 100) { edges { node { name idNumber } } } }")
+    assert len(body["data"]["students"]["edges"]) == 5
+    assert len(inserts_into_read_log(captured)) == 1
+    rows = m.ReadLogEntry.objects.filter(door=m.ReadDoor.GRAPHQL)
+    assert sorted(rows.values_list("student_id", flat=True)) == sorted(s.pk for s in mine)
+    assert {r.what for r in rows} == {"字段:idNumber,name"}
+    assert {r.user_id for r in rows} == {registrar.pk}
+
+
+def test_graphql_archive_reads_are_logged_with_their_door(client, places):
+    student = pupils(places["school"], 1)[0]
+    client.force_login(staff_user(places["school"]))
+    from graphql_relay import to_global_id
+
+    body = graphql(client, '{ archive(student: "%s") { entries { edges { node { title } } } } }'
+                   % to_global_id("Student", student.pk))
+    assert body.get("errors") is None and body["data"]["archive"]["entries"]["edges"]
+    assert m.ReadLogEntry.objects.filter(door=m.ReadDoor.GRAPHQL_ARCHIVE, student=student).count() == 1
+
+
+def test_an_anonymous_api_call_reads_and_logs_nothing(client, places):
+    pupils(places["school"], 2)
+    body = graphql(client, "{ me { role } }")
+    assert body["data"]["me"] is None
+    assert not m.ReadLogEntry.objects.exists()
+
+
+def test_a_certificate_pdf_is_a_logged_read(client, places):
+    student = pupils(places["school"], 1)[0]
+    county = staff_user(places["county"], role=Role.REVIEWER)
+    certificate = certificate_issue(acting_user=county, kind=m.CertificateKind.STUDENT_CARD, student=student)
+    client.force_login(county)
+    response = client.get(reverse("xueji_certificate_pdf", args=[certificate.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    entry = m.ReadLogEntry.objects.get(door=m.ReadDoor.CERTIFICATE_PDF)
+    assert entry.student_id == student.pk and certificate.serial in entry.what
+
+
+def test_the_authority_above_reviews_the_read_log_and_no_one_else(client, places):
+    student = pupils(places["school"], 1)[0]
+    reader = staff_user(places["school"])
+    student_reads_record(acting_user=reader, students=[student], door=m.ReadDoor.EXPORT, what="花名册导出")
+    url = reverse("wagtailsnippets_cases_readlogentry:list")
+    client.force_login(staff_user(places["county"], role=Role.REVIEWER))
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "学籍查阅记录" in text and "花名册导出" in text and "导出" in text and reader.username in text
+    client.force_login(staff_user(places["other"], role=Role.REVIEWER))  # another city's county
+    page = client.get(url)
+    assert page.status_code == 200 and "花名册导出" not in page.content.decode()
+    client.force_login(reader)  # a school does not review the log
+    assert client.get(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest").status_code == 403
+
+
+def test_the_service_refuses_an_unknown_door_and_ignores_anonymous(places):
+    from django.contrib.auth.models import AnonymousUser
+
+    student = pupils(places["school"], 1)[0]
+    with pytest.raises(ValueError):
+        student_reads_record(acting_user=get_user_model().objects.create_user("x"), students=[student], door="nope")
+    assert student_reads_record(acting_user=AnonymousUser(), students=[student], door=m.ReadDoor.EXPORT) == 0
+    assert not m.ReadLogEntry.objects.exists()
