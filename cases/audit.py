@@ -34,11 +34,15 @@ ACTIONS = {
     "xueji.case.submit": ("提交审批", "提交审批"),
     "xueji.case.override": ("特批", "特批一般不予办理的规定"),
     "xueji.case.withdraw": ("撤回案卷", "撤回案卷"),
+    "xueji.case.restart": ("重新审批", "案卷内容改变,已审批的步骤作废并重新审批"),
     "xueji.case.approve": ("案卷办结", "案卷批准并生效"),
     "xueji.calendar.override": ("调整工作日", "调整工作日"),
     "xueji.certificate.issue": ("签发证书证明", "签发证书证明"),
     "xueji.certificate.revoke": ("作废证书证明", "作废证书证明"),
     "xueji.certificate.print": ("打印证书证明", "打印(补打)证书证明"),
+    "xueji.intake.upload": ("导入新生名单", "上传新生名单工作簿"),
+    "xueji.duplicate.decide": ("查重裁定", "裁定疑似重复学生"),
+    "xueji.job.undo": ("撤销定时任务", "撤销年度升级"),
     "xueji.student.card_print": ("打印学籍卡", "打印学籍卡"),
 }
 

@@ -6,6 +6,10 @@ from cases import models as m
 from cases.admin import widgets  # noqa: F401  (the date picker in 2026年12月1日 form)
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
 from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
+from cases.admin import intake  # noqa: F401  (Excel intake, duplicate workbench)
+from cases.admin import statistics  # noqa: F401  (statistics, oversight reports, the reports menu)
+from cases.admin.exports import CertificateViewSet
+from cases.admin.jobs import JobRunViewSet
 from cases.admin import batch_print  # noqa: F401  (批量打印 from a class or a graduation roll)
 from cases.admin.cases import CaseViewSet
 from cases.admin.bulk_decisions import BulkApproveAction, BulkRejectAction
@@ -54,6 +58,8 @@ def register_registry_log_actions(actions):
 
 from cases.admin.print_jobs import PrintJobViewSet  # noqa: E402
 register_snippet(PrintJobViewSet)
+register_snippet(CertificateViewSet)
+register_snippet(JobRunViewSet)
 
 
 @hooks.register("construct_main_menu")

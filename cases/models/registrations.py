@@ -78,12 +78,15 @@ class ClassPromotion(models.Model):
     school_year = models.PositiveSmallIntegerField(_("学年"))
     grade = models.PositiveSmallIntegerField(_("升入年级"))
     promoted_at = models.DateTimeField(_("升级时间"), auto_now_add=True)
+    # An undone promotion (within its first month) is voided, never deleted.
+    voided_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度升级记录")
         verbose_name_plural = _("年度升级记录")
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "school_year"], name="one_promotion_per_year")
+            models.UniqueConstraint(fields=["school_class", "school_year"], condition=Q(voided_at__isnull=True),
+                                    name="one_promotion_per_year")
         ]
 
 
