@@ -60,10 +60,9 @@ def test_registrar_imports_an_intake_with_errors_fixes_it_and_submits(live_serve
     admitted = timezone.localdate() - datetime.timedelta(days=3)
 
     page = login(browser, base, "intake-registrar")
-    page.goto(f"{base}/admin/snippets/cases/case/add/")
-    page.select_option("#id_case_type", "registration")
-    page.fill("#id_stage", "primary")  # the case form takes the stage code (not part of this issue)
-    page.fill("#id_effective_on", admitted.isoformat())
+    page.goto(f"{base}/admin/snippets/cases/case/add/?type=registration")
+    page.select_option("#id_stage", "primary")
+    page.fill("#id_effective_on", f"{admitted.year}年{admitted.month}月{admitted.day}日")
     page.click("footer button:has-text('保存草稿')")
     page.wait_for_load_state("networkidle")
     case = Case.objects.get(case_type="registration", school=school)
