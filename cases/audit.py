@@ -34,6 +34,7 @@ ACTIONS = {
     "xueji.case.submit": ("提交审批", "提交审批"),
     "xueji.case.override": ("特批", "特批一般不予办理的规定"),
     "xueji.case.withdraw": ("撤回案卷", "撤回案卷"),
+    "xueji.case.restart": ("重新审批", "案卷内容改变,已审批的步骤作废并重新审批"),
     "xueji.case.approve": ("案卷办结", "案卷批准并生效"),
     "xueji.calendar.override": ("调整工作日", "调整工作日"),
     "xueji.certificate.issue": ("签发证书证明", "签发证书证明"),

@@ -60,3 +60,9 @@ from cases.admin.print_jobs import PrintJobViewSet  # noqa: E402
 register_snippet(PrintJobViewSet)
 register_snippet(CertificateViewSet)
 register_snippet(JobRunViewSet)
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_help_menu(request, menu_items):
+    """Wagtail's help menu links to its English guides on the internet: not for registrars."""
+    menu_items[:] = [item for item in menu_items if item.name != "help"]

@@ -79,9 +79,12 @@ class StudentViewSet(ScopedSnippetViewSet):
                        "current_status_label": "学籍状态", "get_disability_display": "残疾类型"}
     export_filename = "students"
     filterset_class = StudentFilterSet
-    search_fields = ["name", "registry_number", "id_number"]  # searched by student_search_filter
+    search_fields = ["name", "registry_number", "id_number"]  # searched by cases/search.py
     search_backend_name = None
     list_per_page = 50
+
+    def get_index_results_template(self):
+        return "cases/admin/student_index_results.html"  # keyset pages (cases/admin/keyset.py)
     inspect_view_fields = [
         "registry_number", "id_number", "name", "former_names", "gender", "birth_date", "ethnicity", "native_place",
         "household_type", "household_county", "household_address", "address", "is_migrant", "is_left_behind",

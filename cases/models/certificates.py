@@ -127,3 +127,6 @@ class PrintJob(models.Model):
         verbose_name = _("批量打印任务")
         verbose_name_plural = _("批量打印任务")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"批量打印任务 {self.pk}({self.total} 份)"

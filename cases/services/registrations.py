@@ -1,7 +1,8 @@
 """Status changes of a registration and the yearly promotion of classes (第十六条)."""
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from cases.audit import audit
 from cases.errors import RuleError
@@ -109,19 +110,27 @@ def registration_assign_class(*, acting_user, registration, school_class, reason
 @transaction.atomic
 def classes_promote(*, acting_user, school_year):
     """第十六条: every class moves up one grade a year. The grade is derived from the cohort, so
-    this writes one promotion row and one update per class, never a row per student.
+    this writes one promotion row per class and never a row per student, in two statements for
+    the whole province (INSERT … SELECT and one UPDATE), however many classes.
     Idempotent: a class already promoted for ``school_year`` is left alone."""
     due = SchoolClass.objects.filter(cohort__lte=school_year).filter(
         Q(promoted_through__isnull=True) | Q(promoted_through__lt=school_year)
     )
-    promotions = [
-        ClassPromotion(school_class=school_class, school_year=school_year, grade=school_year - school_class.cohort + 1)
-        for school_class in due.only("id", "cohort", "stage")
-        if school_year - school_class.cohort < STAGE_YEARS[school_class.stage]
-    ]
-    ClassPromotion.objects.bulk_create(promotions, batch_size=1000, ignore_conflicts=True)
+    years = Case(*[When(stage=stage, then=Value(n)) for stage, n in STAGE_YEARS.items()], output_field=IntegerField())
+    moving = due.annotate(years=years).filter(years__gt=school_year - F("cohort")).values("pk")
+    select_sql, select_params = moving.query.sql_with_params()
+    table, classes = ClassPromotion._meta.db_table, SchoolClass._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (school_class_id, school_year, grade, promoted_at) "
+            f"SELECT c.id, %s, %s - c.cohort + 1, %s FROM {classes} c WHERE c.id IN ({select_sql}) "
+            "ON CONFLICT DO NOTHING",
+            [school_year, school_year, timezone.now(), *select_params],
+        )
+        promoted = cursor.rowcount
     count = due.update(promoted_through=school_year)
-    if promotions:
-        audit(promotions[0].school_class, "xueji.class.promote", acting_user=acting_user,
-              data={"school_year": school_year, "classes": len(promotions)})
-    return len(promotions), count - len(promotions)
+    if promoted:
+        first = ClassPromotion.objects.filter(school_year=school_year).select_related("school_class").first()
+        audit(first.school_class, "xueji.class.promote", acting_user=acting_user,
+              data={"school_year": school_year, "classes": promoted})
+    return promoted, count - promoted

@@ -163,6 +163,9 @@ WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
 WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
 # No autosave: a case changes only through its services (and autosave speaks English).
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+# One time zone for everybody: the account page then offers no list of English zone names.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cases.admin.login.RegistryLoginForm"
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -189,6 +192,8 @@ GRAPHENE = {
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     # Services own their transactions; a mutation is one service call.
     "ATOMIC_MUTATIONS": False,
+    # Every join passes the same scope check as the root (graphql_api/core/guard.py).
+    "MIDDLEWARE": ["graphql_api.core.guard.ScopeGuardMiddleware"],
 }
 # Introspection (and so GraphiQL's schema explorer): on in development and tests, off in
 # production unless XUEJI_GRAPHQL_INTROSPECTION=1.

@@ -9,7 +9,7 @@ from tests.case_types.helpers import PDF, PNG
 from tests.factories import SchoolClassFactory
 from tests.graphql.kit import Api, data_of, upload
 
-CREATE = """mutation($input: CreateCaseInput!) { createCase(input: $input) {
+CREATE = """mutation($input: CaseFieldsInput!) { createCase(input: $input) {
   result { id number state requiredEvidence { code label } missingEvidence { code } }
   errors { field code message article } } }"""
 ATTACH = """mutation($case: ID!, $kind: String!, $file: Upload!) { attachEvidence(caseId: $case, kind: $kind, file: $file) {
@@ -22,13 +22,14 @@ DECIDE = """mutation($id: ID!, $comment: String) { approveCase(id: $id, comment:
 
 def test_transfer_across_cities_through_the_api(world, places, pupil):
     destination = places["other_city_school"]
-    SchoolClassFactory(school=destination, stage="junior", cohort=2024)
+    target = SchoolClassFactory(school=destination, stage="junior", cohort=2024)
     registrar = Api(world.school_user(places["school"]), token=True)
 
-    created = registrar.data(CREATE, {"input": {
-        "caseType": "transfer", "studentId": to_global_id("Student", pupil.student_id), "transferScope": "WITHIN",
-        "destinationSchoolCode": destination.code, "reason": "relocation", "reasonText": "随父母迁居天水",
-        "effectiveOn": "2026-03-02", "details": '{"note": "前端创建"}'}})["createCase"]
+    created = registrar.data(CREATE, {"input": {"transfer": {
+        "studentId": to_global_id("Student", pupil.student_id), "transferScope": "WITHIN",
+        "destinationSchoolId": to_global_id("School", destination.pk),
+        "destinationClassId": to_global_id("SchoolClass", target.pk), "reason": "RELOCATION",
+        "reasonText": "随父母迁居天水", "effectiveOn": "2026-03-02"}}})["createCase"]
     assert created["errors"] == []
     case = created["result"]
     assert {k["code"] for k in case["missingEvidence"]} == {"transfer_application", "residence_proof"}
@@ -50,7 +51,7 @@ def test_transfer_across_cities_through_the_api(world, places, pupil):
 
     approvers = [
         Api(world.school_user(destination), token=True),
-        registrar,
+        Api(world.school_head(places["school"]), token=True),  # the submitter never decides: the head does
         Api(world.authority_user(places["county"], role=Role.REVIEWER), token=True),
         Api(world.authority_user(places["other_city"], role=Role.REVIEWER), token=True),
     ]
