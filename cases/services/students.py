@@ -60,21 +60,15 @@ def name_initials(name: str) -> str:
 
 
 def student_search_filter(term: str):
-    """A Q over Student for one search box: a registry number or ID number (exact), an L/G/J
-    number prefix, pinyin or initials (prefix), or a Chinese name (prefix). Each branch is an
-    indexed lookup, so a search never scans five million rows."""
+    """A Q over Student for one search box (everything for an empty one): see cases/search.py,
+    where the shape of the query picks an index (exact numbers, number ranges, name, pinyin and
+    initials prefixes)."""
     from django.db.models import Q
 
-    term = term.strip().replace(" ", "")
-    if not term:
-        return Q()
-    upper = term.upper()
-    if upper[:1] in "GJL" and upper[1:].isdigit() or upper.rstrip("X").isdigit():
-        return Q(registry_number=upper) | Q(id_number=upper) | Q(registry_number__startswith=upper)
-    if term.isascii() and term.isalpha():
-        lower = term.lower()
-        return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
-    return Q(name__startswith=term)
+    from cases.search import student_search_filter as by_shape
+
+    term = (term or "").strip()
+    return by_shape(term) if term else Q()
 
 
 @dataclass(frozen=True)

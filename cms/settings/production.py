@@ -75,3 +75,7 @@ LOGGING = {
 
 # The schema is published in schema.graphql; production answers no introspection by default.
 XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", False)  # noqa: F405
+# Persistent database connections: opening a PostgreSQL connection per request costs more than
+# a small GraphQL lookup (bench/graphql_lookup.py); health checks replace one the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
