@@ -11,10 +11,14 @@ Policies follow the shape of Wagtail's permission policies and are registered wi
 ``wagtail.permissions.register_permission_policy`` so that Wagtail's own views use them.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import CharField, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
@@ -45,7 +49,7 @@ class Scope:
         if self.school_id:
             return Q(**{f"{prefix}pk": self.school_id})
         if self.code:
-            return Q(**{f"{prefix}scope_code__startswith": self.code})
+            return self.codes(f"{prefix}scope_code")
         return NOTHING
 
     def covers_school(self, school):
@@ -55,12 +59,36 @@ class Scope:
             return school.pk == self.school_id
         return bool(self.code) and school.scope_code.startswith(self.code)
 
+    def codes(self, field):
+        """Q matching supervising codes under the scope's code on ``field``, as an index range
+        (a county's code is a leaf: schools are supervised by counties, cities or the province,
+        so "under 620102" is "= 620102"; a city or the province is a range, never LIKE)."""
+        if len(self.code) >= 6:
+            return Q(**{field: self.code})
+        return Q(**{f"{field}__gte": self.code, f"{field}__lt": next_prefix(self.code)})
+
+    def current_students(self, prefix=""):
+        """Q over Student (or a ``prefix``-ed relation to it): those whose current registration
+        is in scope, on the student row's own indexed columns (cases/services/current.py)."""
+        if self.everything:
+            return Q()
+        if self.school_id:
+            return Q(**{f"{prefix}current_school_id": self.school_id})
+        if self.code:
+            return self.codes(f"{prefix}scope_code")
+        return NOTHING
+
     def jurisdictions(self, prefix=""):
         if self.everything:
             return Q()
         if self.code:
             return Q(**{f"{prefix}code__startswith": self.code})
         return NOTHING
+
+
+def next_prefix(code):
+    """The smallest string above every string starting with ``code`` (codes are digits)."""
+    return code[:-1] + chr(ord(code[-1]) + 1)
 
 
 def profile_of(user):
@@ -105,20 +133,100 @@ def _registrations(scope, prefix=""):
     return scope.schools(f"{prefix}school__")
 
 
+def former_registrations(scope):
+    """Closed registrations in scope: how a school (and its authorities) still reads a student
+    who left (第十四条). ``None`` when the current registration already decides: for the whole
+    province (every school of the registry is in it) and for everything."""
+    if scope.everything or (scope.code and scope.code == settings.XUEJI_PROVINCE_CODE):
+        return None
+    return m.Registration.objects.exclude(status__in=m.OPEN_STATUSES).filter(_registrations(scope))
+
+
+# Big lists of students are read in disjoint parts, each one ordered index range: per
+# supervising code the students whose current registration is there (a city is its own code
+# and its counties' codes), and those who left the scope ("former", a short list of ids). ORed
+# in one query, the planner walks the registry-number index probing every row (registry numbers
+# start with the birthplace, so a county's students sit in one stretch of it: seconds at five
+# million). ``student_parts`` gives the parts, ``student_part`` builds a queryset of one.
+_STUDENT_PART = ContextVar("xueji_student_part", default=None)
+FORMER_VERSION = "xueji:former-students:version"
+
+
+@contextmanager
+def student_part(part):
+    """Within the block, the student read scope is only ``part`` (one of ``student_parts``)."""
+    token = _STUDENT_PART.set(part)
+    try:
+        yield
+    finally:
+        _STUDENT_PART.reset(token)
+
+
+def former_student_ids(scope):
+    """Students with a closed registration in scope whose current one is elsewhere. Cached per
+    scope until any registration opens or closes (``former_students_changed``): the set only
+    grows with transfers and graduations, and a change anywhere recomputes it."""
+    former = former_registrations(scope)
+    if former is None:
+        return []
+    version = cache.get_or_set(FORMER_VERSION, 1, None)
+    key = f"xueji:former-students:{version}:{scope.code or ''}:{scope.school_id or ''}"
+    ids = cache.get(key)
+    if ids is None:
+        outside = former.exclude(scope.current_students("student__"))
+        ids = sorted(set(outside.values_list("student_id", flat=True)))
+        cache.set(key, ids, 3600)
+    return ids
+
+
+def former_students_changed():
+    """Called (on commit) by the services that open or close registrations."""
+    try:
+        cache.incr(FORMER_VERSION)
+    except ValueError:
+        cache.set(FORMER_VERSION, 1, None)
+
+
+def student_parts(user):
+    """Disjoint Qs over Student whose union is the user's student read scope."""
+    scope = scope_of(user)
+    if scope.everything or scope.school_id or len(scope.code or "") >= 6 or scope.code == settings.XUEJI_PROVINCE_CODE:
+        parts = [scope.current_students()]
+    elif scope.code:
+        codes = m.Jurisdiction.objects.filter(scope.codes("code"), level__in=("province", "city", "county"))
+        parts = [Q(scope_code=code) for code in codes.values_list("code", flat=True)]
+    else:
+        return [NOTHING]
+    # The rest, disjoint from the parts above: students who left, subjects of cases in scope.
+    subjects = m.Case.objects.filter(_cases(scope), student__isnull=False).exclude(scope.current_students("student__"))
+    ids = sorted(set(former_student_ids(scope)) | set(subjects.values_list("student_id", flat=True)))
+    return parts + ([Q(pk__in=ids)] if ids else [])
+
+
+
+
 def _students_registered(scope):
-    return Q(Exists(m.Registration.objects.filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+    # Any registration in scope: the current one (indexed columns of the student row) or a
+    # closed earlier one (an uncorrelated IN, evaluated once as a hashed set).
+    current, former = scope.current_students(), former_registrations(scope)
+    return current if former is None else current | Q(pk__in=former.values("student_id"))
 
 
 def _students_read(scope):
     """Students with a registration in scope, and the subjects of the cases in scope (the school
-    named in a draft transfer sees whom it is asked to take, with personal data masked)."""
+    named in a draft transfer sees whom it is asked to take, with personal data masked). Inside
+    ``student_part`` only that part (big lists)."""
+    part = _STUDENT_PART.get()
+    if part is not None:
+        return part
     if scope.everything:
         return Q()
     return _students_registered(scope) | Q(Exists(m.Case.objects.filter(Q(student=OuterRef("pk")) & _cases(scope))))
 
 
 def _students_write(scope):
-    return Q(Exists(m.Registration.objects.open().filter(Q(student=OuterRef("pk")) & _registrations(scope))))
+    # The open registration is the current one.
+    return scope.current_students() & Q(current_registration__status__in=m.OPEN_STATUSES)
 
 
 def _cases(scope):
@@ -194,12 +302,20 @@ SCOPES = {
                      else NOTHING, "write": lambda s: NOTHING},
 }
 READ_ACTIONS = {"view"}
+# Actions no door offers, whoever asks (a superuser too): nothing in the registry is deleted,
+# and a student, a registration or an auxiliary number comes into being only through its
+# service (a registration case, a transfer, the number ledger), never a raw form.
+REFUSED_ACTIONS = {"delete"}
+SERVICE_ONLY = {m.Student: {"add"}, m.Registration: {"add"}, m.AuxiliaryNumber: {"add", "change"},
+                m.Evidence: {"add", "change"}, m.Case: {"delete"}}
 
 
 class ScopedPermissionPolicy(ModelPermissionPolicy):
     """Model permissions from groups, narrowed to the user's part of the jurisdiction tree."""
 
     def user_has_permission(self, user, action):
+        if action in REFUSED_ACTIONS or action in SERVICE_ONLY.get(self.model, ()):
+            return False
         # As in Django's admin, a user who may change a model may also view it.
         if action == "view" and super().user_has_permission(user, "change"):
             return True

@@ -19,4 +19,7 @@ class CasesConfig(AppConfig):
         from cases.access import register_policies
 
         register_policies()
+        from cases import accounts
+
+        accounts.connect()  # staff accounts are deactivated, never deleted
         post_migrate.connect(_sync_case_workflows, sender=self, dispatch_uid="xueji-sync-case-workflows")

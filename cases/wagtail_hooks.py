@@ -6,6 +6,10 @@ from cases import models as m
 from cases.admin import widgets  # noqa: F401  (the date picker in 2026年12月1日 form)
 from cases.admin import hooks as case_hooks  # noqa: F401  (evidence serving, dashboard queues)
 from cases.admin import certificates  # noqa: F401  (certificate PDF downloads)
+from cases.admin import intake  # noqa: F401  (Excel intake, duplicate workbench)
+from cases.admin import statistics  # noqa: F401  (statistics, oversight reports, the reports menu)
+from cases.admin.exports import CertificateViewSet
+from cases.admin.jobs import JobRunViewSet
 from cases.admin import batch_print  # noqa: F401  (批量打印 from a class or a graduation roll)
 from cases.admin.cases import CaseViewSet
 from cases.admin.bulk_decisions import BulkApproveAction, BulkRejectAction
@@ -29,6 +33,16 @@ def refuse_deleting_registry_records(request, instances):
     return None
 
 
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_users(request, action_type, objects, action_class_instance):
+    """The users listing's bulk delete: accounts are deactivated, never deleted (cases/accounts.py)."""
+    from django.contrib.auth import get_user_model
+
+    if action_type == "delete" and any(isinstance(o, get_user_model()) for o in objects):
+        return permission_denied(request)
+    return None
+
+
 AUDITED_MODELS = [
     m.Jurisdiction, m.School, m.SchoolClass, m.Student, m.Registration, m.AuxiliaryNumber,
     m.AuxiliaryNumberTemplate, m.StaffProfile, m.ArchiveEntry, m.Case, m.CalendarOverride,
@@ -44,3 +58,11 @@ def register_registry_log_actions(actions):
 
 from cases.admin.print_jobs import PrintJobViewSet  # noqa: E402
 register_snippet(PrintJobViewSet)
+register_snippet(CertificateViewSet)
+register_snippet(JobRunViewSet)
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_help_menu(request, menu_items):
+    """Wagtail's help menu links to its English guides on the internet: not for registrars."""
+    menu_items[:] = [item for item in menu_items if item.name != "help"]

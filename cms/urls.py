@@ -7,7 +7,9 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
+from cases.accounts import user_delete_refused
 from cms import views as public_views
+from graphql_api import downloads as api_downloads
 from graphql_api.views import XuejiGraphQLView, document_download
 
 # Scoped replacements of Wagtail's workflow reports: they must come before the admin's URLs.
@@ -20,9 +22,13 @@ scoped_reports = [
 ]
 
 urlpatterns = scoped_reports + [
+    # Staff accounts are deactivated, never deleted (cases/accounts.py): Wagtail's delete view is shut.
+    path("admin/users/delete/<str:pk>/", require_admin_access(user_delete_refused), name="xueji_user_delete_refused"),
     # CSRF is checked by the view itself: enforced for sessions, not for bearer tokens.
     path("graphql/", csrf_exempt(XuejiGraphQLView.as_view(graphiql=settings.DEBUG)), name="graphql"),
     path("graphql/documents/<int:pk>/", document_download, name="graphql_document"),
+    path("graphql/certificates/<int:pk>/pdf/", api_downloads.certificate_pdf, name="graphql_certificate_pdf"),
+    path("graphql/print-jobs/<int:pk>/pdf/", api_downloads.print_job_pdf, name="graphql_print_job_pdf"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

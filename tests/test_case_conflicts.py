@@ -15,10 +15,10 @@ from cases.models import Case, CaseState, Registration
 from cases.services import cases as case_services
 from cases.services.cases import case_approve, case_submit, case_withdraw
 from tests.case_types.helpers import World, open_case, registry_snapshot
+from tests.case_types.test_suspension import suspend
+from tests.case_types.test_transfer import within
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
-ILLNESS = ["parent_application", "hospital_diagnosis", "medical_records", "medical_bills"]
-TRANSFER = ["transfer_application", "residence_proof"]
 
 
 @pytest.fixture
@@ -34,16 +34,11 @@ def pupil(db):
 
 
 def suspension(world, registration):
-    return open_case(world, case_type="suspension", school=registration.school, student=registration.student,
-                     reason="illness", details={"hospital_county_level": True}, evidence=ILLNESS,
-                     effective_on=datetime.date(2026, 3, 2), end_on=datetime.date(2026, 7, 10))
+    return suspend(world, registration)  # the suspension tests' own case, fields as they declare them
 
 
 def transfer(world, registration):
-    destination = SchoolFactory(category="1", name="城关区第二初级中学")  # same county
-    return open_case(world, case_type="transfer", school=registration.school, student=registration.student,
-                     transfer_scope="within", destination_school=destination, reason="relocation",
-                     evidence=TRANSFER)
+    return within(world, registration, SchoolFactory(category="1", name="城关区第二初级中学"))  # same county
 
 
 def approve_until_last_step(world, case, steps):

@@ -114,7 +114,7 @@ def test_case_list_filters(client, world, school, county):
     cases = waiting_at_county(world, school, 2)
     client.force_login(county)
     url = reverse("wagtailsnippets_cases_case:list")
-    page = client.get(url, {"waiting_for_me": "on"}).content.decode()
+    page = client.get(url, {"waiting_for_me": "1"}).content.decode()
     assert all(c.number in page for c in cases)
     assert cases[0].number in client.get(url, {"case_type": "suspension", "step": "authority"}).content.decode()
     assert cases[0].number not in client.get(url, {"step": "school"}).content.decode()

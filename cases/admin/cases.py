@@ -193,11 +193,18 @@ def evidence_plan(case_type):
     return plan
 
 
+def unit_names(steps):
+    """{approver code: the authority's name} for the steps table (one query)."""
+    codes = {s.approver_code for s in steps if not s.approver_school_id}
+    return dict(m.Jurisdiction.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
 def case_page_context(case, user):
     """What the case page shows: fields in Chinese, steps, evidence, the rules that fail now
     (never for an approved case: they were checked when it was decided) and what this user
     may do about them."""
     state = current_step(case)
+    steps = list(steps_of(case))
     may_decide = state is not None and user_may_act(state, user)
     failures = [] if case.state == m.CaseState.APPROVED else case.case_type_class.check_eligibility(case)
     overridden = {item["code"]: item for item in case.overrides}
@@ -208,7 +215,8 @@ def case_page_context(case, user):
         "evidence": case.evidence.select_related("document"),
         "evidence_labels": {k.code: k.label for k in case.case_type_class.required_evidence(case)},
         "missing_evidence": missing_evidence(case),
-        "steps": steps_of(case),
+        "steps": steps,
+        "unit_names": unit_names(steps),
         "evidence_form": EvidenceForm(case=case),
         "evidence_url": reverse("wagtailsnippets_cases_case:evidence", args=[case.pk]),
         "blocking": [e for e in failures if not getattr(e, "generally", False)],
@@ -275,6 +283,14 @@ class CaseEditView(CaseServiceMixin, EditView):
         case = case_update_draft(acting_user=self.request.user, case=self.object, changes=form.case_fields())
         self.new_revision = case.latest_revision
         return case
+
+    def get_success_url(self):
+        return reverse("wagtailsnippets_cases_case:edit", args=[self.object.pk])  # the case, with its new state
+
+    def get_error_message(self):
+        if "action-submit" in self.request.POST:
+            return "案卷未能提交,请按下方提示修改"
+        return "案卷未能保存,请按下方提示修改"
 
     def get_success_message(self, instance=None):
         if "action-submit" in self.request.POST:
@@ -406,6 +422,10 @@ class CaseViewSet(ScopedSnippetViewSet):
         "submitted_at",
     ]
     filterset_class = CaseFilterSet  # type, state, school, step, overdue, waiting for me
+    list_export = ["number", "type_name", "student", "school", "destination_school", "get_state_display",
+                   "submitted_at", "decided_at"]
+    export_headings = {"type_name": "变动类型", "get_state_display": "状态"}
+    export_filename = "cases"
     search_fields = ["number", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50

@@ -3,7 +3,6 @@ flags; cases by type, state, school, step and lateness. Plain ORM filters on the
 and class columns (indexed; see bench/ for the numbers), each narrowed to the user's scope."""
 
 import django_filters
-from django import forms
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -115,8 +114,7 @@ class CaseFilterSet(WagtailFilterSet):
     school = django_filters.ModelChoiceFilter(label="学校", queryset=_schools, method="by_school")
     step = django_filters.ChoiceFilter(label="当前步骤", choices=m.ApprovalLevel.choices, method="by_step")
     overdue = django_filters.ChoiceFilter(label="逾期", choices=YES_NO, method="by_overdue")
-    waiting_for_me = django_filters.BooleanFilter(label="待我审批", method="by_waiting",
-                                                  widget=forms.CheckboxInput)
+    waiting_for_me = django_filters.ChoiceFilter(label="待我审批", choices=[("1", "是")], method="by_waiting")
 
     class Meta:
         model = m.Case
@@ -133,7 +131,7 @@ class CaseFilterSet(WagtailFilterSet):
         return queryset.filter(late) if value == "1" else queryset.exclude(late)
 
     def by_waiting(self, queryset, name, value):
-        if not value:
+        if value != "1":
             return queryset
         from cases.workflow import task_states_awaiting
 

@@ -19,6 +19,8 @@ from cases import models as m
 from cases.access import print_jobs_visible
 from cases.services.reads import student_reads_record
 
+from .display import RegistryInspectView
+
 VIEW_PERMISSIONS = ("cases.view_printjob", "cases.view_certificate")
 
 
@@ -95,13 +97,16 @@ class PrintJobViewSet(SnippetViewSet):
         Column("created_at", label=_("提交时间"), accessor=lambda job: job.created_at.strftime("%Y-%m-%d %H:%M")),
         Column("status", label=_("状态"), accessor="get_status_display"),
         Column("progress", label=_("进度"), accessor=_progress),
-        Column("created_by", label=_("提交人")),
+        Column("created_by", label=_("提交人"),
+               accessor=lambda job: (job.created_by.get_full_name() or job.created_by.get_username())
+               if job.created_by_id else "—"),
         Column("finished_at", label=_("完成时间")),
         Column("download", label=_("合并文件"), accessor=_download),
     ]
     list_filter = ["status"]
     inspect_view_fields = ["status", "total", "done", "created_by", "created_at", "finished_at", "error"]
-    inspect_template_name = "cases/admin/print_job_inspect.html"  # progress, refreshed while it runs
+    inspect_template_name = "cases/admin/print_job_inspect.html"
+    inspect_view_class = RegistryInspectView  # progress, refreshed while it runs
     list_per_page = 50
 
     def construct_view(self, view_class, **kwargs):

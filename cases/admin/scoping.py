@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.models import IndexView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -120,6 +121,33 @@ class ScopedHistoryMixin:
         return super().get_base_queryset().filter(access.audit_scope_filter(self.request.user))
 
 
+class ScopedExportMixin:
+    """A listing's Excel/CSV export (Wagtail's ``list_export``) holds exactly the filtered rows
+    of the user's scope (the listing's own queryset), is bounded, and is logged as a read."""
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from cases.services.exports import EXPORT_MAX_ROWS, export_record
+
+        rows = len(queryset)  # the listing has already loaded its rows
+        if rows > EXPORT_MAX_ROWS:
+            messages.error(self.request, f"超过 {EXPORT_MAX_ROWS} 行,请先筛选缩小范围再导出")
+            params = self.request.GET.copy()
+            params.pop("export", None)
+            return redirect(self.request.path + "?" + params.urlencode())
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        from cases.models import Student
+
+        # The students' own list logs its reads itself (StudentIndexView); the others name theirs here.
+        students = () if self.model is Student else [getattr(item, "student_id", None) for item in queryset]
+        export_record(user=self.request.user, kind=f"{self.model._meta.model_name}.{spreadsheet_format}", rows=rows,
+                      query=query.urlencode(), students=students)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
 def _guarded(view_class, *mixins):
     return type(view_class.__name__, (*mixins, view_class), {})
 
@@ -159,6 +187,8 @@ class ScopedSnippetViewSet(SnippetViewSet):
             mixins.append(ScopedFormMixin)
         if issubclass(view_class, HistoryView):
             mixins.append(ScopedHistoryMixin)
+        if issubclass(view_class, IndexView):
+            mixins.insert(0, ScopedExportMixin)
         return super().construct_view(_guarded(view_class, *mixins), **kwargs)
 
     def get_queryset(self, request):

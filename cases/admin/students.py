@@ -27,9 +27,11 @@ from cases.errors import rule_errors
 from cases.services.certificates import chinese_date
 from cases.services.placement import registrations_assign_class
 from cases.services.reads import student_reads_record
+from cases.search import student_exact_query
 from cases.services.students import student_search_filter
 
 from .display import RegistryInspectView
+from .keyset import keyset_page
 
 STATUS_LABELS = dict(m.RegistrationStatus.choices)
 STAGE_LABELS = dict(m.Stage.choices)
@@ -58,21 +60,90 @@ def class_label(stage, cohort, name, on=None):
     return f"{school_class} · {school_class.grade_label(on)}"
 
 
+def _shown_registrations(user, students):
+    """The registration each listed student shows: its current one when the user may see it,
+    else the latest one the user may see (after a transfer the origin school sees its own
+    closed registration, 已转出, not where the student went: 第十四条). At most one query."""
+    scope = access.scope_of(user)
+    shown, missing = {}, []
+    for student in students:
+        registration = student.current_registration
+        if registration is not None and scope.covers_school(registration.school):
+            shown[student.pk] = registration
+        else:
+            missing.append(student.pk)
+    if missing:
+        visible = access.in_scope(user, m.Registration, m.Registration.objects.filter(student_id__in=missing))
+        for registration in visible.select_related("school", "school_class").order_by("student_id", "-started_on",
+                                                                                        "-id"):
+            shown.setdefault(registration.student_id, registration)
+    return shown
+
+
 class StudentIndexView(IndexView):
-    """Columns in one query (subqueries on the registration); a click opens the record."""
+    """Keyset pages in registry-number order (cases/admin/keyset.py), each part of the scope
+    read as its own index range (cases.access.student_parts), counted only on request
+    (``?count=1``, up to 10,000), searched by the shape of the query (cases/search.py). The
+    columns come from the current registration (one query for a page); a click opens the record."""
+
+    def to_row_dict(self, item):  # the Excel export (list_export): labels, not codes
+        item.current_status_label = STATUS_LABELS.get(item.current_status, "")
+        item.current_class_label = class_label(item.current_class_stage, item.current_class_cohort,
+                                               item.current_class_name)
+        return super().to_row_dict(item)
 
     def get_base_queryset(self):
+        # Built afresh on each call (not Wagtail's cached queryset): paginate_queryset builds
+        # one per part of the scope.
         user = self.request.user
-        return super().get_base_queryset().annotate(
-            current_school_name=_current(user, "school__name"),  # not current_school: a field since 0009
+        queryset = access.in_scope(user, m.Student).select_related("current_registration__school",
+                                                                 "current_registration__school_class")
+        if not getattr(self, "is_export", False):
+            return queryset
+        return queryset.annotate(  # the export has no pages: the columns as subqueries
+            current_school_name=_current(user, "school__name"),
             current_status=_current(user, "status"),
             current_class_name=_current(user, "school_class__class_name"),
             current_class_cohort=_current(user, "school_class__cohort"),
             current_class_stage=_current(user, "school_class__stage"),
         )
 
+    def order_queryset(self, queryset):
+        return queryset if not getattr(self, "is_export", False) else queryset.order_by("registry_number")
+
+    def paginate_queryset(self, queryset, page_size):
+        get = self.request.GET
+        parts = access.student_parts(self.request.user)
+        if len(parts) > 1 and not student_exact_query(self.search_query):
+            queryset = []  # each part read as its own ordered index range, merged
+            for part in parts:
+                with access.student_part(part):
+                    queryset.append(self.get_queryset())
+        page = keyset_page(queryset, key="registry_number", size=page_size, after=get.get("after"),
+                           before=get.get("before"), count=get.get("count") == "1")
+        shown = _shown_registrations(self.request.user, page.object_list)
+        for student in page.object_list:
+            registration = shown.get(student.pk)
+            school_class = registration.school_class if registration and registration.school_class_id else None
+            student.current_school_name = registration.school.name if registration else ""
+            student.current_status = registration.status if registration else ""
+            student.current_class_name = school_class.class_name if school_class else ""
+            student.current_class_cohort = school_class.cohort if school_class else None
+            student.current_class_stage = school_class.stage if school_class else ""
+        page.paginator = self  # Wagtail's context asks the paginator for a count and a page range
+        return (self, page, page.object_list, True)
+
+    # The paginator interface Wagtail's listing context reads.
+    count = None
+
+    def get_elided_page_range(self, number):
+        return []
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        keyset = context.get("page_obj")
+        if keyset is not None:
+            context["items_count"] = keyset.count if keyset.count is not None else len(keyset.object_list)
         user = self.request.user
         page = list(context["object_list"])
         held = access.students_held(user, [s.pk for s in page])  # one query for the page

@@ -12,7 +12,7 @@ from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
 from cases.services.reads import student_reads_record
-from cases.services.registrations import registration_assign_class
+from cases.services.registrations import registration_assign_class, school_class_create
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
@@ -72,10 +72,19 @@ class StudentViewSet(ScopedSnippetViewSet):
     inspect_view_class = StudentInspectView
     form_fields = sorted(CONTACT_FIELDS)
     list_display = STUDENT_LIST_DISPLAY
+    list_export = ["registry_number", "name", "get_gender_display", "birth_date", "ethnicity", "current_school_name",
+                   "current_class_label", "current_status_label", "is_migrant", "is_left_behind",
+                   "get_disability_display"]
+    export_headings = {"get_gender_display": "性别", "current_school_name": "当前学校", "current_class_label": "班级 · 年级",
+                       "current_status_label": "学籍状态", "get_disability_display": "残疾类型"}
+    export_filename = "students"
     filterset_class = StudentFilterSet
-    search_fields = ["name", "registry_number", "id_number"]  # searched by student_search_filter
+    search_fields = ["name", "registry_number", "id_number"]  # searched by cases/search.py
     search_backend_name = None
     list_per_page = 50
+
+    def get_index_results_template(self):
+        return "cases/admin/student_index_results.html"  # keyset pages (cases/admin/keyset.py)
     inspect_view_fields = [
         "registry_number", "id_number", "name", "former_names", "gender", "birth_date", "ethnicity", "native_place",
         "household_type", "household_county", "household_address", "address", "is_migrant", "is_left_behind",
@@ -148,6 +157,12 @@ class RegistrationViewSet(ScopedSnippetViewSet):
         "started_on",
     ]
     list_filter = ["status", "stage"]
+    list_export = ["student.registry_number", "student.name", "school.name", "get_stage_display", "school_class",
+                   "grade_label", "get_status_display", "started_on", "ended_on"]
+    export_headings = {"student.registry_number": "学籍号", "student.name": "姓名", "school.name": "学校",
+                       "get_stage_display": "学段", "school_class": "班级", "grade_label": "年级",
+                       "get_status_display": "学籍状态"}
+    export_filename = "registrations"
     search_fields = ["student__name", "student__registry_number", "school__name"]
     search_backend_name = None
     list_per_page = 50
@@ -170,8 +185,14 @@ class JurisdictionViewSet(ScopedSnippetViewSet):
     list_per_page = 100
 
 
+class SchoolClassCreateView(ServiceFormMixin, CreateView):
+    def save_through_service(self, form):
+        return school_class_create(acting_user=self.request.user, **form.cleaned_data)
+
+
 class SchoolClassViewSet(ScopedSnippetViewSet):
     model = m.SchoolClass
+    add_view_class = SchoolClassCreateView
     icon = "group"
     menu_label = _("班级")
     list_display = ["school", "stage", "cohort", "class_name", Column("grade", label=_("年级"),

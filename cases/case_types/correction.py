@@ -78,8 +78,8 @@ class Correction(CaseType):
         except IdNumberError as error:
             field = "changes_gender" if error.code == "id_gender_mismatch" else "changes_birth_date"
             what = "性别" if error.code == "id_gender_mismatch" else "出生日期"
-            return [rule(f"correction_{error.code}", f"更正后的{what}与公民身份号码({student.id_number})不一致:"
-                         f"{error.message}", "第十五条", field=field)]
+            return [rule(f"correction_{error.code}", f"更正后的{what}与公民身份号码({student.id_number})不一致",
+                         "第十五条", field=field)]
         return []
 
     def apply(self, case, *, acting_user):

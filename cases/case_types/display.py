@@ -13,8 +13,6 @@ def object_label(obj):
         return f"{obj.name}(学籍号 {obj.registry_number})"
     if model == "registration":
         return f"{obj.student.name}(学籍号 {obj.student.registry_number})"
-    if model == "schoolclass":
-        return obj.label if hasattr(obj, "label") else str(obj)
     return str(obj)
 
 

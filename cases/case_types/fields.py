@@ -265,3 +265,28 @@ def missing(fields, values, case=None, prefix=""):
                     error.message = f"{row_label(f, index, prefix)}{error.message}"
                     errors.append(error)
     return errors
+
+
+def normalise_stored(case_type, details):
+    """Stored ``details`` from before the declaration, in the declared form where a value can
+    be read (``"M"``/``"男"`` → ``"M"``, ``"2026/3/2"`` → ISO, ``"12"`` → 12); anything that cannot
+    be read, and keys written by ``apply`` (an extract, a late-report flag), stay as they were:
+    history is not rewritten, only typed."""
+    if not isinstance(details, dict):
+        return details
+    result = dict(details)
+    for item in case_type.detail_fields():
+        holder = result.get(item.group) if item.group else result
+        if not isinstance(holder, dict) or item.name not in holder:
+            continue
+        try:
+            value = item.clean(holder[item.name])
+        except ValidationError:
+            continue
+        if item.group:
+            holder = result[item.group] = dict(holder)
+        if value is None:
+            holder.pop(item.name)
+        else:
+            holder[item.name] = value
+    return result

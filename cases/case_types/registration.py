@@ -20,7 +20,9 @@ import datetime
 from django.utils import timezone
 
 from cases.errors import RuleError
-from cases.models import Case, CaseState, Registration, SchoolClass
+from cases.intake.checks import different_person_decisions
+from cases.intake.checks import person_key as intake_person_key
+from cases.models import Case, CaseState, Disability, Jurisdiction, Registration, SchoolClass
 from cases.numbers.id_number import IdNumberError, validate_id_number
 from cases.services.students import (
     NewStudent,
@@ -59,6 +61,17 @@ PERSON = (
     Field("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
     Field("school_class", f.SCHOOL_CLASS, "编入班级", "本校该学段的班级"),
     Field("guardians", f.ROWS, "监护人", "", "第十二条", rows=GUARDIAN, max_rows=2),
+    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段不符时填写(延缓入学、随班就读等,第五条)", "第五条",
+          max_length=200),
+    # What the Excel intake's template also collects (cases/intake/workbook.py).
+    Field("household_county", f.JURISDICTION, "户籍所在县(区)", "随迁子女辍学时档案移交户籍所在县(第三十二条)"),
+    Field("household_address", f.TEXT, "户籍地址", max_length=200),
+    Field("address", f.TEXT, "现住址", max_length=200),
+    Field("is_migrant", f.BOOL, "进城务工人员随迁子女"),
+    Field("is_left_behind", f.BOOL, "留守儿童"),
+    Field("disability", f.CHOICE, "残疾类型", choices=tuple((k, str(v)) for k, v in Disability.choices if k)),
+    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段不符时填写(特殊教育、延缓入学等)", "第十一条",
+          max_length=200),
 )
 
 
@@ -131,8 +144,9 @@ class NewStudentRegistration(CaseType):
     fields = (
         STAGE,
         effective_on("入学日期", "学校应自入学之日起1个月内建立学籍档案(第十二条)", "第十二条"),
-        Field("people", f.ROWS, "新生名单", "每行一名学生;查重在保存和提交时进行(第十一条)", "第八条", required=True,
-              rows=PERSON),
+        # A draft may wait for its Excel list (cases/services/intake.py); submission needs it.
+        Field("people", f.ROWS, "新生名单", "每行一名学生;查重在保存和提交时进行(第十一条)", "第八条",
+              required=lambda case: case.state not in ("draft", "returned"), rows=PERSON),
     )
 
     def student_required(self, case):
@@ -140,7 +154,9 @@ class NewStudentRegistration(CaseType):
 
     def validate(self, case):
         errors = super().validate(case)
-        people = (case.details or {}).get("people")
+        if "people" not in (case.details or {}):
+            return errors  # a draft waiting for its Excel list (cases/services/intake.py); submit needs it
+        people = case.details["people"]
         if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
             errors.append(rule("registration_people", "请填写新生名单", "第八条", field="people"))
         # Each row's own fields (guardians' names and relations…) are checked by the declaration.
@@ -148,10 +164,12 @@ class NewStudentRegistration(CaseType):
 
     def check_eligibility(self, case):
         errors = []
+        if not _people(case):
+            errors.append(rule("registration_people", "请填写新生名单", "第八条", field="details"))
         if not case.school.offers(case.stage):
             errors.append(rule("registration_school_stage", f"{case.school.name}不设该学段", "第三条", field="stage"))
         rows = self._checked_rows(case, errors)
-        errors += self._duplicates(rows)
+        errors += self._duplicates(rows, different_person_decisions(case))
         late = self._late_rule(case, rows)
         if late is not None:
             errors.append(late)
@@ -189,8 +207,9 @@ class NewStudentRegistration(CaseType):
         return rows
 
     @staticmethod
-    def _duplicates(rows):
-        """第十一条 查重: the same person twice in the intake, and anyone already registered."""
+    def _duplicates(rows, distinct):
+        """第十一条 查重: the same person twice in the intake, and anyone already registered
+        (except a suspected match the registrar ruled a different person, ``distinct``)."""
         errors, seen = [], {}
         for row in rows:
             key = row["id_number"] or (name_pinyin(row["name"]), row["gender"], row["birth_date"])
@@ -201,7 +220,10 @@ class NewStudentRegistration(CaseType):
         for position, matches in sorted(duplicates_for_batch(rows).items()):
             row = rows[position]
             field = "id_number" if row["id_number"] else "name"
+            cleared = distinct.get(intake_person_key(row["name"], row["gender"], row["birth_date"]), set())
             for match in matches:
+                if match.reason != "same_id_number" and match.student.pk in cleared:
+                    continue
                 errors.append(_row(row["_index"], "duplicate_person", match.message, "第十一条",
                                    f"people[{row['_index']}].{field}"))
         return errors
@@ -230,14 +252,22 @@ class NewStudentRegistration(CaseType):
         people = _people(case)
         classes = {c.pk: c for c in SchoolClass.objects.filter(
             pk__in=[p["school_class"] for p in people if p.get("school_class")], school=case.school, stage=case.stage)}
+        distinct = different_person_decisions(case)
+        counties = Jurisdiction.objects.in_bulk({p["household_county"] for p in people if p.get("household_county")})
+        new_students = []
+        for person in people:
+            data = _student_data(person)
+            if data.get("household_county"):
+                data["household_county"] = counties.get(data["household_county"])
+            new_students.append(NewStudent(
+                data=data, school_class=classes.get(person.get("school_class")),
+                age_exception=person.get("age_exception") or "",
+                guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS} for g in person.get("guardians") or ()),
+                distinct_from=frozenset(distinct.get(intake_person_key(data["name"], data["gender"], data["birth_date"]),
+                                                     ()))))
         registrations = students_register(
             acting_user=acting_user, school=case.school, stage=case.stage, started_on=case.effective_on,
-            reason=f"新生注册({case.number})",
-            people=[NewStudent(data=_student_data(person), school_class=classes.get(person.get("school_class")),
-                               age_exception=person.get("age_exception") or "",
-                               guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS}
-                                               for g in person.get("guardians") or ()))
-                    for person in people],
+            reason=f"新生注册({case.number})", people=new_students,
         )
         # students_register wrote each archive's base entry; the case adds the evidence (第十二条(二)).
         for registration in registrations:

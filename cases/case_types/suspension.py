@@ -41,8 +41,11 @@ RECOVERY = EvidenceKind("recovery_certificate", "县级及以上医院病愈证�
 SUSPENSION_CERTIFICATE = EvidenceKind("suspension_certificate", "休学证明")
 ILLNESS = (DIAGNOSIS, RECORDS, BILLS)
 SUSPENSION_TYPES = ("suspension", "suspension_extension")
-HOSPITAL = Field("hospital_county_level", f.BOOL, "诊断证明由县级及以上医院出具",
-                 "因病休学须持县级及以上医院的诊断证明(第二十八条)", "第二十八条", required=("illness", "sick_leave"))
+
+
+def hospital(*reasons):
+    return Field("hospital_county_level", f.BOOL, "诊断证明由县级及以上医院出具",
+                 "因病休学须持县级及以上医院的诊断证明(第二十八条)", "第二十八条", required=reasons)
 
 
 def approved_suspensions(case):
@@ -78,7 +81,7 @@ class Suspension(CaseType):
         effective_on("休学开始日期"),
         Field("end_on", f.DATE, "休学截止日期", "单次休学期限不超过一年(第二十九条)", "第二十九条", required=True,
               column=True),
-        HOSPITAL,
+        hospital("illness", "sick_leave"),
     )
 
     def validate(self, case):
@@ -121,7 +124,7 @@ class SuspensionExtension(CaseType):
         effective_on("申请日期"),
         Field("end_on", f.DATE, "新的休学截止日期", "应晚于原截止日期,延长不超过一年(第二十九条)", "第二十九条",
               required=True, column=True),
-        HOSPITAL,
+        hospital("illness"),
     )
 
     def validate(self, case):

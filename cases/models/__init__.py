@@ -39,6 +39,8 @@ from .cases import (
 )
 from .certificates import Certificate, CertificateKind, CertificatePrint, PrintJob, PrintJobStatus, RevokeKind
 from .lookups import LookupLog, LookupOutcome
+from .intake import DuplicateDecision, ExportLog, IntakeStatus, IntakeUpload, Verdict
+from .jobs import JobRun, JobStatus
 from .reads import ReadDoor, ReadLogEntry
 
 __all__ = [name for name in dir() if not name.startswith("_")]

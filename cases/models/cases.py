@@ -144,7 +144,7 @@ class Evidence(models.Model):
     kind = models.CharField(_("材料类别"), max_length=32)
     document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"), on_delete=models.PROTECT,
                                  related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -226,6 +226,10 @@ class RegistryTaskState(TaskState):
     # Which unit of that jurisdiction: its registry authority, or the exam authority (第二十二条).
     approver_office = models.CharField(_("审批部门"), max_length=10, default="registry", blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    # The digest of the case's content this step approved (cases/workflow.py: content_digest):
+    # a decision binds only that content; a changed case restarts from the first step whose
+    # digest no longer matches.
+    content_digest = models.CharField(_("审批内容摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审批步骤状态")

@@ -53,7 +53,7 @@ class Certificate(models.Model):
     school = models.ForeignKey(School, verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
     revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
@@ -81,12 +81,17 @@ class CertificatePrint(models.Model):
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="prints")
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("打印人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")
     printed_at = models.DateTimeField(_("打印时间"), auto_now_add=True)
+    # A batch print logs each certificate once, however often its job is resumed.
+    print_job = models.ForeignKey("cases.PrintJob", verbose_name=_("批量打印任务"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="prints")
 
     class Meta:
         verbose_name = _("证书打印记录")
         verbose_name_plural = _("证书打印记录")
+        constraints = [models.UniqueConstraint(fields=["print_job", "certificate"], name="one_print_per_job_item",
+                                               condition=models.Q(print_job__isnull=False))]
         ordering = ["printed_at", "id"]
 
 
@@ -103,7 +108,7 @@ class PrintJob(models.Model):
 
     certificates = models.ManyToManyField(Certificate, verbose_name=_("证书"), related_name="print_jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=8, choices=PrintJobStatus.choices, default=PrintJobStatus.QUEUED)
     total = models.PositiveIntegerField(_("总数"), default=0)
@@ -112,8 +117,16 @@ class PrintJob(models.Model):
     pdf = models.FileField(_("合并文件"), upload_to="print-jobs/%Y/", blank=True)
     error = models.TextField(_("错误"), blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The lease of the worker running the job: renewed with every page. A running job whose
+    # heartbeat is older than XUEJI_PRINT_JOB_LEASE_SECONDS lost its worker and is resumed (or,
+    # after XUEJI_PRINT_JOB_MAX_ATTEMPTS, failed with what was done): cases/services/print_jobs.py.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("批量打印任务")
         verbose_name_plural = _("批量打印任务")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"批量打印任务 {self.pk}({self.total} 份)"

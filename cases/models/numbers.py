@@ -25,12 +25,12 @@ class AuxiliaryNumber(models.Model):
     school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("编排时间"), auto_now_add=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("编排人")
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("编排人")
     )
     cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     cancelled_reason = models.CharField(_("注销原因"), max_length=100, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("注销人")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("注销人")
     )
 
     class Meta:

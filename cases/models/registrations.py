@@ -78,12 +78,15 @@ class ClassPromotion(models.Model):
     school_year = models.PositiveSmallIntegerField(_("学年"))
     grade = models.PositiveSmallIntegerField(_("升入年级"))
     promoted_at = models.DateTimeField(_("升级时间"), auto_now_add=True)
+    # An undone promotion (within its first month) is voided, never deleted.
+    voided_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度升级记录")
         verbose_name_plural = _("年度升级记录")
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "school_year"], name="one_promotion_per_year")
+            models.UniqueConstraint(fields=["school_class", "school_year"], condition=Q(voided_at__isnull=True),
+                                    name="one_promotion_per_year")
         ]
 
 
@@ -144,7 +147,12 @@ class Registration(models.Model):
                 name="one_open_registration_per_student",
             )
         ]
-        indexes = [models.Index(fields=["school", "status"])]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            # The dashboard's overdue suspensions (第三十一条): a short ordered range, not a scan.
+            models.Index(fields=["suspended_until"], condition=Q(status="suspended"),
+                         name="registration_suspended_until"),
+        ]
 
     def __str__(self):
         return f"{self.student.name} @ {self.school.name}({self.get_status_display()})"
@@ -167,7 +175,7 @@ class RegistrationEvent(models.Model):
     reason = models.CharField(_("事由"), max_length=200)
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人"), related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"), related_name="+"
     )
 
     class Meta:

@@ -25,7 +25,7 @@ class Office(models.TextChoices):
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="staff_profile"
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="staff_profile"
     )
     school = models.ForeignKey(
         School, verbose_name=_("所在学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"

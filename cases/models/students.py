@@ -144,7 +144,7 @@ class RegistryNumberChange(models.Model):
     reason = models.CharField(_("原因"), max_length=200)
     changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
     )
 
     class Meta:

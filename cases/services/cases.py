@@ -14,7 +14,7 @@ from cases.access import profile_of
 from cases.audit import audit
 from cases.case_types import get_case_type
 from cases.errors import RuleError
-from cases.workflow import current_step, user_may_act
+from cases.workflow import current_step, stale_steps, user_may_act
 
 from .sequences import sequence_next
 
@@ -144,8 +144,9 @@ def evidence_attach(*, acting_user, case, kind, uploaded_file, title=""):
     if file_type is None:
         raise RuleError("evidence_type", "只接受 PDF、JPEG 或 PNG 文件(按内容检查)", field="file")
     uploaded_file.name = f"{case.number}-{kind}.{file_type}"
+    labels = {k.code: k.label for k in case.case_type_class.required_evidence(case)}
     document = get_document_model().objects.create(
-        title=title or f"{case.number} {kind}", file=uploaded_file, collection=evidence_collection(case),
+        title=title or f"{case.number} {labels.get(kind, '其他材料')}", file=uploaded_file, collection=evidence_collection(case),
         uploaded_by_user=acting_user,
     )
     evidence = m.Evidence.objects.create(case=case, kind=kind, document=document, uploaded_by=acting_user)
@@ -186,8 +187,18 @@ def case_submit(*, acting_user, case):
     case.save(update_fields=["state", "submitted_at", "decided_at"])
     audit(case, "xueji.case.submit", acting_user=acting_user)
     workflow_state = case.current_workflow_state
-    if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        workflow_state.resume(user=acting_user)
+    stale = stale_steps(case, workflow_state) if workflow_state else []
+    if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES and not stale:
+        workflow_state.resume(user=acting_user)  # nothing approved has changed: the returning step again
+    elif workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        # Approvals bind what they approved: the content changed under decided steps, so this
+        # run ends (its decisions stay on record, voided by this entry) and a new run starts
+        # from the first affected step, which is the first decided one (cases/workflow.py).
+        audit(case, "xueji.case.restart", acting_user=acting_user,
+              data={"voided": [{"step": s.task.name, "by": s.finished_by_id, "at": s.finished_at.isoformat()}
+                               for s in stale]})
+        workflow_state.cancel(user=acting_user)
+        case.get_workflow().start(case, acting_user)
     else:
         workflow = case.get_workflow()
         if workflow is None:  # the post_migrate sync has not run on this database
@@ -271,12 +282,18 @@ def case_withdraw(*, acting_user, case):
 def case_override(*, acting_user, case, rule_code, reason):
     """An approving authority overrides a 一般不予 rule, with the reason recorded."""
     case = _lock(case)
+    failures = {e.code: e for e in case.case_type_class.check_eligibility(case)}
+    never = failures.get(rule_code)
+    if never is not None and not getattr(never, "generally", False):
+        # Said before anything else: no authority may override this rule, whoever asks.
+        raise RuleError("rule_not_overridable", f"{never.message}:该规定不得特批", field="rule_code",
+                        article=never.article)
     state = current_step(case)
     if state is None or state.approver_school_id or not user_may_act(state, acting_user):
         raise PermissionDenied
     if not (reason or "").strip():
         raise RuleError("override_reason_required", "特批须说明理由", field="reason")
-    failing = {e.code: e for e in case.case_type_class.check_eligibility(case) if getattr(e, "generally", False)}
+    failing = {code: e for code, e in failures.items() if getattr(e, "generally", False)}
     if rule_code not in failing:
         raise RuleError("override_not_applicable", "该规定不适用特批或本案未违反该规定", field="rule_code")
     case.overrides = [*case.overrides, {"code": rule_code, "article": failing[rule_code].article,
@@ -293,6 +310,9 @@ def case_finalize(*, case, acting_user):
     case = _lock(case)
     if case.state != m.CaseState.IN_REVIEW:
         raise PermissionDenied
+    run = case.workflow_states.order_by("-created_at", "-id").first()
+    if run is not None and stale_steps(case, run):
+        raise RuleError("case_changed_after_approval", "案卷内容在审批后发生变化,须重新审批")
     lock_student_registration(case)
     _raise_all(blocking_failures(case))
     case.case_type_class.apply(case, acting_user=acting_user)

@@ -12,7 +12,7 @@ import hmac
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -207,9 +207,10 @@ def certificate_render_html(certificate):
     return render_to_string(f"certificates/{certificate.kind}.html", context_for(certificate))
 
 
-def certificate_render_pdf(*, acting_user, certificate) -> bytes:
+def certificate_render_pdf(*, acting_user, certificate, print_job=None) -> bytes:
     """Render the PDF, then log the print. Rendering (~0.1 s) runs outside the transaction so
-    the print log's lock is held only for the insert."""
+    the print log's lock is held only for the insert. Within a batch (``print_job``) each
+    certificate is logged once, however often a resumed job renders it again."""
     from weasyprint import HTML
 
     # Re-read: a certificate revoked since the caller loaded it must not print.
@@ -220,8 +221,19 @@ def certificate_render_pdf(*, acting_user, certificate) -> bytes:
         raise RuleError("certificate_revoked", "该证书已作废,不能打印")
     pdf = HTML(string=certificate_render_html(certificate), base_url=str(settings.BASE_DIR)).write_pdf()
     with transaction.atomic():
-        m.CertificatePrint.objects.create(certificate=certificate, printed_by=acting_user)
-        audit(certificate, "xueji.certificate.print", acting_user=acting_user, data={"serial": certificate.serial})
+        if print_job is not None:
+            if m.CertificatePrint.objects.filter(print_job=print_job, certificate=certificate).exists():
+                return pdf  # logged by an earlier attempt of this job
+            try:
+                with transaction.atomic():
+                    m.CertificatePrint.objects.create(certificate=certificate, printed_by=acting_user,
+                                                      print_job=print_job)
+            except IntegrityError:  # the unique (job, certificate): a duplicate delivery logged it
+                return pdf
+        else:
+            m.CertificatePrint.objects.create(certificate=certificate, printed_by=acting_user)
+        audit(certificate, "xueji.certificate.print", acting_user=acting_user,
+              data={"serial": certificate.serial, **({"print_job": print_job.pk} if print_job else {})})
     return pdf
 
 

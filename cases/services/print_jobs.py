@@ -4,16 +4,22 @@ The job is queued after commit, so the worker never sees a job whose transaction
 Each certificate is rendered through certificate_render_pdf, so every page is a logged print.
 """
 
+import datetime
 import io
+import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
 from cases import models as m
 from cases.errors import RuleError
 from cases.services.certificates import _check_scope, certificate_render_pdf
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -34,16 +40,26 @@ def print_job_create(*, acting_user, certificates):
 
 @task()
 def print_job_run(job_id):
+    """Render the job's certificates into one PDF. The job is claimed (queued → running) in one
+    UPDATE, so a duplicate delivery of the task does nothing; every page renews the lease
+    (``heartbeat_at``) and is logged once per job, so a resumed job starts over without a
+    second print-log row for any certificate."""
     from pypdf import PdfWriter
 
+    claimed = m.PrintJob.objects.filter(pk=job_id, status=m.PrintJobStatus.QUEUED).update(
+        status=m.PrintJobStatus.RUNNING, attempts=F("attempts") + 1, heartbeat_at=timezone.now(), done=0)
+    if not claimed:
+        logger.info("print job not queued any more: nothing to do", extra={"print_job": job_id})
+        return job_id
     job = m.PrintJob.objects.select_related("created_by").get(pk=job_id)
-    m.PrintJob.objects.filter(pk=job.pk).update(status=m.PrintJobStatus.RUNNING)
     writer = PdfWriter()
     try:
         for done, certificate in enumerate(job.certificates.order_by("serial"), start=1):
-            writer.append(io.BytesIO(certificate_render_pdf(acting_user=job.created_by, certificate=certificate)))
-            # Progress is committed per page so the admin sees it move.
-            m.PrintJob.objects.filter(pk=job.pk).update(done=done)
+            writer.append(io.BytesIO(certificate_render_pdf(acting_user=job.created_by, certificate=certificate,
+                                                            print_job=job)))
+            # Progress and lease are committed per page so the admin sees it move and a
+            # watcher can tell a live job from one whose worker died.
+            m.PrintJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
         merged = io.BytesIO()
         writer.write(merged)
     except Exception as error:
@@ -52,9 +68,41 @@ def print_job_run(job_id):
         raise
     job.refresh_from_db()
     job.pdf.save(f"print-job-{job.pk}.pdf", ContentFile(merged.getvalue()), save=False)
-    job.status, job.finished_at = m.PrintJobStatus.DONE, timezone.now()
-    job.save(update_fields=["pdf", "status", "finished_at"])
+    job.status, job.finished_at, job.error = m.PrintJobStatus.DONE, timezone.now(), ""
+    job.save(update_fields=["pdf", "status", "finished_at", "error"])
     return job.pk
+
+
+def print_jobs_recover(*, now=None):
+    """Jobs whose worker stopped or was killed: running, with a lease older than
+    XUEJI_PRINT_JOB_LEASE_SECONDS. Each is queued again (it starts over; pages already logged
+    are not logged twice) or, after XUEJI_PRINT_JOB_MAX_ATTEMPTS, marked failed with what was
+    done. Run by every RQ worker's maintenance (cases/worker.py) and by
+    ``manage.py print_jobs_recover``; safe to run anywhere at any time (rows are claimed with
+    SKIP LOCKED, so two watchers never handle one job). Returns (resumed, failed) job ids."""
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.XUEJI_PRINT_JOB_LEASE_SECONDS)
+    resumed, failed = [], []
+    with transaction.atomic():
+        stale = (m.PrintJob.objects.select_for_update(skip_locked=True)
+                 .filter(status=m.PrintJobStatus.RUNNING, heartbeat_at__lt=stale_before).order_by("pk")[:100])
+        for job in stale:
+            if job.attempts < settings.XUEJI_PRINT_JOB_MAX_ATTEMPTS:
+                job.status = m.PrintJobStatus.QUEUED
+                job.error = f"第{job.attempts}次执行中断(已完成 {job.done}/{job.total}),已重新排队"
+                resumed.append(job.pk)
+            else:
+                job.status, job.finished_at = m.PrintJobStatus.FAILED, now
+                job.error = (f"执行进程中断,已尝试{job.attempts}次仍未完成;"
+                             f"最后一次已完成 {job.done}/{job.total} 份,未生成合并文件,请重新提交")
+                failed.append(job.pk)
+            job.save(update_fields=["status", "error", "finished_at"])
+        for job_id in resumed:
+            transaction.on_commit(lambda job_id=job_id: print_job_run.enqueue(job_id))
+    for job_id in resumed + failed:
+        logger.warning("print job lost its worker", extra={"print_job": job_id,
+                                                           "outcome": "resumed" if job_id in resumed else "failed"})
+    return resumed, failed
 
 
 # --- batches started from a class or a graduation roll -------------------------------------

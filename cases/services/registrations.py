@@ -1,7 +1,8 @@
 """Status changes of a registration and the yearly promotion of classes (第十六条)."""
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from cases.audit import audit
 from cases.errors import RuleError
@@ -109,19 +110,61 @@ def registration_assign_class(*, acting_user, registration, school_class, reason
 @transaction.atomic
 def classes_promote(*, acting_user, school_year):
     """第十六条: every class moves up one grade a year. The grade is derived from the cohort, so
-    this writes one promotion row and one update per class, never a row per student.
+    this writes one promotion row per class and never a row per student, in two statements for
+    the whole province (INSERT … SELECT and one UPDATE), however many classes.
     Idempotent: a class already promoted for ``school_year`` is left alone."""
     due = SchoolClass.objects.filter(cohort__lte=school_year).filter(
         Q(promoted_through__isnull=True) | Q(promoted_through__lt=school_year)
     )
-    promotions = [
-        ClassPromotion(school_class=school_class, school_year=school_year, grade=school_year - school_class.cohort + 1)
-        for school_class in due.only("id", "cohort", "stage")
-        if school_year - school_class.cohort < STAGE_YEARS[school_class.stage]
-    ]
-    ClassPromotion.objects.bulk_create(promotions, batch_size=1000, ignore_conflicts=True)
+    years = Case(*[When(stage=stage, then=Value(n)) for stage, n in STAGE_YEARS.items()], output_field=IntegerField())
+    moving = due.annotate(years=years).filter(years__gt=school_year - F("cohort")).values("pk")
+    select_sql, select_params = moving.query.sql_with_params()
+    table, classes = ClassPromotion._meta.db_table, SchoolClass._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (school_class_id, school_year, grade, promoted_at) "
+            f"SELECT c.id, %s, %s - c.cohort + 1, %s FROM {classes} c WHERE c.id IN ({select_sql}) "
+            "ON CONFLICT DO NOTHING",
+            [school_year, school_year, timezone.now(), *select_params],
+        )
+        promoted = cursor.rowcount
     count = due.update(promoted_through=school_year)
-    if promotions:
-        audit(promotions[0].school_class, "xueji.class.promote", acting_user=acting_user,
-              data={"school_year": school_year, "classes": len(promotions)})
-    return len(promotions), count - len(promotions)
+    if promoted:
+        first = ClassPromotion.objects.filter(school_year=school_year).select_related("school_class").first()
+        audit(first.school_class, "xueji.class.promote", acting_user=acting_user,
+              data={"school_year": school_year, "classes": promoted})
+    return promoted, count - promoted
+
+
+@transaction.atomic
+def school_class_create(*, acting_user, school, stage, cohort, class_name):
+    """A new class of a school's stage and cohort (the grade follows from the cohort, 第十六条)."""
+    name = (class_name or "").strip()
+    if not name:
+        raise RuleError("class_name_required", "请填写班级名称", field="class_name")
+    if not school.offers(stage):
+        raise RuleError("school_stage", f"{school.name}不设该学段", field="stage", article="第三条")
+    if not isinstance(cohort, int) or not 1990 <= cohort <= 2100:
+        raise RuleError("class_cohort", "入学年份应为四位年份", field="cohort")
+    if SchoolClass.objects.filter(school=school, stage=stage, cohort=cohort, class_name=name).exists():
+        raise RuleError("class_exists", "该学校同一入学年份已有同名班级", field="class_name")
+    school_class = SchoolClass.objects.create(school=school, stage=stage, cohort=cohort, class_name=name)
+    audit(school_class, "xueji.class.create", acting_user=acting_user,
+          data={"school": school.code, "stage": stage, "cohort": cohort, "class_name": name})
+    return school_class
+
+
+@transaction.atomic
+def school_class_rename(*, acting_user, school_class, class_name):
+    """Only the name changes: the cohort and stage fix the grade of every student placed in it."""
+    school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+    name = (class_name or "").strip()
+    if not name:
+        raise RuleError("class_name_required", "请填写班级名称", field="class_name")
+    if SchoolClass.objects.filter(school_id=school_class.school_id, stage=school_class.stage,
+                                  cohort=school_class.cohort, class_name=name).exclude(pk=school_class.pk).exists():
+        raise RuleError("class_exists", "该学校同一入学年份已有同名班级", field="class_name")
+    previous, school_class.class_name = school_class.class_name, name
+    school_class.save(update_fields=["class_name"])
+    audit(school_class, "xueji.class.edit", acting_user=acting_user, data={"from": previous, "to": name})
+    return school_class

@@ -60,21 +60,15 @@ def name_initials(name: str) -> str:
 
 
 def student_search_filter(term: str):
-    """A Q over Student for one search box: a registry number or ID number (exact), an L/G/J
-    number prefix, pinyin or initials (prefix), or a Chinese name (prefix). Each branch is an
-    indexed lookup, so a search never scans five million rows."""
+    """A Q over Student for one search box (everything for an empty one): see cases/search.py,
+    where the shape of the query picks an index (exact numbers, number ranges, name, pinyin and
+    initials prefixes)."""
     from django.db.models import Q
 
-    term = term.strip().replace(" ", "")
-    if not term:
-        return Q()
-    upper = term.upper()
-    if upper[:1] in "GJL" and upper[1:].isdigit() or upper.rstrip("X").isdigit():
-        return Q(registry_number=upper) | Q(id_number=upper) | Q(registry_number__startswith=upper)
-    if term.isascii() and term.isalpha():
-        lower = term.lower()
-        return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
-    return Q(name__startswith=term)
+    from cases.search import student_search_filter as by_shape
+
+    term = (term or "").strip()
+    return by_shape(term) if term else Q()
 
 
 @dataclass(frozen=True)
@@ -100,6 +94,9 @@ class NewStudent:
     data: dict
     school_class: object = None
     guardians: tuple = ()
+    # Students the registrar ruled a different person (第十一条 查重裁定): a suspected match by
+    # pinyin, gender and birth date with one of them does not block this row. Never an ID match.
+    distinct_from: frozenset = frozenset()
     age_exception: str = ""
 
 
@@ -330,6 +327,10 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         seen.setdefault(key, row["_index"])
     for position, matches in duplicates_for_batch(rows).items():
         row = rows[position]
+        matches = [m for m in matches
+                   if m.reason == "same_id_number" or m.student.pk not in row["_new"].distinct_from]
+        if not matches:
+            continue
         field = "id_number" if row["id_number"] else "name"
         errors.append(RuleError("duplicate_person", matches[0].message, field=f"people[{row['_index']}].{field}",
                                 article="第十一条"))

@@ -195,6 +195,9 @@ WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
 WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
 # No autosave: a case changes only through its services (and autosave speaks English).
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+# One time zone for everybody: the account page then offers no list of English zone names.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cases.admin.login.RegistryLoginForm"
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -221,6 +224,8 @@ GRAPHENE = {
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     # Services own their transactions; a mutation is one service call.
     "ATOMIC_MUTATIONS": False,
+    # Every join passes the same scope check as the root (graphql_api/core/guard.py).
+    "MIDDLEWARE": ["graphql_api.core.guard.ScopeGuardMiddleware"],
 }
 # Introspection (and so GraphiQL's schema explorer): on in development and tests, off in
 # production unless XUEJI_GRAPHQL_INTROSPECTION=1.
@@ -256,3 +261,9 @@ XUEJI_LOOKUP_TRUST_PERIOD = 30 * 24 * 3600
 # --- Operations ------------------------------------------------------------------------------
 # Requests slower than this are logged (cms/middleware.py), with path, status and duration.
 XUEJI_SLOW_REQUEST_MS = int(os.environ.get("XUEJI_SLOW_REQUEST_MS", "1000"))
+# A batch print renews its lease with every page; a running job silent for longer lost its
+# worker and is resumed, at most this many runs in all (cases/services/print_jobs.py).
+XUEJI_PRINT_JOB_LEASE_SECONDS = int(os.environ.get("XUEJI_PRINT_JOB_LEASE_SECONDS", "120"))
+XUEJI_PRINT_JOB_MAX_ATTEMPTS = int(os.environ.get("XUEJI_PRINT_JOB_MAX_ATTEMPTS", "3"))
+# How often each RQ worker runs its maintenance (registries, lost print jobs): cases/worker.py.
+XUEJI_WORKER_MAINTENANCE_SECONDS = int(os.environ.get("XUEJI_WORKER_MAINTENANCE_SECONDS", "60"))

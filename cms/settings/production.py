@@ -57,6 +57,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq", "django_tasks_rq"]  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# RQ's worker, whose maintenance also resumes print jobs that lost their worker.
+RQ = {"WORKER_CLASS": "cases.worker.RegistryWorker"}
 
 # --- Static files: WhiteNoise serves collectstatic's hashed, compressed files ------------------
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
@@ -82,3 +84,7 @@ LOGGING = {
 
 # The schema is published in schema.graphql; production answers no introspection by default.
 XUEJI_GRAPHQL_INTROSPECTION = env_bool("XUEJI_GRAPHQL_INTROSPECTION", False)  # noqa: F405
+# Persistent database connections: opening a PostgreSQL connection per request costs more than
+# a small GraphQL lookup (bench/graphql_lookup.py); health checks replace one the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -6,65 +6,43 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from graphene_file_upload.scalars import Upload
 
+from cases import access
 from cases import models as m
+from cases.case_types import CASE_TYPES
 from cases.errors import RuleError
 from cases.services import cases as services
-from graphql_api.core import enums
-from graphql_api.core.mutations import ServiceMutation, get_visible
-from graphql_api.registry.types import StudentNode
+from cases.workflow import current_step, user_may_act
+from graphql_api.core.mutations import BadId, NotFound, ServiceMutation, get_visible
+
+from . import inputs
 
 from .types import CaseNode, EvidenceNode
 
-FIELD_NAMES = {"student": "studentId", "destination_school": "destinationSchoolCode", "case": "id"}
-TEXT_FIELDS = ("reason", "reason_text", "external_school", "external_province")
+FIELD_NAMES = {"student": "studentId", "destination_school": "destinationSchoolId", "case": "id"}
 
 
-class CaseDraftInput(graphene.InputObjectType):
-    """案卷可修改的字段;省略的字段不变,显式 null 清空。"""
+class RuleWarning(graphene.ObjectType):
+    """一条“一般不予”的规定:案卷仍可提交,须由审批的学籍主管部门说明理由特批才能批准。"""
 
-    destination_school_code = graphene.String(description="转入学校的10位学校标识码(省内转学、随班就读)")
-    transfer_scope = enums.TransferScope(description="转学范围")
-    reason = graphene.String(description="事由类别代码,见 caseTypes.reasons")
-    reason_text = graphene.String(description="事由说明")
-    effective_on = graphene.Date(description="生效日期")
-    end_on = graphene.Date(description="截止日期(休学等)")
-    details = graphene.JSONString(description='其他信息(JSON 对象),如信息变更 {"changes": {"name": "新姓名"}}')
-    stage = enums.Stage(description="学段(有学生时由其学籍决定)")
-    external_school = graphene.String(description="省外学校名称")
-    external_province = graphene.String(description="省外省份代码(2位)")
+    code = graphene.String(required=True, description="规定代码,特批时作为 ruleCode")
+    message = graphene.String(required=True, description="中文说明")
+    article = graphene.String(required=True, description="依据条款")
+    may_override = graphene.Boolean(required=True, description="当前调用者现在可以特批(overrideRule)")
+    overridden = graphene.Boolean(required=True, description="已特批")
+    override_reason = graphene.String(description="特批理由")
 
 
-class CreateCaseInput(CaseDraftInput):
-    """新建案卷;办理学校为调用者所在学校。"""
-
-    case_type = graphene.String(required=True, description="变动类型代码,见 caseTypes")
-    student_id = graphene.ID(description="学生 ID(多数类型必填)")
-
-
-def case_fields(data):
-    """Input (only the keys the caller sent) → the service's field names and values."""
-    fields = {}
-    for key, value in data.items():
-        if key == "destination_school_code":
-            fields["destination_school"] = _school_by_code(value) if value else None
-        elif key in ("transfer_scope", "stage"):
-            fields[key] = enums.value(value) or ""
-        elif key == "details":
-            if value is not None and not isinstance(value, dict):
-                raise RuleError("details_not_object", "其他信息应为 JSON 对象", field="details")
-            fields[key] = value or {}
-        elif key in TEXT_FIELDS:
-            fields[key] = value or ""
-        elif key in ("effective_on", "end_on"):
-            fields[key] = value
-    return fields
-
-
-def _school_by_code(code):
-    school = m.School.objects.filter(code=code.strip()).first()
-    if school is None:
-        raise RuleError("school_not_found", "没有该学校标识码对应的学校", field="destination_school")
-    return school
+def warnings_of(case, user):
+    """The 一般不予 rules the case breaks now, and whether ``user`` may override them (the
+    approving authority at its step). None for an approved case: decided, nothing to warn."""
+    if case is None or not getattr(case, "pk", None) or case.state == m.CaseState.APPROVED:
+        return []
+    state = current_step(case)
+    may = bool(state and not state.approver_school_id and user_may_act(state, user))
+    overridden = {item["code"]: item for item in case.overrides}
+    return [RuleWarning(code=e.code, message=e.message, article=e.article or "", may_override=may and e.code not in overridden,
+                        overridden=e.code in overridden, override_reason=overridden.get(e.code, {}).get("reason"))
+            for e in case.case_type_class.check_eligibility(case) if getattr(e, "generally", False)]
 
 
 def _caller_school(user):
@@ -79,36 +57,107 @@ def _case(info, global_id):
 
 
 class CaseMutation(ServiceMutation):
+    """A case mutation answers the case and the 一般不予 rules that apply to it now."""
+
     result = graphene.Field(CaseNode)
+    warnings = graphene.List(graphene.NonNull(RuleWarning), required=True,
+                             description="适用的“一般不予”规定(可提交,须审批部门特批)")
     field_names = FIELD_NAMES
 
     class Meta:
         abstract = True
 
+    @classmethod
+    def mutate(cls, root, info, **arguments):
+        payload = super().mutate(root, info, **arguments)
+        case = payload.result
+        if case is None and arguments.get("id"):
+            case = _visible_or_none(info, arguments["id"])  # a refused step: the case as it stands
+        payload.warnings = warnings_of(case, info.context.user) if case is not None else []
+        return payload
 
-class CreateCase(CaseMutation):
+
+def _visible_or_none(info, global_id):
+    try:
+        return _case(info, global_id)
+    except (NotFound, BadId):
+        return None
+
+
+class TypedFieldsMutation(CaseMutation):
+    """Errors name the member's own fields (``input.transfer.destinationClassId``)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def mutate(cls, root, info, **arguments):
+        payload = super().mutate(root, info, **arguments)
+        member = next((key for key, value in (arguments.get("input") or {}).items() if value is not None), None)
+        if member in inputs.MEMBERS:
+            names = inputs.field_names(CASE_TYPES[inputs.MEMBERS[member]])
+            for item in payload.errors or []:
+                if item.field and item.field not in ("id", "input"):
+                    raw = item.field
+                    item.field = f"input.{member}.{names.get(_snake(raw), raw)}"
+        return payload
+
+
+def _snake(name):
+    import re
+
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+class CreateCase(TypedFieldsMutation):
+    """新建案卷(草稿);办理学校为调用者所在学校。input 恰好给出一种变动类型的字段。"""
+
     class Arguments:
-        input = CreateCaseInput(required=True)
+        input = inputs.CaseFieldsInput(required=True)
 
     @classmethod
     def perform(cls, info, input):
         user = info.context.user
         school = _caller_school(user)
-        student = get_visible(info, StudentNode, input["student_id"], "studentId") if input.get("student_id") else None
-        fields = {k: v for k, v in case_fields(input).items() if v not in (None, "", {})}
-        return services.case_create(acting_user=user, case_type=input["case_type"], school=school, student=student,
-                                    **fields)
+        code, data = inputs.chosen_type(input)
+        case_type = CASE_TYPES[code]
+        student_pk, columns, details = inputs.service_fields(info, case_type, data)
+        student = _student(info, student_pk)
+        fields = {k: v for k, v in columns.items() if v not in (None, "")}
+        return services.case_create(acting_user=user, case_type=code, school=school, student=student,
+                                    details=details or {}, **fields)
 
 
-class UpdateCaseDraft(CaseMutation):
+class UpdateCaseDraft(TypedFieldsMutation):
+    """修改草稿(或退回、撤回后的案卷);只改所给字段,显式 null 清空。成员须与案卷的变动类型一致。"""
+
     class Arguments:
         id = graphene.ID(required=True)
-        input = CaseDraftInput(required=True)
+        input = inputs.CaseFieldsInput(required=True)
 
     @classmethod
     def perform(cls, info, id, input):
-        return services.case_update_draft(acting_user=info.context.user, case=_case(info, id),
-                                          changes=case_fields(input))
+        case = _case(info, id)
+        code, data = inputs.chosen_type(input)
+        if code != case.case_type:
+            raise RuleError("case_type_fixed", f"案卷的变动类型是{case.type_name},不能改为其他类型", field="input")
+        _, columns, details = inputs.service_fields(info, case.case_type_class, data, case=case)
+        if "student" in {i.key for i in case.case_type_class.all_fields()} and inputs.input_name(
+                case.case_type_class.field("student")) in data:
+            raise RuleError("case_student_fixed", "案卷的学生不能修改", field="student")
+        changes = dict(columns)
+        if details is not None:
+            changes["details"] = details
+        return services.case_update_draft(acting_user=info.context.user, case=case, changes=changes)
+
+
+def _student(info, pk):
+    if pk is None:
+        return None
+    student = access.pickable(info.context.user, "student").filter(pk=pk).first()
+    if student is None:
+        raise NotFound("studentId")
+    return student
 
 
 class AttachEvidence(ServiceMutation):

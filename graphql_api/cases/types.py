@@ -44,8 +44,53 @@ class StepTemplate(graphene.ObjectType):
     working_days = graphene.Int(required=True, description="办理时限(工作日)")
 
 
+class Choice(graphene.ObjectType):
+    code = graphene.String(required=True, description="代码(GraphQL 输入中为同名枚举成员)")
+    label = graphene.String(required=True)
+
+
+class FieldDeclaration(graphene.ObjectType):
+    """案卷的一个字段的声明(前端据此生成表单;输入类型见 CaseFieldsInput 中该变动类型的成员)。"""
+
+    key = graphene.String(required=True, description="字段键")
+    input_name = graphene.String(required=True, description="在该变动类型输入中的字段名")
+    kind = graphene.String(required=True, description="text、longtext、choice、multichoice、date、bool、int、id_number、"
+                                                      "student、school、school_class、registrations、rows")
+    label = graphene.String(required=True)
+    help = graphene.String(required=True)
+    article = graphene.String(required=True)
+    required = graphene.Boolean(required=True, description="总是必填")
+    required_for_reasons = graphene.List(graphene.NonNull(graphene.String), required=True,
+                                         description="仅在这些事由时必填")
+    conditionally_required = graphene.Boolean(required=True, description="视其他字段必填(如省内转学的转入班级)")
+    choices = graphene.List(graphene.NonNull(Choice), required=True)
+    rows = graphene.List(graphene.NonNull(lambda: FieldDeclaration), required=True, description="逐行填写的列")
+
+    @staticmethod
+    def of(item):
+        from .inputs import input_name
+
+        return FieldDeclaration(
+            key=item.key, input_name=input_name(item), kind=item.kind, label=item.label, help=item.help,
+            article=item.article, required=item.required is True,
+            required_for_reasons=list(item.required) if isinstance(item.required, tuple) else [],
+            conditionally_required=callable(item.required),
+            choices=[Choice(code=c, label=str(label)) for c, label in item.choices],
+            rows=[FieldDeclaration.of(sub) for sub in item.rows])
+
+
+class FieldValue(graphene.ObjectType):
+    """案卷中已填写的一个字段,按人读的方式:中文选项、对象名称、2026年12月1日。"""
+
+    key = graphene.String(required=True)
+    label = graphene.String(required=True)
+    text = graphene.String(description="单值字段的文字")
+    columns = graphene.List(graphene.NonNull(graphene.String), required=True, description="逐行字段的列名")
+    rows = graphene.List(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String))), required=True)
+
+
 class CaseType(graphene.ObjectType):
-    """一种学籍变动:代码、名称、依据条款、事由、所需材料、审批步骤。"""
+    """一种学籍变动:代码、名称、依据条款、事由、所需材料、审批步骤、字段。"""
 
     code = graphene.String(required=True)
     name = graphene.String(required=True)
@@ -53,6 +98,10 @@ class CaseType(graphene.ObjectType):
     reasons = graphene.List(graphene.NonNull(Reason), required=True)
     evidence_kinds = graphene.List(graphene.NonNull(EvidenceKind), required=True)
     steps = graphene.List(graphene.NonNull(StepTemplate), required=True, description="完整审批链(个案可能跳过部分步骤)")
+    fields = graphene.List(graphene.NonNull(FieldDeclaration), required=True, description="案卷字段的声明")
+
+    def resolve_fields(root, info):
+        return [FieldDeclaration.of(item) for item in root.all_fields()]
 
     def resolve_reasons(root, info):
         return [Reason(code=code, label=label) for code, label in root.reasons.items()]
@@ -83,6 +132,7 @@ class ApprovalStepNode(ScopedNode):
     finished_by = graphene.Field(User)
     is_overdue = graphene.Boolean(required=True, description="进行中且已过办理期限")
     awaiting_me = graphene.Boolean(required=True, description="当前用户可以审批此步骤")
+    loaded_attrs = {"approverJurisdiction": "_gql_jurisdiction"}  # for the scope guard (core/guard.py)
     related = {"approverSchool": Join("approver_school", "SchoolNode"), "finishedBy": Join("finished_by"),
                "name": Join("task"), "level": Join("task__registryapprovaltask"),
                "side": Join("task__registryapprovaltask")}
@@ -177,6 +227,33 @@ class RegistryLogEntryNode(ScopedNode):
         return str(log_actions.get_action_label(root.action))
 
 
+class Override(graphene.ObjectType):
+    """一条特批记录(只增不改)。"""
+
+    code = graphene.String(required=True, description="被特批的规定代码")
+    article = graphene.String(required=True)
+    reason = graphene.String(required=True, description="特批理由")
+    by = graphene.String(required=True, description="特批人用户名")
+    at = graphene.DateTime(description="特批时间")
+
+    def resolve_code(root, info):
+        return root.get("code", "")
+
+    def resolve_article(root, info):
+        return root.get("article", "")
+
+    def resolve_reason(root, info):
+        return root.get("reason", "")
+
+    def resolve_by(root, info):
+        return root.get("by", "")
+
+    def resolve_at(root, info):
+        from django.utils.dateparse import parse_datetime
+
+        return parse_datetime(root["at"]) if root.get("at") else None
+
+
 # --- the case -------------------------------------------------------------------------------
 EVIDENCE = Many("evidence", "EvidenceNode", "_gql_evidence", lambda info: m.Evidence.objects.order_by("uploaded_at", "id"))
 STEP_FIELDS = {"steps", "currentStep", "comments", "awaitingMe"}
@@ -192,8 +269,10 @@ class CaseNode(ScopedNode):
     destination_school = graphene.Field(SchoolNode, description="转入学校")
     transfer_scope = graphene.Field(enums.TransferScope)
     stage = graphene.Field(enums.Stage)
-    details = graphene.JSONString(required=True)
-    overrides = graphene.JSONString(required=True, description="特批记录 [{code, article, reason, by, at}]")
+    details = graphene.JSONString(required=True, description="字段的存储形式(只读);读取请用 fields,输入请用 CaseFieldsInput")
+    fields = graphene.List(graphene.NonNull(FieldValue), required=True, description="已填写的字段,中文显示")
+    overrides = graphene.List(graphene.NonNull(lambda: Override), required=True,
+                              description="特批记录:审批部门对“一般不予”规定的特批及理由")
     created_by = graphene.Field(User)
     evidence = graphene.List(graphene.NonNull(EvidenceNode), required=True)
     required_evidence = graphene.List(graphene.NonNull(EvidenceKind), required=True)
@@ -206,6 +285,8 @@ class CaseNode(ScopedNode):
     history = graphene.List(graphene.NonNull(RegistryLogEntryNode), required=True, description="操作记录")
     eligibility = graphene.List(graphene.NonNull(Error), required=True,
                                 description="当前未满足的办理条件(仅单个案卷查询提供)")
+    loaded_attrs = {"steps": "_gql_steps", "currentStep": "_gql_steps", "comments": "_gql_comments",
+                    "history": "_gql_history"}  # loaded by prepare(), checked by core/guard.py
     related = {
         "student": Join("student", "StudentNode"), "registration": Join("registration", "RegistrationNode"),
         "school": Join("school", "SchoolNode"), "destinationSchool": Join("destination_school", "SchoolNode"),
@@ -228,6 +309,10 @@ class CaseNode(ScopedNode):
             load_history(cases, info)
         for case in cases:
             case._gql_single = single
+
+    def resolve_fields(root, info):
+        return [FieldValue(key=item["key"], label=item["label"], text=item.get("text"), columns=item.get("columns", []),
+                           rows=item.get("rows", [])) for item in root.case_type_class.display(root)]
 
     def resolve_transfer_scope(root, info):
         return root.transfer_scope or None

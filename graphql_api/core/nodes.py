@@ -1,8 +1,14 @@
 """The base of every model type: Relay node, scoped by cases/access.py, loaded by the optimizer,
 paged without an automatic count(*)."""
 
+import base64
+import json
+from functools import cmp_to_key
+
 import graphene
 from django.conf import settings
+from django.db import connection
+from django.db.models import Q
 from django.core.exceptions import ValidationError
 from graphene import relay
 from graphene.utils.str_converters import to_snake_case
@@ -18,14 +24,41 @@ from .ids import InvalidId, fetch
 from .optimize import NODE_TYPES, node_tree, optimize
 
 
+COUNT_LIMIT = 10_000
+
+
+def estimated_count(queryset):
+    """The planner's row estimate of ``queryset`` (PostgreSQL), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 class CountableConnection(relay.Connection):
     class Meta:
         abstract = True
 
-    total_count = graphene.Int(description="符合条件的总数(仅在请求时计算)")
+    total_count = graphene.Int(description=f"符合条件的总数(仅在请求时计算;超过{COUNT_LIMIT}条时为估计值)")
+    total_count_is_estimate = graphene.Boolean(description=f"totalCount 是否为估计值(超过{COUNT_LIMIT}条时)")
+
+    def _count(root):
+        if not hasattr(root, "_counted"):
+            parts = getattr(root, "parts", None) or [root.iterable]
+            exact = sum(part.order_by()[:COUNT_LIMIT + 1].count() for part in parts)  # never past the limit
+            estimates = [estimated_count(part) for part in parts] if exact > COUNT_LIMIT else [None]
+            root._counted = (exact, False) if None in estimates else (max(sum(estimates), exact), True)
+        return root._counted
 
     def resolve_total_count(root, info):
-        return root.iterable.count()
+        return CountableConnection._count(root)[0]
+
+    def resolve_total_count_is_estimate(root, info):
+        return CountableConnection._count(root)[1]
 
 
 class Node(relay.Node):
@@ -151,18 +184,148 @@ class ScopedConnectionField(DjangoFilterConnectionField):
                             enforce_first_or_last, root, info, **args):
         iterable = resolver(root, info, **args)
         queryset = queryset_resolver(connection, default_manager if iterable is None else iterable, info, args)
-        start, end, probe = _window(args, queryset.count, max_limit)
-        try:
-            rows = list(queryset[start:end + 1 if probe else end])
-        except (ValueError, TypeError, ValidationError):
-            raise ApiError("筛选条件无效", "invalid_filter") from None
-        has_next = len(rows) > end - start if probe else args.get("before") is not None
-        rows = rows[:end - start]
+        keys = keyset_fields(queryset)
+        parts = None
+        if keys and not args.get("offset") and all(_is_keyset(args.get(c)) for c in ("after", "before")):
+            parts = _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args)
+            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit)
+            cursors = [keyset_cursor(row, keys) for row in rows]
+        else:
+            start, end, probe = _window(args, queryset.count, max_limit)
+            try:
+                rows = list(queryset[start:end + 1 if probe else end])
+            except (ValueError, TypeError, ValidationError):
+                raise ApiError("筛选条件无效", "invalid_filter") from None
+            has_next = len(rows) > end - start if probe else args.get("before") is not None
+            rows = rows[:end - start]
+            has_previous = start > 0
+            cursors = [offset_to_cursor(start + n) for n in range(len(rows))]
         connection._meta.node.prepare(rows, info)
-        edges = [connection.Edge(node=row, cursor=offset_to_cursor(start + n)) for n, row in enumerate(rows)]
+        edges = [connection.Edge(node=row, cursor=cursor) for row, cursor in zip(rows, cursors)]
         page = connection(edges=edges, page_info=relay.PageInfo(
             start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
-            has_previous_page=start > 0, has_next_page=has_next,
+            has_previous_page=has_previous, has_next_page=has_next,
         ))
-        page.iterable = queryset
+        page.iterable, page.parts = queryset, parts
         return page
+
+
+def _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args):
+    """Students are read part by part of the caller's scope (cases.access.student_parts): each
+    an ordered index range, merged here. None for other models or a scope of one part."""
+    if connection._meta.node._meta.model is not access.m.Student:
+        return None
+    parts = access.student_parts(info.context.user)
+    if len(parts) < 2:
+        return None
+    querysets = []
+    for part in parts:
+        with access.student_part(part):
+            querysets.append(queryset_resolver(connection, default_manager if iterable is None else iterable, info,
+                                               args))
+    return querysets
+
+
+def _merged_keyset_rows(querysets, keys, args, max_limit):
+    """_keyset_rows of each part, merged in the keyed order."""
+    results = [_keyset_rows(queryset, keys, args, max_limit) for queryset in querysets]
+    if len(results) == 1:
+        return results[0]
+
+    def compare(a, b):
+        for field, descending in keys:
+            x, y = getattr(a, field.attname), getattr(b, field.attname)
+            if x != y:
+                return (1 if x > y else -1) * (-1 if descending else 1)
+        return 0
+
+    rows = sorted((row for result in results for row in result[0]), key=cmp_to_key(compare))
+    first, last = args.get("first"), args.get("last")
+    if last is not None and first is None:
+        return rows[-last:] if last else [], any(r[1] for r in results) or len(rows) > last, args.get("before") is not None
+    size = max_limit if first is None else first
+    page = rows[:size]
+    if last is not None:
+        page = page[-last:] if last else []
+    return page, args.get("after") is not None, any(r[2] for r in results) or len(rows) > size
+
+
+# --- keyset cursors ----------------------------------------------------------------------------
+# A page after row X is "rows whose ordering key is greater than X's": an index range, however
+# deep the page (an offset walks every earlier row). Cursors carry the key; offset cursors
+# ("arrayconnection:N", and ``offset``) are still understood, for orderings that cannot be keyed.
+KEYSET = "keyset:"
+
+
+def keyset_fields(queryset):
+    """[(field, descending)] of the queryset's ordering when it can be keyed: plain, non-null
+    columns of the model ending with the primary key; else None."""
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    keys = []
+    for item in ordering:
+        if not isinstance(item, str) or "__" in item.lstrip("-"):
+            return None
+        name = item.lstrip("-")
+        field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+        if getattr(field, "null", True) or not getattr(field, "concrete", False):
+            return None
+        keys.append((field, item.startswith("-")))
+    if not keys or keys[-1][0] != queryset.model._meta.pk:
+        return None
+    return keys
+
+
+def _is_keyset(cursor):
+    return cursor is None or _decode(cursor).startswith(KEYSET)
+
+
+def _decode(cursor):
+    try:
+        return base64.b64decode(cursor.encode(), validate=True).decode()
+    except (ValueError, UnicodeError):
+        raise ApiError("无效的分页游标", "invalid_cursor") from None
+
+
+def keyset_cursor(row, keys):
+    values = [field.value_to_string(row) for field, _ in keys]
+    return base64.b64encode((KEYSET + json.dumps(values, ensure_ascii=False)).encode()).decode()
+
+
+def _keyset_after(cursor, keys, backwards=False):
+    """Q for rows after (or, ``backwards``, before) the cursor's row in the keyed order."""
+    try:
+        values = json.loads(_decode(cursor)[len(KEYSET):])
+        values = [field.to_python(value) for (field, _), value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, ValidationError):
+        raise ApiError("无效的分页游标", "invalid_cursor") from None
+    condition = Q(pk__in=[])
+    for index, (field, descending) in enumerate(keys):
+        later = "lt" if descending != backwards else "gt"
+        step = Q(**{f"{f.attname}": v for (f, _), v in zip(keys[:index], values[:index])})
+        condition |= step & Q(**{f"{field.attname}__{later}": values[index]})
+    return condition
+
+
+def _keyset_rows(queryset, keys, args, max_limit):
+    first, last = args.get("first"), args.get("last")
+    for value in (first, last):
+        if value is not None and value < 0:
+            raise ApiError("分页参数不能为负数", "invalid_page")
+    if (first or 0) > max_limit or (last or 0) > max_limit:
+        raise ApiError(f"每页最多{max_limit}条", "page_too_large")
+    after, before = args.get("after"), args.get("before")
+    if after:
+        queryset = queryset.filter(_keyset_after(after, keys))
+    if before:
+        queryset = queryset.filter(_keyset_after(before, keys, backwards=True))
+    if last is not None and first is None:  # the end of the range: read it backwards
+        reverse = [("" if descending else "-") + field.name for field, descending in keys]
+        rows = list(queryset.order_by(*reverse)[:last + 1])
+        return rows[:last][::-1], len(rows) > last, before is not None
+    size = max_limit if first is None else first
+    rows = list(queryset[:size + 1])
+    has_next = len(rows) > size or before is not None
+    rows = rows[:size]
+    if last is not None:
+        rows = rows[-last:] if last else []
+    return rows, after is not None, has_next

@@ -15,6 +15,8 @@ from cases.services.staff import staff_create
 from tests.case_types.helpers import PDF
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
+from .case_steps import dialog_action, new_case, pick, save_draft, upload
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -59,19 +61,12 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"transfer-{name}.png"), full_page=True)
 
 
-def footer_action(page, label):
-    """Wagtail keeps the secondary actions in the footer's dropdown."""
-    page.click("footer button:has-text('更多动作')")
-    page.click(f"footer button:has-text('{label}')")
-    page.wait_for_load_state("networkidle")
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_transfer_through_the_admin_in_chinese(live_server, browser):
     origin = SchoolFactory(category="1", name="城关区第一初级中学")
     destination = SchoolFactory(category="1", name="秦州区第二中学", code="1162050202",
                                 county=Jurisdiction.objects.get(code="620502"))
-    SchoolClassFactory(school=destination, stage="junior", cohort=2024)
+    SchoolClassFactory(school=destination, stage="junior", cohort=2024, class_name="3班")
     registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
                                     stage="junior", name="王小明")
     old_number = registration.auxiliary_numbers.get().number
@@ -84,30 +79,24 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
     page = login(browser, base, "origin-registrar")
     page.click("text=学籍变动")
     page.wait_for_load_state("networkidle")
-    page.goto(f"{base}/admin/snippets/cases/case/add/")
-    assert "学籍变动案卷" in page.content()
-    page.select_option("#id_case_type", "transfer")
-    page.select_option("#id_student", str(registration.student_id))
-    page.select_option("#id_transfer_scope", "within")
-    page.fill("#id_destination_school_code", destination.code)
-    page.select_option("#id_reason", "relocation")
+    new_case(page, base, "转学")
+    pick(page, "student", "王", "王小明")
+    page.select_option("#id_transfer_scope", label="省内转学")
+    pick(page, "destination_school", "秦州", "秦州区第二中学")
+    pick(page, "destination_class", "", "初中2024级")
+    page.select_option("#id_reason", label="随父母迁居或务工")
     page.fill("#id_reason_text", "随父母迁居天水")
     page.fill("#id_effective_on", "2026-03-02")
     shot(page, "1-new-case")
-    page.click("footer button:has-text('保存草稿')")
-    page.wait_for_load_state("networkidle")
+    save_draft(page)
     case = Case.objects.get(student=registration.student)
-    assert "缺少" in page.content()
+    assert "提交前还须上传" in page.content()
 
-    for kind in ("transfer_application", "residence_proof"):
-        page.select_option("[data-testid=evidence-form] select[name=kind]", kind)
-        page.set_input_files("[data-testid=evidence-form] input[name=file]",
-                             files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-        page.click("[data-testid=evidence-form] button[type=submit]")
-        page.wait_for_load_state("networkidle")
-    assert "证明材料已上传" in page.content() and "缺少" not in page.content()
+    for kind in ("转学申请及《甘肃省中小学生转学证明》", "迁居或务工证明"):
+        upload(page, kind, PDF)
+    assert "证明材料已上传" in page.content() and "提交前还须上传" not in page.content()
     shot(page, "2-evidence")
-    footer_action(page, "提交给学籍变动审批")
+    dialog_action(page, "submit", "confirm-submit")
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
     shot(page, "3-submitted")
@@ -119,7 +108,7 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
         page.click(f"text={case.number}")
         page.wait_for_load_state("networkidle")
         shot(page, f"{step}-{approver}")
-        footer_action(page, "同意")
+        dialog_action(page, "approve", "confirm-approve")
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
     shot(page, "8-approved")

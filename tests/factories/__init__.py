@@ -81,5 +81,18 @@ def staff_user(unit, *, role=Role.REGISTRAR, username=None, office="registry"):
     return profile.user
 
 
-__all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "id_number_for", "register_student",
-           "staff_user", "birth_date_for"]
+def assert_current_registrations():
+    """Every student's maintained current registration is what the history says: the open
+    registration, else the latest one; its school and supervising code copied alongside."""
+    from cases.models import OPEN_STATUSES, Student
+
+    for student in Student.objects.prefetch_related("registrations__school"):
+        registrations = sorted(student.registrations.all(), key=lambda r: (r.status in OPEN_STATUSES, r.pk))
+        expected = registrations[-1] if registrations else None
+        assert student.current_registration_id == (expected.pk if expected else None), student
+        assert student.current_school_id == (expected.school_id if expected else None), student
+        assert student.scope_code == (expected.school.scope_code if expected else ""), student
+
+
+__all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "assert_current_registrations",
+           "birth_date_for", "id_number_for", "register_student", "staff_user"]

@@ -53,7 +53,15 @@ def transfer(world, places, pupil):
     from cases.services.cases import case_submit
     from tests.case_types.helpers import open_case
 
+    destination = places["same_county_school"]
     case, submitter = open_case(world, case_type="transfer", school=places["school"], student=pupil.student,
-                                transfer_scope="within", destination_school=places["same_county_school"],
+                                transfer_scope="within", destination_school=destination,
+                                details={"destination_class": class_of(destination).pk},
                                 reason="relocation", evidence=["transfer_application", "residence_proof"])
     return case_submit(acting_user=submitter, case=case)
+
+
+def class_of(school, cohort=2024):
+    """A junior class of ``school`` in the pupil's cohort (a transfer's destination class)."""
+    return school.classes.filter(stage="junior", cohort=cohort).first() or \
+        SchoolClassFactory(school=school, stage="junior", cohort=cohort)

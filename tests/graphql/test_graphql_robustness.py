@@ -44,7 +44,8 @@ def test_wrong_types_and_unknown_fields_are_validation_errors(api):
         ("query($f: Int) { students(first: $f) { totalCount } }", {"f": "x"}),
         ("{ schools(stage: NOT_A_STAGE) { totalCount } }", None),
         ("{ addWorkingDays(start: \"2025-13-01\", count: 1) }", None),
-        ("mutation { createCase(input: {caseType: \"transfer\", details: \"{not json\"}) { errors { code } } }", None),
+        ("mutation { createCase(input: {transfer: {reason: \"relocation\"}}) { errors { code } } }", None),
+        ("mutation { createCase(input: {transfer: {details: \"{}\"}}) { errors { code } } }", None),
         ("{ students { edges { node { name } } }", None),  # syntax
     ]:
         status, body = api(query, variables)

@@ -115,7 +115,7 @@ def test_the_destination_side_sees_the_case_but_not_the_origin_history(people, p
 
 
 MUTATIONS = {
-    "updateCaseDraft": 'mutation($id: ID!) { updateCaseDraft(id: $id, input: {reasonText: "x"}) { result { id } errors { field code } } }',
+    "updateCaseDraft": 'mutation($id: ID!) { updateCaseDraft(id: $id, input: {transfer: {reasonText: "x"}}) { result { id } errors { field code } } }',
     "submitCase": 'mutation($id: ID!) { submitCase(id: $id) { result { id } errors { field code } } }',
     "approveCase": 'mutation($id: ID!) { approveCase(id: $id, comment: "同意") { result { id } errors { field code } } }',
     "rejectCase": 'mutation($id: ID!) { rejectCase(id: $id, comment: "退回") { result { id } errors { field code } } }',
@@ -139,9 +139,9 @@ def test_mutations_outside_scope_answer_not_found(people, transfer, name):
 
 
 def test_create_case_with_an_out_of_scope_student_answers_not_found(people, pupil, places):
-    query = """mutation($student: ID!) { createCase(input: {caseType: "dropout", studentId: $student, reason: "absent",
-      effectiveOn: "2026-03-02"}) { result { id } errors { field code } } }"""
+    query = """mutation($student: ID!) { createCase(input: {dropout: {studentId: $student, reason: ABSENT,
+      effectiveOn: "2026-03-02"}}) { result { id } errors { field code } } }"""
     api = Api(people["other_county_school"])
     answer = api.data(query, {"student": to_global_id("Student", pupil.student_id)})
     assert answer == api.data(query, {"student": to_global_id("Student", MISSING)})
-    assert answer["createCase"]["errors"] == [{"field": "studentId", "code": "not_found"}]
+    assert answer["createCase"]["errors"] == [{"field": "input.dropout.studentId", "code": "not_found"}]

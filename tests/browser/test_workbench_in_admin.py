@@ -1,0 +1,145 @@
+"""The registrar's workbench driven in Debian's chromium (Playwright), each a user's task from
+start to finish: a county administrator creates a registrar; the registrar places new pupils
+in a class in bulk; the county prints the diplomas of an approved graduation roll in the
+background. Screenshots in test-artifacts/screenshots/workbench-*.png."""
+
+import datetime
+
+import pytest
+
+from cases.models import CaseState, Certificate, Jurisdiction, PrintJob, Registration, Role, StaffProfile
+from cases.services.cases import case_create
+from tests.case_types.helpers import World, submit_and_approve_all
+from tests.case_types.helpers import pdf as a_pdf
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student
+
+from .test_transfer_in_admin import ARTIFACTS, PASSWORD, browser, login, staff  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"workbench-{name}.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_county_administrator_creates_a_registrar(live_server, browser):  # noqa: F811
+    county = Jurisdiction.objects.get(code="620102")
+    school = SchoolFactory(category="1", name="城关区第一初级中学", county=county)
+    staff("chengguan-head", county, Role.HEAD)
+    base = live_server.url
+
+    page = login(browser, base, "chengguan-head")
+    page.click("text=学籍管理")
+    page.click("a:has-text('学籍工作人员')")
+    page.wait_for_load_state("networkidle")
+    page.click("a[href$='/staffprofile/add/']")
+    page.wait_for_load_state("networkidle")
+    page.fill("#id_full_name", "马晓燕")
+    page.fill("#id_username", "ma-xiaoyan")
+    page.fill("#id_password1", "Gansu-xueji-2026")
+    page.fill("#id_password2", "Gansu-xueji-2026")
+    page.select_option("#id_unit_school", str(school.pk))
+    page.select_option("#id_role", "registrar")
+    page.fill("#id_trained_on", "2026年8月20日")  # typed in the admin's one date form
+    shot(page, "staff-1-form")
+    page.click("footer button:has-text('保存')")
+    page.wait_for_load_state("networkidle")
+    profile = StaffProfile.objects.get(user__username="ma-xiaoyan")
+    assert profile.school == school and profile.trained_on == datetime.date(2026, 8, 20)
+    assert "马晓燕" in page.content() and "已为" in page.content()
+    shot(page, "staff-2-list")
+
+    # The new registrar signs in and works in the school's scope.
+    page = _login_as(browser, base, "ma-xiaoyan", "Gansu-xueji-2026")
+    assert "待我审批的学籍变动" in page.content() and "在籍未分班的学生" in page.content()
+    shot(page, "staff-3-new-registrar")
+
+
+def _login_as(browser, base, username, password):  # noqa: F811
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.goto(f"{base}/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_registrar_places_new_pupils_in_a_class_in_bulk(live_server, browser):  # noqa: F811
+    school = SchoolFactory(category="1", name="城关区第一初级中学")
+    SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="1班")
+    target = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="2班")
+    pupils = [register_student(school=school, name=name) for name in ("张小明", "李华", "王芳")]
+    other = register_student(school=school, name="赵强")
+    staff("school-registrar", school)
+    base = live_server.url
+
+    page = login(browser, base, "school-registrar")
+    assert "在籍未分班的学生" in page.content() and "张小明" in page.content()
+    page.click("text=查看全部未分班学生")
+    page.wait_for_load_state("networkidle")
+    shot(page, "placement-1-unplaced")
+    for registration in pupils:
+        page.check(f"input[data-bulk-action-checkbox][data-object-id='{registration.student_id}']")
+    page.click(".bulk-actions-buttons >> text=分班")
+    page.wait_for_load_state("networkidle")
+    assert all(r.student.name in page.content() for r in pupils)
+    page.select_option("#id_school_class", str(target.pk))
+    shot(page, "placement-2-choose-class")
+    page.click("button:has-text('确认分班')")
+    page.wait_for_load_state("networkidle")
+    assert "已将 3 名学生分入" in page.content()
+    shot(page, "placement-3-done")
+    assert set(Registration.objects.filter(school_class=target).values_list("pk", flat=True)) == {
+        r.pk for r in pupils}
+    assert Registration.objects.get(pk=other.pk).school_class_id is None
+
+    # The record shows the class and the move in the timeline.
+    page.goto(f"{base}/admin/snippets/cases/student/inspect/{pupils[0].student_id}/")
+    assert "初中2025级2班" in page.content() and "未分班 → 初中2025级2班" in page.content()
+    shot(page, "placement-4-record")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_county_prints_the_diplomas_of_a_graduation_roll(live_server, browser):  # noqa: F811
+    school = SchoolFactory(category="1", name="城关区第一初级中学")
+    final_year = SchoolClassFactory(school=school, stage="junior", cohort=2023, class_name="3班")
+    registrations = [register_student(school_class=final_year, name=f"毕业生{i}", started_on=datetime.date(2023, 9, 1),
+                                      birth_date=datetime.date(2011, 3, 1)) for i in range(4)]
+    world = World()
+    submitter = world.school_user(school)
+    case = case_create(acting_user=submitter, case_type="graduation", school=school, stage="junior",
+                       effective_on=datetime.date(2026, 7, 1), details={"graduates": [r.pk for r in registrations]})
+    from cases.services.cases import evidence_attach
+
+    evidence_attach(acting_user=submitter, case=case, kind="graduate_roll", uploaded_file=a_pdf())
+    case, approvers = submit_and_approve_all(world, case, submitter)
+    assert case.state == CaseState.APPROVED
+    county_user = approvers[-1]
+    county_user.set_password(PASSWORD)
+    county_user.save()
+    base = live_server.url
+
+    page = login(browser, base, county_user.username)
+    page.goto(f"{base}/admin/snippets/cases/case/?case_type=graduation")
+    page.wait_for_load_state("networkidle")
+    shot(page, "print-1-rolls")
+    page.click(f"tr:has-text('{case.number}') a:has-text('打印证书')")
+    page.wait_for_load_state("networkidle")
+    page.select_option("#id_kind", "diploma")
+    page.check("#id_issue_missing")
+    shot(page, "print-2-form")
+    page.click("button:has-text('开始打印')")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("[data-testid=print-progress][data-status=done]", timeout=60000)
+    assert "4 / 4" in page.content()
+    shot(page, "print-3-progress")
+    job = PrintJob.objects.get()
+    assert (job.status, job.done, job.total) == ("done", 4, 4)
+    assert Certificate.objects.filter(kind="diploma", student__registrations__in=registrations).count() == 4
+    with page.expect_download() as download:
+        page.click("[data-testid=print-download]")
+    assert download.value.suggested_filename.endswith(".pdf")

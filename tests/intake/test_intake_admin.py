@@ -1,0 +1,65 @@
+"""The intake page and the duplicate workbench in the admin: side by side, decided by the
+registrar, seen by the authority above, hidden from everyone else."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import models as m
+from tests.case_types.helpers import open_case
+from tests.factories import SchoolFactory, register_student, staff_user
+
+from .helpers import pupil, upload_file, workbook_bytes
+
+
+@pytest.fixture
+def setup(world, chengguan, qilihe):
+    school = SchoolFactory(county=chengguan, category="0", name="城关区第一小学")
+    existing = register_student(school=SchoolFactory(county=chengguan, category="0", name="城关区第二小学"),
+                                stage="primary", name="张伟", gender="M", birth_date=datetime.date(2019, 6, 1),
+                                with_id=False)
+    m.Guardian.objects.create(student=existing.student, name="张大山", relation="父亲")
+    case, registrar = open_case(world, case_type="registration", school=school, stage="primary",
+                                effective_on=timezone.localdate() - datetime.timedelta(days=3))
+    return {"case": case, "registrar": registrar, "existing": existing.student,
+            "county": staff_user(chengguan, role="reviewer"), "other": staff_user(qilihe, role="reviewer")}
+
+
+def test_workbench_shows_both_records_and_records_the_decision_for_the_authority(client, setup):
+    case, existing = setup["case"], setup["existing"]
+    client.force_login(setup["registrar"])
+    rows = [pupil("李明"), pupil("张玮", with_id=False, household_type="无户籍", birth="2019-06-01",
+                               guardian1_name="张小河", guardian1_relation="母亲")]
+    response = client.post(reverse("xueji_intake_upload", args=[case.pk]),
+                           {"file": upload_file(workbook_bytes(rows))}, follow=True)
+    body = response.content.decode()
+    assert "待裁定 1 行" in body
+    for text in ("张玮", "张伟", "zhangwei", "母亲 张小河", "父亲 张大山", "城关区第二小学(在籍在读)",
+                 existing.registry_number, "2019年6月1日"):
+        assert text in body, text
+    upload = case.intake_uploads.get()
+    assert client.get(reverse("xueji_intake_result", args=[upload.pk])).status_code == 200
+
+    # Another county sees neither the page, the result, nor the decisions.
+    client.force_login(setup["other"])
+    assert client.get(reverse("xueji_intake", args=[case.pk])).status_code == 404
+    assert client.get(reverse("xueji_intake_result", args=[upload.pk])).status_code == 404
+    response = client.post(reverse("xueji_intake_decide", args=[upload.pk]),
+                           {"row": 3, "existing": existing.pk, "verdict": "different", "reason": "x"})
+    assert response.status_code == 404 and not m.DuplicateDecision.objects.exists()
+
+    client.force_login(setup["registrar"])
+    response = client.post(reverse("xueji_intake_decide", args=[upload.pk]),
+                           {"row": 3, "existing": existing.pk, "verdict": "different", "reason": "监护人不同,非同一人"},
+                           follow=True)
+    assert "已记录查重裁定" in response.content.decode()
+    case.refresh_from_db()
+    assert len(case.details["people"]) == 2
+
+    client.force_login(setup["county"])
+    body = client.get(reverse("xueji_duplicate_decisions")).content.decode()
+    assert "监护人不同,非同一人" in body and "不同人" in body
+    client.force_login(setup["other"])
+    assert "监护人不同" not in client.get(reverse("xueji_duplicate_decisions")).content.decode()

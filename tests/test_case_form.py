@@ -1,0 +1,174 @@
+"""The admin's case form and case page, from the declaration: the form's fields, pickers scoped
+through cases/access.py, checks shown on save, 同意/退回/撤回/特批 through their dialogs' views."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from wagtail.admin.widgets import AdminDateInput
+
+from cases.admin.case_fields import PickerWidget, RowsWidget
+from cases.admin.cases import CaseForm
+from cases.case_types import CASE_TYPES
+from cases.models import Case, CaseState, Jurisdiction, Role
+from cases.services.cases import case_approve, case_submit
+from cases.workflow import current_step
+from tests.case_types.helpers import World, open_case
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student
+
+
+def url(name, *args):
+    return reverse(f"wagtailsnippets_cases_case:{name}", args=args)
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def pupil(db):
+    school = SchoolFactory(category="1", name="城关区第一初级中学")
+    return register_student(school_class=SchoolClassFactory(school=school, stage="junior", cohort=2024),
+                            stage="junior", name="王小明")
+
+
+@pytest.mark.parametrize("code", sorted(CASE_TYPES))
+def test_the_form_of_each_type_is_its_declaration(code, pupil, world):
+    user = world.school_user(pupil.school)
+    form = CaseForm(instance=Case(case_type=code, school=pupil.school), for_user=user)
+    declared = CASE_TYPES[code].all_fields()
+    assert [k for k in form.fields if k != "case_type"] == [item.key for item in declared]
+    for item in declared:
+        field = form.fields[item.key]
+        assert field.label == item.label
+        if item.kind == "date":
+            assert isinstance(field.widget, AdminDateInput)
+        elif item.kind in ("student", "school", "school_class", "registrations"):
+            assert isinstance(field.widget, PickerWidget)  # searchable, never a typed id
+        elif item.kind == "rows":
+            assert isinstance(field.widget, RowsWidget)
+        elif item.kind == "choice":
+            assert [label for _, label in field.choices][1:] == [str(label) for _, label in item.choices]
+
+
+def test_create_page_asks_the_type_then_lists_evidence_before_upload(client, pupil, world):
+    client.force_login(world.school_user(pupil.school))
+    choice = client.get(url("add")).content.decode()
+    assert "请选择要办理的学籍变动类型" in choice and "休学" in choice
+    page = client.get(url("add") + "?type=suspension").content.decode()
+    assert "家长书面申请" in page and "县级及以上医院诊断证明" in page and "因病需停课治疗休养" in page
+    assert 'name="hospital_county_level"' in page and "details" not in page
+
+
+def test_correction_typed_as_labels_and_checked_on_save(client, pupil, world):
+    client.force_login(world.school_user(pupil.school))
+    response = client.post(url("add") + "?type=correction", {
+        "case_type": "correction", "student": pupil.student_id, "effective_on": "2026年3月2日",
+        "changes_birth_date": "2011-01-01", "changes_gender": "F"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.details == {"changes": {"birth_date": "2011-01-01", "gender": "F"}}
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert "更正后的出生日期与公民身份号码" in page and "2011年1月1日" in page  # the check, shown at once
+
+
+def test_a_student_of_another_school_cannot_be_posted(client, pupil, world):
+    elsewhere = register_student(school=SchoolFactory(category="1"), name="李四")
+    client.force_login(world.school_user(pupil.school))
+    response = client.post(url("add") + "?type=death", {
+        "case_type": "death", "student": elsewhere.student_id, "effective_on": "2026-03-02", "died_on": "2026-03-01"})
+    assert response.status_code == 200 and "请选择本校在籍学生" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_lookups_answer_only_what_the_user_may_pick(client, pupil, world):
+    other_county = Jurisdiction.objects.get(code="620502")
+    elsewhere = register_student(school=SchoolFactory(category="1", county=other_county, name="秦州区第二中学"),
+                                 name="王大明")
+    client.force_login(world.school_user(pupil.school))
+    students = client.get(url("lookup"), {"kind": "student", "q": "王"}).json()["results"]
+    assert [s["id"] for s in students] == [pupil.student_id]  # 王大明 is another school's
+    schools = client.get(url("lookup"), {"kind": "school", "q": "秦州"}).json()["results"]
+    assert [s["id"] for s in schools] == [elsewhere.school_id]  # any school may be a destination
+    target = SchoolClassFactory(school=elsewhere.school, stage="junior", cohort=2024, class_name="5班")
+    classes = client.get(url("lookup"), {"kind": "school_class", "school": elsewhere.school_id}).json()
+    assert [c["id"] for c in classes["results"]] == [target.pk] and "5班" in classes["results"][0]["label"]
+    assert client.get(url("lookup"), {"kind": "school_class"}).json() == {"results": [], "hint": "请先选择学校"}
+    client.force_login(world.authority_user(other_county))
+    assert client.get(url("lookup"), {"kind": "student", "q": "王"}).json()["results"][0]["id"] == elsewhere.student_id
+
+
+def _suspension(world, pupil, **extra):
+    return open_case(world, case_type="suspension", school=pupil.school, student=pupil.student, reason="other",
+                     end_on=datetime.date(2026, 8, 31),
+                     evidence=["parent_application", "suspension_proof"], **extra)
+
+
+def test_reject_needs_a_comment_and_approve_finishes_with_no_stale_failures(client, pupil, world):
+    case, submitter = _suspension(world, pupil)
+    case = case_submit(acting_user=submitter, case=case)
+    client.force_login(submitter)  # 学校审核: the school itself
+    client.post(url("decide", case.pk), {"action": "reject", "comment": " "})
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_REVIEW and current_step(case).status == "in_progress"
+    client.post(url("decide", case.pk), {"action": "approve"})
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"))
+    client.force_login(county)
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert "这是最后一步审批" in page and "确认同意并生效" in page
+    assert "取消工作流" not in page and "发布" not in page
+    client.post(url("decide", case.pk), {"action": "approve", "comment": "同意"})
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+    # Approved: the rules were checked when it was decided; nothing stale is shown.
+    pupil.refresh_from_db()
+    assert pupil.status == "suspended"
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert 'data-testid="case-checks"' not in page and "学生不在籍在读" not in page
+
+
+def test_withdraw_then_edit_and_resubmit_the_same_case(client, pupil, world):
+    case, submitter = _suspension(world, pupil)
+    case = case_submit(acting_user=submitter, case=case)
+    client.force_login(submitter)
+    client.post(url("withdraw", case.pk))
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN and current_step(case) is None
+    response = client.post(url("edit", case.pk), {"reason": "other", "reason_text": "家长补充说明",
+                                                  "effective_on": "2026-03-02", "end_on": "2026-07-31",
+                                                  "action-submit": "1"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_REVIEW and case.end_on == datetime.date(2026, 7, 31)
+    assert Case.objects.count() == 1 and case.workflow_states.count() == 2
+
+
+def test_generally_refused_rules_warn_everyone_and_the_authority_overrides_with_a_reason(client, world):
+    school = SchoolFactory(category="1")
+    first_year = register_student(school_class=SchoolClassFactory(school=school, stage="junior", cohort=2025),
+                                  stage="junior", name="李一年")  # grade 1 in spring 2026: 一般不予转学
+    destination = SchoolFactory(category="1")
+    target = SchoolClassFactory(school=destination, stage="junior", cohort=2025)
+    case, submitter = open_case(world, case_type="transfer", school=school, student=first_year.student,
+                                transfer_scope="within", destination_school=destination, reason="relocation",
+                                details={"destination_class": target.pk},
+                                evidence=["transfer_application", "residence_proof"])
+    client.force_login(submitter)
+    assert "初始年级一般不予转学" in client.get(url("edit", case.pk)).content.decode()
+    case = case_submit(acting_user=submitter, case=case)  # a warning does not stop submission
+    case = case_approve(acting_user=world.school_user(destination), case=case)
+    case = case_approve(acting_user=submitter, case=case)
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert "须由学籍主管部门审批时特批" in page and 'name="rule_code"' not in page
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"), role=Role.REVIEWER)
+    client.force_login(county)
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert 'name="rule_code" value="transfer_initial_grade"' in page and "特批理由" in page
+    client.post(url("override", case.pk), {"rule_code": "transfer_initial_grade", "reason": ""})
+    case.refresh_from_db()
+    assert case.overrides == []  # a reason is required
+    client.post(url("override", case.pk), {"rule_code": "transfer_initial_grade", "reason": "家庭特殊困难"})
+    case.refresh_from_db()
+    assert [o["reason"] for o in case.overrides] == ["家庭特殊困难"]
+    assert "已特批:家庭特殊困难" in client.get(url("edit", case.pk)).content.decode()

@@ -1,0 +1,435 @@
+"""Read and write paths shaped for five million students (issue 13): the maintained current
+registration, search by the shape of the query, keyset pages, counts on request, set-based
+intake, auxiliary numbers and promotion. Query counts, never timings (those are in bench/)."""
+
+import base64
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import access
+from cases import models as m
+from cases.numbers.id_number import make_id_number
+from cases.search import query_kind, student_search_filter
+from cases.services.auxiliary_numbers import auxiliary_numbers_issue
+from cases.services.current import students_refresh_current
+from cases.services.registrations import classes_promote, registration_change_status, registration_open
+from cases.services.schools import school_update
+from cases.services.sequences import sequence_take
+from cases.services.students import NewStudent, name_initials, student_convert_temporary_number, students_register
+from tests.factories import (
+    SchoolClassFactory,
+    SchoolFactory,
+    assert_current_registrations,
+    id_number_for,
+    register_student,
+    staff_user,
+)
+from tests.graphql.kit import Api, queries_for
+
+LIST = "wagtailsnippets_cases_student:list_results"
+
+
+def people(count, *, prefix="学生", with_id=True):
+    rows = []
+    for n in range(count):
+        gender = "F" if n % 2 else "M"
+        data = {"name": f"{prefix}{n}", "gender": gender, "birth_date": datetime.date(2012, 3, 1)}
+        if with_id:
+            data["id_number"], data["birth_date"] = id_number_for(datetime.date(2012, 3, 1), gender)
+        else:
+            data["birth_date"] = datetime.date(2012, 3, 1) + datetime.timedelta(days=n)
+        rows.append(NewStudent(data=data))
+    return rows
+
+
+def intake(school, count, **kwargs):
+    return students_register(acting_user=None, school=school, stage="junior", started_on=datetime.date(2024, 9, 1),
+                             people=people(count, **kwargs))
+
+
+def count_queries(fn):
+    with CaptureQueriesContext(connection) as captured:
+        result = fn()
+    return len(captured.captured_queries), result
+
+
+@pytest.fixture
+def school(chengguan):
+    return SchoolFactory(category="1", county=chengguan)
+
+
+@pytest.fixture
+def other_school(qilihe):
+    return SchoolFactory(category="1", county=qilihe)
+
+
+# --- the current registration -----------------------------------------------------------------
+def test_intake_sets_the_current_registration_school_and_scope(school):
+    registrations = intake(school, 3)
+    for registration in registrations:
+        student = m.Student.objects.get(pk=registration.student_id)
+        assert student.current_registration_id == registration.pk
+        assert student.current_school_id == school.pk and student.scope_code == "620102"
+        assert student.name_initials == name_initials(student.name)
+    assert_current_registrations()
+
+
+def test_transfer_moves_the_reference_and_the_scope(school, other_school):
+    registration = register_student(school=school)
+    student = registration.student
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    student.refresh_from_db()
+    assert student.current_registration_id == registration.pk  # closed, still the latest
+    destination = registration_open(acting_user=None, student=student, school=other_school, stage="junior",
+                                    started_on=datetime.date(2026, 3, 2), reason="转入")
+    student.refresh_from_db()
+    assert (student.current_registration_id, student.current_school_id, student.scope_code) == (
+        destination.pk, other_school.pk, "620103")
+    assert_current_registrations()
+
+
+@pytest.mark.parametrize("status", ["dropped_out", "suspended", "graduated", "deceased", "withdrawn"])
+def test_status_changes_keep_the_reference(school, status):
+    registration = register_student(school=school)
+    registration_change_status(acting_user=None, registration=registration, status=status,
+                               occurred_on=datetime.date(2026, 3, 1), reason="变动")
+    student = m.Student.objects.select_related("current_registration").get(pk=registration.student_id)
+    assert student.current_registration_id == registration.pk
+    assert student.current_registration.status == status
+    assert_current_registrations()
+
+
+def test_a_school_moving_under_the_city_takes_its_students_along(school, lanzhou):
+    registration = register_student(school=school)
+    school_update(acting_user=None, school=school, changes={"supervision": "city"})
+    student = m.Student.objects.get(pk=registration.student_id)
+    assert student.scope_code == "6201"
+    county = staff_user(m.Jurisdiction.objects.get(code="620102"))
+    city = staff_user(lanzhou)
+    assert not access.in_scope(county, m.Student).filter(pk=student.pk).exists()
+    assert access.in_scope(city, m.Student).filter(pk=student.pk).exists()
+
+
+def test_refresh_repairs_any_number_of_students_in_one_statement(school):
+    registrations = intake(school, 20)
+    m.Student.objects.update(current_registration=None, current_school=None, scope_code="")
+    queries, updated = count_queries(lambda: students_refresh_current([r.student_id for r in registrations]))
+    assert (queries, updated) == (1, 20)
+    assert_current_registrations()
+
+
+def test_the_origin_school_still_reads_a_transferred_student_but_may_not_write(school, other_school):
+    registration = register_student(school=school)
+    student = registration.student
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=student, school=other_school, stage="junior",
+                      started_on=datetime.date(2026, 3, 2), reason="转入")
+    origin = staff_user(school)
+    assert access.in_scope(origin, m.Student).filter(pk=student.pk).exists()
+    assert not access.in_scope(origin, m.Student, actions=("change",)).filter(pk=student.pk).exists()
+    assert access.in_scope(staff_user(other_school), m.Student, actions=("change",)).filter(pk=student.pk).exists()
+
+
+# --- search -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, kind", [
+    ("G620102201203010011", "registry_number"), ("g620102201203010011", "registry_number"),
+    ("62010220120301001X", "id_number"), (" 620102201203 ", "number_prefix"), ("G6201022012", "number_prefix"),
+    ("张伟", "name"), ("ZhangW", "pinyin"), ("zw", "pinyin"), ("张w", None), ("12", None), ("", None),
+])
+def test_the_shape_of_the_query_decides_the_lookup(text, kind):
+    assert query_kind(text) == kind
+
+
+@pytest.fixture
+def named(school, other_school):
+    made = {}
+    for name, where in (("张伟", school), ("张玮", school), ("章维", school), ("王芳", school), ("张伟", other_school)):
+        made.setdefault(name, []).append(register_student(school=where, name=name).student)
+    return made
+
+
+def found(text, queryset=None):
+    queryset = m.Student.objects.all() if queryset is None else queryset
+    return set(queryset.filter(student_search_filter(text)).values_list("name", flat=True))
+
+
+def test_search_by_name_pinyin_and_initials_prefix(named):
+    assert found("张") == {"张伟", "张玮"}
+    assert found("张伟") == {"张伟"}
+    assert found("zhangw") == {"张伟", "张玮", "章维"}  # homophones meet in pinyin
+    assert found("ZHANG") == {"张伟", "张玮", "章维"}
+    assert found("wangf") == {"王芳"}
+    assert found("zw") == {"张伟", "张玮", "章维"}
+    assert found("wf") == {"王芳"}
+    assert found("伟") == set()  # a prefix search: no infix scan
+    assert found("张w") == set()  # no known shape: nothing, not a scan
+
+
+def test_search_by_numbers_exact_and_prefix(named):
+    student = named["王芳"][0]
+    assert found(student.registry_number) == {"王芳"}
+    assert found(student.id_number) == {"王芳"}
+    assert found(student.registry_number.lower()) == {"王芳"}
+    assert found(student.id_number[:14]) >= {"王芳"}
+    assert found(student.registry_number[:12]) >= {"王芳"}
+    assert found("G" + "9" * 18) == set()
+
+
+def test_a_temporary_number_still_finds_the_student_after_conversion(school):
+    student = register_student(school=school, with_id=False, household_type="overseas").student
+    old = student.registry_number
+    assert old.startswith("L")
+    id_number = make_id_number("620102", student.birth_date, 101)
+    student_convert_temporary_number(acting_user=None, student=student, id_number=id_number)
+    assert found(old) == {student.name}
+
+
+def test_admin_search_is_scoped_like_the_listing(client, named, school):
+    other = named["张伟"][1]  # at the other county's school
+    client.force_login(staff_user(school))
+    text = client.get(reverse(LIST), {"q": other.registry_number}).content.decode()
+    assert other.registry_number not in text.replace(f"q={other.registry_number}", "")
+    text = client.get(reverse(LIST), {"q": "zw"}).content.decode()
+    assert named["张玮"][0].registry_number in text and other.registry_number not in text
+
+
+# --- keyset pages and counts in the admin --------------------------------------------------------
+def listed_numbers(response):
+    import re
+
+    return re.findall(r'_title">([GJL]\d{17}[\dX])<', response.content.decode())  # the rows' title cells
+
+
+def test_admin_listing_pages_by_key_without_counting(client, school):
+    intake(school, 120)
+    client.force_login(staff_user(m.Jurisdiction.objects.get(code="620102")))
+    expected = list(m.Student.objects.order_by("registry_number").values_list("registry_number", flat=True))
+    seen, after, pages = [], None, 0
+    while True:
+        params = {"after": after} if after else {}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse(LIST), params)
+        assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+        numbers = listed_numbers(response)
+        seen += numbers
+        pages += 1
+        if not numbers or f"after={numbers[-1]}" not in response.content.decode() or pages > 5:
+            break  # no link to a next page
+        after = numbers[-1]
+    assert seen == expected and pages == 3
+    back = client.get(reverse(LIST), {"before": expected[100]})
+    assert listed_numbers(back) == expected[50:100]
+
+
+def test_admin_listing_counts_only_when_asked_and_only_up_to_a_limit(client, school, monkeypatch):
+    from cases.admin import keyset
+
+    intake(school, 12)
+    client.force_login(staff_user(m.Jurisdiction.objects.get(code="620102")))
+    assert "统计符合条件的学生人数" in client.get(reverse(LIST)).content.decode()
+    assert "共 12 名" in client.get(reverse(LIST), {"count": "1"}).content.decode()
+    monkeypatch.setattr(keyset, "COUNT_LIMIT", 10)
+    assert keyset.bounded_count(m.Student.objects.all(), limit=10) == 11
+    page = keyset.keyset_page(m.Student.objects.all(), key="registry_number", size=5, count=True)
+    assert page.count_is_bounded
+
+
+def test_admin_listing_queries_are_flat_from_10_to_100_students(client, school, other_school):
+    user = staff_user(m.Jurisdiction.objects.get(code="6201"))
+    client.force_login(user)
+    intake(school, 10)
+    client.get(reverse(LIST))
+    small, _ = count_queries(lambda: client.get(reverse(LIST)))
+    intake(other_school, 90, prefix="乙")
+    large, _ = count_queries(lambda: client.get(reverse(LIST)))
+    assert small == large
+
+
+# --- GraphQL: keyset cursors, counts ----------------------------------------------------------------
+PAGE = """query($first: Int, $after: String, $last: Int, $before: String) {
+  students(first: $first, after: $after, last: $last, before: $before) {
+    totalCount totalCountIsEstimate pageInfo { hasNextPage hasPreviousPage endCursor startCursor }
+    edges { cursor node { registryNumber currentRegistration { status school { name } } } } } }"""
+
+
+def test_graphql_pages_forward_and_back_by_key(school):
+    intake(school, 25)
+    api = Api(staff_user(m.Jurisdiction.objects.get(code="620102")), token=True)
+    expected = list(m.Student.objects.order_by("registry_number").values_list("registry_number", flat=True))
+    seen, after = [], None
+    while True:
+        page = api.data(PAGE, {"first": 10, "after": after})["students"]
+        seen += [e["node"]["registryNumber"] for e in page["edges"]]
+        assert page["totalCount"] == 25 and page["totalCountIsEstimate"] is False
+        assert base64.b64decode(page["pageInfo"]["endCursor"]).decode().startswith("keyset:")
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == expected
+    back = api.data(PAGE, {"last": 5, "before": after})["students"]  # before the 20th
+    assert [e["node"]["registryNumber"] for e in back["edges"]] == expected[14:19]
+    assert back["pageInfo"]["hasPreviousPage"] is True
+
+
+def test_graphql_rejects_a_forged_cursor_without_leaking(school):
+    intake(school, 3)
+    api = Api(staff_user(m.Jurisdiction.objects.get(code="620102")), token=True)
+    forged = base64.b64encode(("keyset:" + json.dumps(["x"])).encode()).decode()
+    status, body = api(PAGE, {"first": 2, "after": forged})
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["invalid_cursor"]
+
+
+def test_graphql_student_page_queries_flat_and_token_auth_is_two_queries(school):
+    user = staff_user(m.Jurisdiction.objects.get(code="620102"))
+    api = Api(user, token=True)
+    intake(school, 10)
+    api.data(PAGE, {"first": 100})  # the token's first use writes last_used_at
+    small, _ = queries_for(api, PAGE, {"first": 100})
+    intake(school, large_batch() - 10, prefix="乙")  # the read log's INSERT: SQLite's 999 parameters
+    large, data = queries_for(api, PAGE, {"first": 100})
+    assert len(data["students"]["edges"]) == large_batch() and small == large
+    one = "query($n: String) { student(registryNumber: $n) { name } }"
+    number = m.Student.objects.order_by("pk").first().registry_number
+    api.data(one, {"n": number})  # last_used_at is written at most every few minutes
+    with CaptureQueriesContext(connection) as captured:
+        assert api.data(one, {"n": number})["student"]["name"]
+    sql = [q["sql"] for q in captured.captured_queries]
+    token = [q for q in sql if "apitoken" in q]
+    assert len(token) == 1 and token[0].startswith("SELECT") and "cases_staffprofile" in token[0]  # user and unit joined
+    assert len([q for q in sql if "auth_permission" in q]) == 1  # user and group permissions at once
+    assert not [q for q in sql if q.startswith("SELECT") and "FROM \"cases_staffprofile\"" in q]
+
+
+# Django caps SQLite statements at 999 parameters (43 students per INSERT): there the large
+# batch stays within one INSERT per table; PostgreSQL takes 2,000 rows per INSERT.
+def large_batch():
+    return 100 if connection.vendor == "postgresql" else 40
+
+
+def test_intake_statements_do_not_grow_with_the_intake(school):
+    SchoolClassFactory(school=school, stage="junior", cohort=2024)
+    small, _ = count_queries(lambda: intake(school, 10, prefix="甲"))
+    large, _ = count_queries(lambda: intake(school, large_batch(), prefix="乙"))
+    assert small == large
+
+
+def test_duplicate_check_is_one_query_and_finds_both_kinds(school):
+    first = intake(school, 3, prefix="丙")
+    without_id = intake(school, 2, prefix="丁", with_id=False)
+    existing = m.Student.objects.get(pk=first[0].student_id)
+    lacking = m.Student.objects.get(pk=without_id[0].student_id)
+    from cases.services.students import duplicates_for_batch
+
+    batch = [{"name": existing.name, "gender": existing.gender, "birth_date": existing.birth_date,
+              "id_number": existing.id_number},
+             {"name": lacking.name, "gender": lacking.gender, "birth_date": lacking.birth_date, "id_number": None},
+             {"name": "无关", "gender": "M", "birth_date": datetime.date(2011, 1, 1), "id_number": None}]
+    queries, found_ = count_queries(lambda: duplicates_for_batch(batch))
+    assert queries == 1
+    assert [found_[0][0].reason, found_[1][0].reason] == ["same_id_number", "same_name_gender_birth"]
+    assert 2 not in found_
+    before = m.Student.objects.count()
+    with pytest.raises(Exception):
+        students_register(acting_user=None, school=school, stage="junior", started_on=datetime.date(2024, 9, 1),
+                          people=[NewStudent(data={k: v for k, v in batch[0].items()})])
+    assert m.Student.objects.count() == before
+
+
+def test_auxiliary_numbers_are_a_range_from_one_counter_update(school):
+    total = 10 + large_batch()
+    registrations = intake(school, total)
+    m.AuxiliaryNumber.objects.update(cancelled_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    small, issued_small = count_queries(lambda: auxiliary_numbers_issue(acting_user=None, registrations=registrations[:10]))
+    large, issued_large = count_queries(lambda: auxiliary_numbers_issue(acting_user=None, registrations=registrations[10:]))
+    assert small == large
+    numbers = [a.number for a in issued_small + issued_large]
+    assert len(set(numbers)) == total
+    assert [int(n[-4:]) for n in numbers] == list(range(int(numbers[0][-4:]), int(numbers[0][-4:]) + total))
+
+
+def test_auxiliary_numbers_refused_writes_nothing(school):
+    registrations = intake(school, 3)
+    before = m.AuxiliaryNumber.objects.count(), list(m.SequenceCounter.objects.values_list("last_value", flat=True))
+    with pytest.raises(Exception) as error:
+        auxiliary_numbers_issue(acting_user=None, registrations=registrations)
+    assert getattr(error.value, "code", "") == "auxiliary_number_live"
+    after = m.AuxiliaryNumber.objects.count(), list(m.SequenceCounter.objects.values_list("last_value", flat=True))
+    assert before == after
+
+
+def test_sequence_take_is_one_statement_for_any_count(db):
+    queries, first = count_queries(lambda: sequence_take("T", 1000))
+    assert (queries, first) == (1, 1)
+    assert sequence_take("T", 5) == 1001
+    assert m.SequenceCounter.objects.get(prefix="T").last_value == 1005
+
+
+def test_promotion_is_two_statements_whatever_the_number_of_classes(school):
+    for n in range(3):
+        SchoolClassFactory(school=school, stage="junior", cohort=2024 - n, class_name=f"{n}班")
+    small, _ = count_queries(lambda: classes_promote(acting_user=None, school_year=2026))
+    for n in range(30):
+        SchoolClassFactory(school=school, stage="junior", cohort=2024 - n % 3, class_name=f"新{n}班")
+    large, result = count_queries(lambda: classes_promote(acting_user=None, school_year=2026))
+    assert small == large
+    assert result == (10, 20)  # cohort 2024 moves up to grade 3; 2023 and 2022 have done their three years
+
+
+# --- seed_province ----------------------------------------------------------------------------------
+def test_seed_province_builds_a_consistent_province(db):
+    from django.core.management import call_command
+
+    from cases.numbers.id_number import validate_id_number
+
+    call_command("seed_province", students=400, cases=2, stdout=open("/dev/null", "w"))
+    assert m.Student.objects.count() == 400
+    assert set(m.School.objects.values_list("category", flat=True)) == set(m.SchoolCategory.values)
+    assert m.School.objects.values("county").distinct().count() == m.Jurisdiction.objects.filter(level="county").count()
+    assert m.Registration.objects.filter(status="graduated").exists()
+    assert m.Registration.objects.filter(status="suspended").exists() or m.Student.objects.count() < 1000
+    for student in m.Student.objects.exclude(id_number=None)[:200]:
+        assert validate_id_number(student.id_number, birth_date=student.birth_date, gender=student.gender)
+        assert student.registry_number == "G" + student.id_number
+    numbers = list(m.AuxiliaryNumber.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    assert_current_registrations()
+    assert m.StaffProfile.objects.filter(user__username="province").exists()
+    assert m.Case.objects.exists()
+    # A second run refuses: the province is built on an empty database only.
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("seed_province", students=400, stdout=open("/dev/null", "w"))
+
+
+def test_the_province_is_decided_by_the_seed(db):
+    from cases.province import Province
+
+    places = {code: (pk, aux) for pk, code, aux in m.Jurisdiction.objects.values_list("id", "code", "auxiliary_code")}
+
+    def lines(seed):
+        province = Province(300, seed, datetime.date(2026, 10, 1), dict.fromkeys(
+            ["school", "class", "student", "registration", "event", "aux"], 1), places)
+        schools = province.plan_schools()
+        classes = province.plan_classes(schools)
+
+        class Collect:
+            def __init__(self):
+                self.rows = []
+
+            def write(self, key, rows):
+                self.rows += [(key, row) for row in rows]
+
+        out = Collect()
+        province.people(classes, schools, out, log=lambda text: None)
+        return province.school_lines(schools) + province.class_lines(classes) + out.rows
+
+    assert lines(7) == lines(7)
+    assert lines(7) != lines(8)
