@@ -28,7 +28,7 @@ def relink_read_log(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_student_name_indexes'),
+        ('cases', '0018_merge_20261202_1542'),
     ]
 
     operations = [
