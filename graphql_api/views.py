@@ -18,6 +18,7 @@ from wagtail.documents import get_document_model
 
 from cases import access
 from cases import models as m
+from cases.services.reads import student_reads_record
 
 from .core.documents import parse_and_validate
 from .core.errors import MESSAGES, UNAUTHENTICATED
@@ -74,6 +75,11 @@ def document_download(request, pk):
         or access.visible(user, m.ArchiveEntry).filter(document=document).exists()
     ):
         raise Http404
+    students = [*m.ArchiveEntry.objects.filter(document=document).values_list("student_id", flat=True),
+                *m.Evidence.objects.filter(document=document, case__student__isnull=False)
+                .values_list("case__student_id", flat=True)]
+    student_reads_record(acting_user=user, students=students, door=m.ReadDoor.GRAPHQL_ARCHIVE,
+                         what=f"文件:{document.title}"[:200])  # 第三十八条
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
 
 

@@ -45,7 +45,6 @@ def test_the_student_page_logs_who_read_what_through_which_door(client, places):
     assert (entry.user_id, entry.username, entry.student_id, entry.door) == (
         registrar.pk, registrar.username, student.pk, m.ReadDoor.ADMIN_STUDENT)
     assert entry.what.startswith("学生详情") and entry.scope_code == places["school"].scope_code
-    assert entry.school_id == places["school"].pk
 
 
 def test_an_out_of_scope_page_logs_nothing(client, places):
@@ -153,3 +152,21 @@ def test_the_service_refuses_an_unknown_door_and_ignores_anonymous(places):
         student_reads_record(acting_user=get_user_model().objects.create_user("x"), students=[student], door="nope")
     assert student_reads_record(acting_user=AnonymousUser(), students=[student], door=m.ReadDoor.EXPORT) == 0
     assert not m.ReadLogEntry.objects.exists()
+
+
+def test_an_evidence_download_through_the_api_is_a_logged_read(client, places):
+    from tests.case_types.helpers import World, open_case
+
+    student = pupils(places["school"], 1)[0]
+    world = World()
+    case, submitter = open_case(world, case_type="suspension", school=places["school"], student=student,
+                                reason="illness", evidence=["parent_application"])
+    document = case.evidence.get().document
+    client.force_login(submitter)
+    response = client.get(f"/graphql/documents/{document.pk}/")
+    assert response.status_code == 200
+    entry = m.ReadLogEntry.objects.get()
+    assert (entry.student_id, entry.door, entry.user_id) == (student.pk, m.ReadDoor.GRAPHQL_ARCHIVE, submitter.pk)
+    client.force_login(staff_user(places["other_school"]))
+    assert client.get(f"/graphql/documents/{document.pk}/").status_code == 404
+    assert m.ReadLogEntry.objects.count() == 1  # a refused download logs nothing

@@ -131,10 +131,19 @@ class RegistrationInspectView(RegistryInspectView):
         return context
 
 
+class RegistrationIndexView(IndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        student_reads_record(acting_user=self.request.user, students=[r.student_id for r in context["object_list"]],
+                             door=m.ReadDoor.ADMIN_LIST, what="学籍列表")  # 第三十八条, one INSERT
+        return context
+
+
 class RegistrationViewSet(ScopedSnippetViewSet):
     model = m.Registration
     icon = "doc-full"
     menu_label = _("学籍")
+    index_view_class = RegistrationIndexView
     edit_view_class = RegistrationEditView
     inspect_view_class = RegistrationInspectView
     form_fields = ["school_class"]

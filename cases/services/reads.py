@@ -13,11 +13,10 @@ from cases import models as m
 MAX_WHAT = 200
 
 
-def _where(student_ids):
-    """student id → (supervising code, school id) of the current registration, in one query
-    (the columns the registration services keep on the student)."""
-    rows = m.Student.objects.filter(pk__in=student_ids).values_list("pk", "scope_code", "current_school_id")
-    return {pk: (scope_code or "", school_id) for pk, scope_code, school_id in rows}
+def _scope_codes(student_ids):
+    """student id → supervising code of the current school, in one query (the column the
+    registration services keep on the student)."""
+    return dict(m.Student.objects.filter(pk__in=student_ids).values_list("pk", "scope_code"))
 
 
 @transaction.atomic
@@ -33,11 +32,11 @@ def student_reads_record(*, acting_user, students, door, what=""):
     ids = list(dict.fromkeys(s.pk if isinstance(s, m.Student) else int(s) for s in students))
     if not ids:
         return 0
-    where = _where(ids)
+    codes = _scope_codes(ids)
     now = timezone.now()
     rows = [m.ReadLogEntry(at=now, user_id=acting_user.pk, username=acting_user.get_username()[:150], door=door,
                            what=what[:MAX_WHAT], student_id=student_id,
-                           scope_code=where.get(student_id, ("", None))[0], school_id=where.get(student_id, ("", None))[1])
+                           scope_code=codes.get(student_id) or "")
             for student_id in ids]
     m.ReadLogEntry.objects.bulk_create(rows)
     return len(rows)

@@ -6,6 +6,7 @@ everywhere.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "graphene_django",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,9 +66,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Authority staff finish the sign-in with a one-time code before any admin page (cms/accounts.py).
+    "cms.accounts.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: answers a locked-out login with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -108,9 +117,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    "cms.accounts.LoginThrottleBackend",  # django-axes: refuses a locked-out login before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Accounts: login throttling (django-axes) and two-factor sign-in (django-otp) ------------
+# Failures are counted per username *and* address together: a stranger guessing from his own
+# address cannot lock a colleague out, and is stopped after AXES_FAILURE_LIMIT tries for 15
+# minutes. Attempts live in the database (shared by all workers). The address is REMOTE_ADDR,
+# as for the other limits (cases/ratelimit.py).
+AXES_FAILURE_LIMIT = int(os.environ.get("XUEJI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cases.ratelimit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (TOTP, any authenticator app) for the staff of county, city and province
+# units; school registrars too when XUEJI_OTP_FOR_SCHOOLS is on.
+XUEJI_OTP_FOR_AUTHORITIES = env_bool("XUEJI_OTP_FOR_AUTHORITIES", True)
+XUEJI_OTP_FOR_SCHOOLS = env_bool("XUEJI_OTP_FOR_SCHOOLS", False)
+OTP_TOTP_ISSUER = "甘肃学籍"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -29,6 +29,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS only (`manage.py check --deploy` is clean with these): the proxy terminates TLS and sets
+# X-Forwarded-Proto; plain HTTP is redirected, and browsers are told to stay on HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))  # noqa: F405
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)  # noqa: F405
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)  # noqa: F405
+# Wagtail's page preview shows the site in a frame of the admin (same origin), so frames stay
+# allowed from the same origin only instead of the DENY that check --deploy suggests.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
 # --- Shared cache and queue: Redis ---------------------------------------------------------
 REDIS_URL = required("REDIS_URL")
