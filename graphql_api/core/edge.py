@@ -6,13 +6,13 @@ name, the declared fields of a case type) stay with the services and case types.
 - text: no NUL or other control characters (tab and newlines allowed), at most
   ``MAX_TEXT`` characters;
 - dates: between 1900-01-01 and 2100-12-31 (registry dates; far dates overflow date arithmetic);
-- page sizes: ``first``/``last`` from 0 to the connection limit (null means the default).
+Page sizes (``first``/``last``: null, negative, over the limit) are answered by the connection
+fields themselves (graphql_api/core/nodes.py: ``invalid_page``, ``page_too_large``).
 """
 
 import datetime
 import unicodedata
 
-from django.conf import settings
 from graphql import GraphQLError
 
 MAX_TEXT = 5000
@@ -49,11 +49,6 @@ def _problem(value, name):
 class InputGuardMiddleware:
     def resolve(self, next, root, info, **args):
         if args:
-            limit = settings.GRAPHENE.get("RELAY_CONNECTION_MAX_LIMIT", 100)
-            for key in ("first", "last"):
-                size = args.get(key)
-                if size is not None and not 0 <= size <= limit:
-                    raise GraphQLError(f"分页参数 {key} 应在 0 到 {limit} 之间", extensions={"code": "page_size"})
             for key, value in args.items():
                 found = _problem(value, key)
                 if found:

@@ -14,9 +14,9 @@ def api(people):
 
 
 @pytest.mark.parametrize("variables, code", [
-    ({"first": -1}, "page_size"),
-    ({"first": 101}, "page_size"),
-    ({"first": 2**31 - 1}, "page_size"),
+    ({"first": -1}, "invalid_page"),
+    ({"first": 101}, "page_too_large"),
+    ({"first": 2**31 - 1}, "page_too_large"),
     ({"name": "城关\x00"}, "invalid_character"),
     ({"name": "城" * 5001}, "too_long"),
 ])
