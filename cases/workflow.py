@@ -8,7 +8,11 @@ approver already approved an earlier step (both schools under one authority: "it
 are one") is skipped. Due dates are counted in working days (第二十五条).
 """
 
+import hashlib
+import json
+
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import TaskState, Workflow, WorkflowTask
@@ -73,13 +77,47 @@ def office_for(task):
     return m.Office.EXAM if task.level == m.ApprovalLevel.EXAM_AUTHORITY else m.Office.REGISTRY
 
 
-def user_may_act(state, user):
-    """May ``user`` decide the step ``state`` (a RegistryTaskState)?"""
+def is_case_submitter(state, user, case=None):
+    """Did ``user`` open or submit the case of ``state``? Separation of duties: the submitter
+    never decides a step of the same case."""
+    if user is None:
+        return False
+    if state.workflow_state.requested_by_id == user.pk:
+        return True
+    if case is None:
+        case = m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
+    return case is not None and case.created_by_id == user.pk
+
+
+def school_has_only_submitters(school_id, submitter_ids):
+    """Is the school's only active staff the submitter (a school with one registrar and no head
+    account)? Then its school step goes to its supervising authority. A school with no account
+    at all does not hand its consent to anyone."""
+    staff = set(m.StaffProfile.objects.filter(school_id=school_id, user__is_active=True).values_list("user_id", flat=True))
+    return bool(staff) and staff <= {pk for pk in submitter_ids if pk}
+
+
+def user_may_act(state, user, case=None):
+    """May ``user`` decide the step ``state`` (a RegistryTaskState)?
+
+    A school step is decided by the school's staff other than the submitter (the head, in a
+    school with one registrar); a school with no second account has it decided by its
+    supervising authority (reviewer or head). An authority step by the authority's reviewers
+    and heads. Never by the one who opened or submitted the case."""
     profile = profile_of(user)
-    if profile is None or not user.is_active:
+    if profile is None or not user.is_active or is_case_submitter(state, user, case):
         return False
     if state.approver_school_id:
-        return profile.school_id == state.approver_school_id
+        if profile.school_id == state.approver_school_id:
+            return True
+        if profile.jurisdiction_id is None or profile.role not in APPROVER_ROLES:
+            return False
+        school = state.approver_school
+        if profile.jurisdiction.code != school.scope_code:
+            return False
+        case = case or m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
+        return school_has_only_submitters(school.pk, [state.workflow_state.requested_by_id,
+                                                      case.created_by_id if case else None])
     return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
             and profile.office == (state.approver_office or m.Office.REGISTRY) and profile.role in APPROVER_ROLES)
 
@@ -95,7 +133,7 @@ def current_step(case):
 def user_is_step_approver(task, case, user):
     state = current_step(case)
     return bool(state and state.task_id == task.pk and state.status == TaskState.STATUS_IN_PROGRESS
-                and user_may_act(state, user))
+                and user_may_act(state, user, case))
 
 
 def step_actions(task, case, user):
@@ -132,6 +170,47 @@ def task_states_overdue(user, today=None):
     return states.filter(approver_code__startswith=profile.jurisdiction.code)
 
 
+# --- approvals bound to what was approved ----------------------------------------------------
+# Bookkeeping of the case, not its content: changing these never voids an approval.
+NOT_CONTENT = {"id", "number", "state", "overrides", "scope_code", "destination_scope_code", "created_by",
+               "created_at", "submitted_at", "decided_at", "registration", "live", "has_unpublished_changes",
+               "first_published_at", "last_published_at", "live_revision", "latest_revision", "go_live_at",
+               "expire_at", "expired", "locked", "locked_at", "locked_by", "latest_revision_created_at"}
+
+
+def approved_content(case):
+    """What a decision approves: every content field of the case (its sides' schools, the
+    student, the type, the stage, the reason, dates, the type's own fields), by introspection,
+    so a field added to Case (typed fields of a case type) is bound without touching this."""
+    content = {}
+    for field in case._meta.concrete_fields:
+        if field.name not in NOT_CONTENT:
+            content[field.attname] = getattr(case, field.attname)
+    typed = getattr(case, "typed_content", None)  # typed fields kept outside the row, if any
+    if callable(typed):
+        content["typed"] = typed()
+    return content
+
+
+def content_digest(case):
+    text = json.dumps(approved_content(case), sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def decided_steps(workflow_state):
+    """The approvals of a run, in order."""
+    return (m.RegistryTaskState.objects.filter(workflow_state=workflow_state, status=TaskState.STATUS_APPROVED)
+            .select_related("task").order_by("started_at", "id"))
+
+
+def stale_steps(case, workflow_state):
+    """Decisions of the run that approved other content than the case's now. Every step depends
+    on the whole content (an approver signs the document, not a field of it), so a change voids
+    every decided step and the chain restarts from the first of them."""
+    digest = content_digest(case)
+    return [state for state in decided_steps(workflow_state) if state.content_digest != digest]
+
+
 # --- the task's behaviour ------------------------------------------------------------------
 def task_start(task, workflow_state, user):
     case = m.Case.objects.select_related("school__county", "destination_school__county").get(
@@ -161,11 +240,14 @@ def task_start(task, workflow_state, user):
 def task_on_action(task, task_state, user, action_name, **kwargs):
     """The only way a step is decided; refuses anyone but the step's approver, including a
     POST straight to the admin's workflow URL."""
-    state = m.RegistryTaskState.objects.select_for_update().get(pk=task_state.pk)
-    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user):
+    state = m.RegistryTaskState.objects.select_for_update().select_related("workflow_state").get(pk=task_state.pk)
+    case = m.Case.objects.get(pk=state.workflow_state.object_id)
+    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user, case):
         raise PermissionDenied
     comment = (kwargs.get("comment") or "").strip()
     if action_name == "approve":
+        # The decision binds the content it saw (cases/services/cases.py restarts on change).
+        state.content_digest = content_digest(case)
         state.approve(user=user, comment=comment)
     elif action_name == "reject":
         if not comment:

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
 from cases.accounts import user_delete_refused
 from cms import views as public_views
+from graphql_api import downloads as api_downloads
 from graphql_api.views import XuejiGraphQLView, document_download
 
 # Scoped replacements of Wagtail's workflow reports: they must come before the admin's URLs.
@@ -26,6 +27,8 @@ urlpatterns = scoped_reports + [
     # CSRF is checked by the view itself: enforced for sessions, not for bearer tokens.
     path("graphql/", csrf_exempt(XuejiGraphQLView.as_view(graphiql=settings.DEBUG)), name="graphql"),
     path("graphql/documents/<int:pk>/", document_download, name="graphql_document"),
+    path("graphql/certificates/<int:pk>/pdf/", api_downloads.certificate_pdf, name="graphql_certificate_pdf"),
+    path("graphql/print-jobs/<int:pk>/pdf/", api_downloads.print_job_pdf, name="graphql_print_job_pdf"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

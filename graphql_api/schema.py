@@ -4,21 +4,30 @@ import graphene
 
 from .accounts.mutations import AccountMutations
 from .accounts.queries import AccountQueries
+from .accounts.staff import StaffMutations, StaffQueries
+from .archives.mutations import ArchiveMutations
 from .archives.queries import ArchiveQueries
+from .certificates.mutations import CertificateMutations
+from .certificates.queries import CertificateQueries
+from .changes.queries import ChangeQueries
 from .cases.mutations import CaseMutations
 from .cases.queries import CaseQueries
 from .core.nodes import Node
 from .pages.queries import PageQueries
+from .cases.bulk import BulkCaseMutations
+from .registry.mutations import RegistryMutations
+from .registry.reference import ReferenceMutations
 from .registry.queries import RegistryQueries
 from .workdays.queries import WorkdayQueries
 
 
 class Query(PageQueries, WorkdayQueries, ArchiveQueries, CaseQueries, RegistryQueries, AccountQueries,
-            graphene.ObjectType):
+            CertificateQueries, StaffQueries, ChangeQueries, graphene.ObjectType):
     node = Node.Field(description="按全局 ID 取任一对象;不存在或无权查看时为 null")
 
 
-class Mutation(AccountMutations, CaseMutations, graphene.ObjectType):
+class Mutation(AccountMutations, CaseMutations, BulkCaseMutations, RegistryMutations, ArchiveMutations,
+               CertificateMutations, StaffMutations, ReferenceMutations, graphene.ObjectType):
     pass
 
 

@@ -12,7 +12,7 @@ from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
 from cases.services.reads import student_reads_record
-from cases.services.registrations import registration_assign_class
+from cases.services.registrations import registration_assign_class, school_class_create
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
@@ -176,8 +176,14 @@ class JurisdictionViewSet(ScopedSnippetViewSet):
     list_per_page = 100
 
 
+class SchoolClassCreateView(ServiceFormMixin, CreateView):
+    def save_through_service(self, form):
+        return school_class_create(acting_user=self.request.user, **form.cleaned_data)
+
+
 class SchoolClassViewSet(ScopedSnippetViewSet):
     model = m.SchoolClass
+    add_view_class = SchoolClassCreateView
     icon = "group"
     menu_label = _("班级")
     list_display = ["school", "stage", "cohort", "class_name", Column("grade", label=_("年级"),

@@ -68,5 +68,8 @@ class RegistryLogEntry(ChainedModel, BaseLogEntry):
 
     class Meta(BaseLogEntry.Meta):
         ordering = ["-timestamp", "-id"]
+        # The changes(since:) feed reads a scope's entries in time order.
+        indexes = [*BaseLogEntry.Meta.indexes, models.Index(fields=["scope_code", "timestamp"], name="registry_log_scope_time"),
+                   models.Index(fields=["school_id", "timestamp"], name="registry_log_school_time")]
         verbose_name = _("学籍操作日志")
         verbose_name_plural = _("学籍操作日志")

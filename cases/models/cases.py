@@ -226,6 +226,10 @@ class RegistryTaskState(TaskState):
     # Which unit of that jurisdiction: its registry authority, or the exam authority (第二十二条).
     approver_office = models.CharField(_("审批部门"), max_length=10, default="registry", blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    # The digest of the case's content this step approved (cases/workflow.py: content_digest):
+    # a decision binds only that content; a changed case restarts from the first step whose
+    # digest no longer matches.
+    content_digest = models.CharField(_("审批内容摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审批步骤状态")

@@ -14,7 +14,7 @@ from cases.access import profile_of
 from cases.audit import audit
 from cases.case_types import get_case_type
 from cases.errors import RuleError
-from cases.workflow import current_step, user_may_act
+from cases.workflow import current_step, stale_steps, user_may_act
 
 from .sequences import sequence_next
 
@@ -187,8 +187,18 @@ def case_submit(*, acting_user, case):
     case.save(update_fields=["state", "submitted_at", "decided_at"])
     audit(case, "xueji.case.submit", acting_user=acting_user)
     workflow_state = case.current_workflow_state
-    if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        workflow_state.resume(user=acting_user)
+    stale = stale_steps(case, workflow_state) if workflow_state else []
+    if workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES and not stale:
+        workflow_state.resume(user=acting_user)  # nothing approved has changed: the returning step again
+    elif workflow_state and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        # Approvals bind what they approved: the content changed under decided steps, so this
+        # run ends (its decisions stay on record, voided by this entry) and a new run starts
+        # from the first affected step, which is the first decided one (cases/workflow.py).
+        audit(case, "xueji.case.restart", acting_user=acting_user,
+              data={"voided": [{"step": s.task.name, "by": s.finished_by_id, "at": s.finished_at.isoformat()}
+                               for s in stale]})
+        workflow_state.cancel(user=acting_user)
+        case.get_workflow().start(case, acting_user)
     else:
         workflow = case.get_workflow()
         if workflow is None:  # the post_migrate sync has not run on this database
@@ -300,6 +310,9 @@ def case_finalize(*, case, acting_user):
     case = _lock(case)
     if case.state != m.CaseState.IN_REVIEW:
         raise PermissionDenied
+    run = case.workflow_states.order_by("-created_at", "-id").first()
+    if run is not None and stale_steps(case, run):
+        raise RuleError("case_changed_after_approval", "案卷内容在审批后发生变化,须重新审批")
     lock_student_registration(case)
     _raise_all(blocking_failures(case))
     case.case_type_class.apply(case, acting_user=acting_user)

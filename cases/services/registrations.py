@@ -134,3 +134,37 @@ def classes_promote(*, acting_user, school_year):
         audit(first.school_class, "xueji.class.promote", acting_user=acting_user,
               data={"school_year": school_year, "classes": promoted})
     return promoted, count - promoted
+
+
+@transaction.atomic
+def school_class_create(*, acting_user, school, stage, cohort, class_name):
+    """A new class of a school's stage and cohort (the grade follows from the cohort, 第十六条)."""
+    name = (class_name or "").strip()
+    if not name:
+        raise RuleError("class_name_required", "请填写班级名称", field="class_name")
+    if not school.offers(stage):
+        raise RuleError("school_stage", f"{school.name}不设该学段", field="stage", article="第三条")
+    if not isinstance(cohort, int) or not 1990 <= cohort <= 2100:
+        raise RuleError("class_cohort", "入学年份应为四位年份", field="cohort")
+    if SchoolClass.objects.filter(school=school, stage=stage, cohort=cohort, class_name=name).exists():
+        raise RuleError("class_exists", "该学校同一入学年份已有同名班级", field="class_name")
+    school_class = SchoolClass.objects.create(school=school, stage=stage, cohort=cohort, class_name=name)
+    audit(school_class, "xueji.class.create", acting_user=acting_user,
+          data={"school": school.code, "stage": stage, "cohort": cohort, "class_name": name})
+    return school_class
+
+
+@transaction.atomic
+def school_class_rename(*, acting_user, school_class, class_name):
+    """Only the name changes: the cohort and stage fix the grade of every student placed in it."""
+    school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+    name = (class_name or "").strip()
+    if not name:
+        raise RuleError("class_name_required", "请填写班级名称", field="class_name")
+    if SchoolClass.objects.filter(school_id=school_class.school_id, stage=school_class.stage,
+                                  cohort=school_class.cohort, class_name=name).exclude(pk=school_class.pk).exists():
+        raise RuleError("class_exists", "该学校同一入学年份已有同名班级", field="class_name")
+    previous, school_class.class_name = school_class.class_name, name
+    school_class.save(update_fields=["class_name"])
+    audit(school_class, "xueji.class.edit", acting_user=acting_user, data={"from": previous, "to": name})
+    return school_class

@@ -91,6 +91,8 @@ def staff_may_manage(acting_user, unit=None):
     profile = profile_of(acting_user)
     if not acting_user.is_active or profile is None or profile.jurisdiction_id is None or profile.role != Role.HEAD:
         return False
+    if profile.office != Office.REGISTRY:  # the exam authority keeps no registry staff (第二十二条)
+        return False
     if unit is None:
         return True
     scope = scope_of(acting_user)

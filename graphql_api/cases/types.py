@@ -132,6 +132,7 @@ class ApprovalStepNode(ScopedNode):
     finished_by = graphene.Field(User)
     is_overdue = graphene.Boolean(required=True, description="进行中且已过办理期限")
     awaiting_me = graphene.Boolean(required=True, description="当前用户可以审批此步骤")
+    loaded_attrs = {"approverJurisdiction": "_gql_jurisdiction"}  # for the scope guard (core/guard.py)
     related = {"approverSchool": Join("approver_school", "SchoolNode"), "finishedBy": Join("finished_by"),
                "name": Join("task"), "level": Join("task__registryapprovaltask"),
                "side": Join("task__registryapprovaltask")}
@@ -226,6 +227,33 @@ class RegistryLogEntryNode(ScopedNode):
         return str(log_actions.get_action_label(root.action))
 
 
+class Override(graphene.ObjectType):
+    """一条特批记录(只增不改)。"""
+
+    code = graphene.String(required=True, description="被特批的规定代码")
+    article = graphene.String(required=True)
+    reason = graphene.String(required=True, description="特批理由")
+    by = graphene.String(required=True, description="特批人用户名")
+    at = graphene.DateTime(description="特批时间")
+
+    def resolve_code(root, info):
+        return root.get("code", "")
+
+    def resolve_article(root, info):
+        return root.get("article", "")
+
+    def resolve_reason(root, info):
+        return root.get("reason", "")
+
+    def resolve_by(root, info):
+        return root.get("by", "")
+
+    def resolve_at(root, info):
+        from django.utils.dateparse import parse_datetime
+
+        return parse_datetime(root["at"]) if root.get("at") else None
+
+
 # --- the case -------------------------------------------------------------------------------
 EVIDENCE = Many("evidence", "EvidenceNode", "_gql_evidence", lambda info: m.Evidence.objects.order_by("uploaded_at", "id"))
 STEP_FIELDS = {"steps", "currentStep", "comments", "awaitingMe"}
@@ -243,7 +271,8 @@ class CaseNode(ScopedNode):
     stage = graphene.Field(enums.Stage)
     details = graphene.JSONString(required=True, description="字段的存储形式(只读);读取请用 fields,输入请用 CaseFieldsInput")
     fields = graphene.List(graphene.NonNull(FieldValue), required=True, description="已填写的字段,中文显示")
-    overrides = graphene.JSONString(required=True, description="特批记录 [{code, article, reason, by, at}]")
+    overrides = graphene.List(graphene.NonNull(lambda: Override), required=True,
+                              description="特批记录:审批部门对“一般不予”规定的特批及理由")
     created_by = graphene.Field(User)
     evidence = graphene.List(graphene.NonNull(EvidenceNode), required=True)
     required_evidence = graphene.List(graphene.NonNull(EvidenceKind), required=True)
@@ -256,6 +285,8 @@ class CaseNode(ScopedNode):
     history = graphene.List(graphene.NonNull(RegistryLogEntryNode), required=True, description="操作记录")
     eligibility = graphene.List(graphene.NonNull(Error), required=True,
                                 description="当前未满足的办理条件(仅单个案卷查询提供)")
+    loaded_attrs = {"steps": "_gql_steps", "currentStep": "_gql_steps", "comments": "_gql_comments",
+                    "history": "_gql_history"}  # loaded by prepare(), checked by core/guard.py
     related = {
         "student": Join("student", "StudentNode"), "registration": Join("registration", "RegistrationNode"),
         "school": Join("school", "SchoolNode"), "destinationSchool": Join("destination_school", "SchoolNode"),

@@ -34,6 +34,23 @@ def get_visible(info, node_type, global_id, field="id"):
     return found
 
 
+def get_writable(info, node_type, global_id, field="id"):
+    """Like ``get_visible``, for a change: the object must be in the caller's *write* scope
+    (第十四条: a former school reads the history but does not change it); anything else is
+    NotFound, exactly like a missing object."""
+    from cases import access
+
+    try:
+        pk = decode(global_id, node_type)
+    except InvalidId:
+        raise BadId(field) from None
+    model = node_type._meta.model
+    found = access.in_scope(info.context.user, model, model._default_manager.filter(pk=pk), actions=("change",)).first()
+    if found is None:
+        raise NotFound(field)
+    return found
+
+
 class ServiceMutation(graphene.Mutation):
     """Subclasses declare ``result`` and ``perform(info, **arguments)``; ``field_names`` maps the
     service's field names to the input's, so an error points at what the caller sent."""

@@ -151,7 +151,17 @@ class RegistrationNode(ScopedNode):
         return loaded(root, "_gql_events", root.events.all)
 
 
+def _personal(field):
+    """A resolver showing ``field`` whole or masked, as cases/access.py decides."""
+    return lambda root, info: access.personal_value(info.context.user, root, field)
+
+
 class GuardianNode(ScopedNode):
+    phone = graphene.String(required=True, resolver=_personal("phone"),
+                            description="联系电话;非学籍所在单位及其主管部门只见部分号码")
+    id_number = graphene.String(required=True, resolver=_personal("id_number"),
+                                description="公民身份号码;非学籍所在单位及其主管部门只见部分号码")
+
     class Meta:
         model = m.Guardian
         name = "Guardian"
@@ -162,8 +172,18 @@ class GuardianNode(ScopedNode):
     def scoped(cls, queryset, info):
         return queryset.filter(student__in=access.visible(info.context.user, m.Student))
 
+    @classmethod
+    def after_check(cls, guardians, info):
+        access.students_held(info.context.user, [g.student_id for g in guardians])
+
 
 class StudentNode(ScopedNode):
+    id_number = graphene.String(resolver=_personal("id_number"),
+                                description="公民身份号码;学籍所在单位及其主管部门以外只见部分号码")
+    household_address = graphene.String(required=True, resolver=_personal("household_address"),
+                                        description="户籍地址;学籍所在单位及其主管部门以外只见开头")
+    address = graphene.String(required=True, resolver=_personal("address"),
+                              description="现住址;学籍所在单位及其主管部门以外只见开头")
     gender = graphene.Field(enums.Gender, required=True)
     household_type = graphene.Field(enums.HouseholdType, required=True)
     household_county = graphene.Field(JurisdictionNode)
@@ -188,6 +208,10 @@ class StudentNode(ScopedNode):
         fields = ("id", "registry_number", "id_number", "name", "former_names", "birth_date", "ethnicity",
                   "native_place", "household_address", "address", "is_migrant", "is_left_behind", "created_at")
         description = "学生:一人一号,终身不变(第九条)"
+
+    @classmethod
+    def after_check(cls, students, info):
+        access.students_held(info.context.user, [s.pk for s in students])
 
     def resolve_guardians(root, info):
         return loaded(root, "_gql_guardians", root.guardians.order_by("id"))

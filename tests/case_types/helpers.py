@@ -33,6 +33,9 @@ class World:
     def school_user(self, school):
         return self._user(("school", school.pk), lambda: staff_user(school, role=Role.REGISTRAR))
 
+    def school_head(self, school):
+        return self._user(("head", school.pk), lambda: staff_user(school, role=Role.HEAD))
+
     def authority_user(self, jurisdiction, role=Role.REVIEWER):
         return self._user(("jurisdiction", jurisdiction.pk, role), lambda: staff_user(jurisdiction, role=role))
 
@@ -53,7 +56,12 @@ class World:
 
         state = current_step(case)
         if state.approver_school_id:
-            return self.school_user(state.approver_school)
+            # Separation of duties: the registrar who submitted never decides; the school's
+            # head does (docs/architecture.md).
+            registrar = self.school_user(state.approver_school)
+            if registrar.pk in (case.created_by_id, state.workflow_state.requested_by_id):
+                return self.school_head(state.approver_school)
+            return registrar
         if state.approver_office == "exam":
             return self.exam_user()
         return self.authority_user(Jurisdiction.objects.get(code=state.approver_code))

@@ -314,7 +314,7 @@ def test_rejected_or_withdrawn_exchange_leaves_the_registry_unchanged(world, sen
     case, submitter = exchange(world, completer)
     before = registry_snapshot()
     case = case_submit(acting_user=submitter, case=case)
-    case = case_approve(acting_user=world.school_user(senior_school), case=case)
+    case = case_approve(acting_user=world.school_head(senior_school), case=case)
     case = case_reject(acting_user=world.approver_of_current_step(case), case=case, comment="成绩证明未盖章")
     assert registry_snapshot() == before
     case = case_withdraw(acting_user=submitter, case=case)

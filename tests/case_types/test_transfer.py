@@ -100,7 +100,7 @@ def test_each_step_refuses_users_of_the_wrong_unit_or_level(world, second_grader
             case_approve(acting_user=user, case=case)
     assert current_step(case).approver_school == destination
     case = case_approve(acting_user=world.school_user(destination), case=case)
-    case = case_approve(acting_user=world.school_user(second_grader.school), case=case)
+    case = case_approve(acting_user=world.school_head(second_grader.school), case=case)
     # The county step: a registrar (not reviewer/head) of the right county is refused.
     from cases.models import Role
 
@@ -118,9 +118,9 @@ def test_rejected_case_returns_to_submitter_and_leaves_registry_unchanged(world,
     case = case_submit(acting_user=submitter, case=case)
     case = case_approve(acting_user=world.school_user(destination), case=case)
     with pytest.raises(ValidationError) as info:
-        case_reject(acting_user=submitter, case=case, comment="")
+        case_reject(acting_user=world.school_head(second_grader.school), case=case, comment="")
     assert [e["code"] for e in rule_errors(info.value)] == ["reject_comment_required"]
-    case = case_reject(acting_user=submitter, case=case, comment="请补充居住证明原件")
+    case = case_reject(acting_user=world.school_head(second_grader.school), case=case, comment="请补充居住证明原件")
     assert case.state == CaseState.RETURNED
     assert registry_snapshot() == before
     # Resubmitted, it resumes and can be approved to the end.
@@ -147,7 +147,7 @@ def test_failure_at_final_approval_rolls_back_the_approval(world, second_grader)
     case, submitter = within(world, second_grader, destination)
     case = case_submit(acting_user=submitter, case=case)
     case = case_approve(acting_user=world.school_user(destination), case=case)
-    case = case_approve(acting_user=world.school_user(second_grader.school), case=case)
+    case = case_approve(acting_user=world.school_head(second_grader.school), case=case)
     # Meanwhile the destination stops offering junior classes: the last approval must fail whole.
     destination.stages = ["primary"]
     destination.save()
@@ -169,7 +169,7 @@ def test_article_26_initial_grade_generally_refused_unless_overridden(world):
     case, submitter = within(world, registration, destination, effective_on=datetime.date(2026, 3, 2))
     case = case_submit(acting_user=submitter, case=case)  # a "generally" rule does not block submission
     case = case_approve(acting_user=world.school_user(destination), case=case)
-    case = case_approve(acting_user=world.school_user(origin), case=case)
+    case = case_approve(acting_user=world.school_head(origin), case=case)
     authority = world.approver_of_current_step(case)
     with pytest.raises(ValidationError) as info:
         case_approve(acting_user=authority, case=case)

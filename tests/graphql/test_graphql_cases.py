@@ -187,7 +187,7 @@ def test_override_a_generally_rule_then_final_approval(world, places):
                                 reason="relocation", evidence=["transfer_application", "residence_proof"])
     case = case_submit(acting_user=submitter, case=case)
     case = case_approve(acting_user=world.school_user(places["same_county_school"]), case=case)
-    case = case_approve(acting_user=submitter, case=case)
+    case = case_approve(acting_user=world.school_head(places["school"]), case=case)
     county = Api(world.authority_user(places["county"], role=Role.REVIEWER))
     approve = 'mutation($id: ID!) { approveCase(id: $id, comment: "同意") { result { state } errors { code article } } }'
     assert county.data(approve, {"id": gid(case)})["approveCase"]["errors"] == [
@@ -197,13 +197,16 @@ def test_override_a_generally_rule_then_final_approval(world, places):
     assert detail == {"state": "IN_REVIEW", "eligibility": [{"code": "transfer_initial_grade", "article": "第二十六条"}],
                       "awaitingMe": True}
     override = """mutation($id: ID!, $rule: String!, $reason: String!) { overrideRule(id: $id, ruleCode: $rule, reason: $reason) {
-      result { overrides } errors { field code } } }"""
+      result { overrides { code article reason by at } } errors { field code } } }"""
     assert Api(submitter).data(override, {"id": gid(case), "rule": "transfer_initial_grade", "reason": "x"})[
         "overrideRule"]["errors"] == [{"field": None, "code": "permission_denied"}]
     assert county.data(override, {"id": gid(case), "rule": "nope", "reason": "x"})["overrideRule"]["errors"] == [
         {"field": "ruleCode", "code": "override_not_applicable"}]
     done = county.data(override, {"id": gid(case), "rule": "transfer_initial_grade", "reason": "家庭特殊困难"})
-    assert '"transfer_initial_grade"' in done["overrideRule"]["result"]["overrides"]
+    (recorded,) = done["overrideRule"]["result"]["overrides"]
+    assert (recorded["code"], recorded["article"], recorded["reason"]) == ("transfer_initial_grade", "第二十六条",
+                                                                          "家庭特殊困难")
+    assert recorded["by"] == county.user.username and recorded["at"]
     assert county.data(approve, {"id": gid(case)})["approveCase"] == {"result": {"state": "APPROVED"}, "errors": []}
 
 

@@ -51,7 +51,7 @@ def test_transfer_across_cities_through_the_api(world, places, pupil):
 
     approvers = [
         Api(world.school_user(destination), token=True),
-        registrar,
+        Api(world.school_head(places["school"]), token=True),  # the submitter never decides: the head does
         Api(world.authority_user(places["county"], role=Role.REVIEWER), token=True),
         Api(world.authority_user(places["other_city"], role=Role.REVIEWER), token=True),
     ]
@@ -65,8 +65,10 @@ def test_transfer_across_cities_through_the_api(world, places, pupil):
     assert decided["result"] == {"state": "APPROVED", "currentStep": None}
 
     moved = approvers[0].data("""query($id: ID!) { student(id: $id) { currentRegistration { status school { code }
-        auxiliaryNumber { number } } paperArchiveSchool { code } } }""", {"id": to_global_id("Student", pupil.student_id)})
+        schoolClass { cohort } auxiliaryNumber { number } } paperArchiveSchool { code } } }""",
+                              {"id": to_global_id("Student", pupil.student_id)})
     assert moved["student"]["currentRegistration"]["school"]["code"] == destination.code
+    assert moved["student"]["currentRegistration"]["schoolClass"] == {"cohort": 2024}
     assert moved["student"]["paperArchiveSchool"]["code"] == destination.code
     origin_view = registrar.data("""query($id: ID!) { student(id: $id) { currentRegistration { status }
         registrations { status school { code } } } }""", {"id": to_global_id("Student", pupil.student_id)})["student"]
@@ -92,3 +94,75 @@ def test_transfer_across_cities_through_the_api(world, places, pupil):
     archive = approvers[0].data("""query($id: ID!) { archive(student: $id) { entries(kind: EVIDENCE) { totalCount } } }""",
                                 {"id": to_global_id("Student", pupil.student_id)})
     assert archive["archive"]["entries"]["totalCount"] == 2
+
+
+REGISTER = """mutation($input: CaseFieldsInput!) { createCase(input: $input) {
+  result { id state } errors { field code message article } } }"""
+
+
+def test_an_intake_with_class_placement_through_the_api(world, places):
+    """The registrar registers two pupils into a first-year class by token; the county approves;
+    both are in the class with numbers; a third one too young is refused at submission (第十一条)."""
+    import datetime
+
+    school = places["school"]
+    first_year = SchoolClassFactory(school=school, stage="junior", cohort=2026, class_name="七(1)班")
+    second = SchoolClassFactory(school=school, stage="junior", cohort=2026, class_name="七(2)班")
+    registrar = Api(world.school_user(school), token=True)
+    today = datetime.date.today()
+    born = today.replace(year=today.year - 12).isoformat()
+    people = [{"name": "田一", "gender": "MALE", "birthDate": born,
+               "schoolClassId": to_global_id("SchoolClass", first_year.pk)},
+              {"name": "田二", "gender": "FEMALE", "birthDate": born,
+               "schoolClassId": to_global_id("SchoolClass", first_year.pk)},
+              {"name": "田小", "gender": "FEMALE", "birthDate": today.replace(year=today.year - 8).isoformat()}]
+    intake = {"registration": {"stage": "JUNIOR", "effectiveOn": today.isoformat(), "people": people}}
+    case = registrar.data(REGISTER, {"input": intake})["createCase"]["result"]
+    answer = data_of(upload(registrar, ATTACH, {"case": case["id"], "kind": "household_register_or_id"},
+                            {"file": ("户口簿.pdf", PDF, "application/pdf")}))["attachEvidence"]
+    assert answer["errors"] == []
+    submit = 'mutation($id: ID!) { submitCase(id: $id) { result { state } errors { field code message article } } }'
+    refused = registrar.data(submit, {"id": case["id"]})["submitCase"]
+    assert [(e["code"], e["article"], e["field"]) for e in refused["errors"]] == [
+        ("registration_age_out_of_band", "第十一条", "people[2].birthDate")]
+    update = """mutation($id: ID!, $input: CaseFieldsInput!) { updateCaseDraft(id: $id, input: $input) {
+        result { state } errors { code } } }"""
+    intake["registration"]["people"] = people[:2]  # the pupil too young for junior school is left out
+    assert registrar.data(update, {"id": case["id"], "input": intake})["updateCaseDraft"]["errors"] == []
+    assert registrar.data(submit, {"id": case["id"]})["submitCase"] == {"result": {"state": "IN_REVIEW"}, "errors": []}
+    county = Api(world.authority_user(places["county"], role=Role.REVIEWER), token=True)
+    assert county.data(DECIDE, {"id": case["id"], "comment": "同意"})["approveCase"]["errors"] == []
+    classes = county.data("""query($c: ID!) { registrations(schoolClass: $c) { edges { node { student { name }
+        auxiliaryNumber { number } } } } }""", {"c": to_global_id("SchoolClass", first_year.pk)})["registrations"]
+    assert sorted(e["node"]["student"]["name"] for e in classes["edges"]) == ["田一", "田二"]
+    assert all(e["node"]["auxiliaryNumber"] for e in classes["edges"])
+    # Then one moves to the second class, by token.
+    first = county.data("""query($c: ID!) { registrations(schoolClass: $c, first: 1) { edges { node { id } } } }""",
+                        {"c": to_global_id("SchoolClass", first_year.pk)})["registrations"]["edges"][0]["node"]["id"]
+    moved = registrar.data("""mutation($r: ID!, $c: ID!) { assignClass(registrationId: $r, classId: $c, reason: "调班") {
+        result { schoolClass { className } } errors { code } } }""", {"r": first, "c": to_global_id("SchoolClass", second.pk)})
+    assert moved["assignClass"] == {"result": {"schoolClass": {"className": "七(2)班"}}, "errors": []}
+
+
+def test_a_certificate_from_issue_to_public_verification(world, places, pupil):
+    """The county issues a student card by token, downloads its PDF, and anyone verifies it at
+    /verify/; once revoked, /verify/ says so."""
+    from django.test import Client
+
+    county = Api(world.authority_user(places["county"], role=Role.HEAD), token=True)
+    issued = county.data("""mutation($s: ID!) { issueCertificate(studentId: $s, kind: STUDENT_CARD) {
+        result { id serial checkCode downloadUrl verifyUrl } errors { code } } }""",
+                         {"s": to_global_id("Student", pupil.student_id)})["issueCertificate"]["result"]
+    pdf = county.client.get(issued["downloadUrl"], HTTP_AUTHORIZATION=f"Bearer {county.token}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    public = Client()
+    page = public.get("/verify/", {"serial": issued["serial"], "code": issued["checkCode"]})
+    assert page.status_code == 200 and "证书有效" in page.content.decode()
+    assert issued["verifyUrl"].endswith(f"/verify/?serial={issued['serial']}&code={issued['checkCode']}")
+    wrong = public.get("/verify/", {"serial": issued["serial"], "code": "AAAAAAAA"})
+    assert "证书有效" not in wrong.content.decode()
+    revoked = county.data("""mutation($id: ID!) { revokeCertificate(id: $id, kind: ERROR, reason: "姓名有误") {
+        result { isRevoked } errors { code } } }""", {"id": issued["id"]})["revokeCertificate"]
+    assert revoked == {"result": {"isRevoked": True}, "errors": []}
+    after = public.get("/verify/", {"serial": issued["serial"], "code": issued["checkCode"]}).content.decode()
+    assert "证书有效" not in after and "作废" in after
