@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import DatabaseError
+from django.db import DatabaseError, DataError
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from graphene_django.views import HttpError
@@ -23,6 +23,7 @@ from cases.services.reads import student_reads_record
 from .core.documents import parse_and_validate
 from .core.errors import MESSAGES, UNAUTHENTICATED
 from .core.gate import anonymous_refusal
+from .core.edge import InputGuardMiddleware
 from .core.reads import ReadLogMiddleware, log_reads
 from .services import api_token_authenticate
 
@@ -132,7 +133,7 @@ class XuejiGraphQLView(FileUploadGraphQLView):
             if show_graphiql:
                 return None
             return ExecutionResult(errors=[GraphQLError("修改操作须使用 POST", extensions={"code": "bad_request"})])
-        middleware = [*(self.get_middleware(request) or ()), ReadLogMiddleware()]
+        middleware = [InputGuardMiddleware(), *(self.get_middleware(request) or ()), ReadLogMiddleware()]
         try:
             result = execute(self.schema.graphql_schema, document, root_value=self.get_root_value(request),
                              context_value=self.get_context(request), variable_values=variables,
@@ -153,6 +154,8 @@ class XuejiGraphQLView(FileUploadGraphQLView):
             message, code = "无权执行此操作", "permission_denied"
         elif isinstance(original, ObjectDoesNotExist):
             message, code = MESSAGES["not_found"], "not_found"
+        elif isinstance(original, DataError):  # a value the column cannot hold; the transaction rolled back
+            message, code = "输入的内容超出允许的长度或范围", "invalid_input"
         elif isinstance(original, DatabaseError):
             logger.error("GraphQL resolver: database unavailable", exc_info=original)
             message, code = "数据库暂时不可用,请稍后重试", "service_unavailable"
