@@ -73,8 +73,10 @@ def issue(kind, school, user=None, **extra):
     case = None
     if kind == K.TRANSFER:
         destination = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620502"), name="秦州区第二中学")
+        same_cohort = SchoolClassFactory(school=destination, stage="junior", cohort=2024)  # 第十条
         case, _ = open_case(World(), case_type="transfer", school=school, student=student, transfer_scope="within",
-                            destination_school=destination, reason="relocation")
+                            destination_school=destination, reason="relocation",
+                            details={"destination_class": same_cohort.pk})
     return certificate_issue(acting_user=user, kind=kind, student=student, case=case)
 
 
@@ -242,7 +244,7 @@ def test_a_print_job_refuses_revoked_certificates_and_students_out_of_scope(scho
 def test_article_3_who_issues_which_certificate(db, kind, stage, allowed):
     category = "5" if stage == "senior" else "1"
     school = SchoolFactory(category=category)
-    registration = register_student(school=school, stage=stage, birth_date=datetime.date(2009, 5, 1))
+    registration = register_student(school=school, stage=stage)  # born at an age that fits the stage
     if kind in STATUS_FOR:
         registration_change_status(acting_user=None, registration=registration, status=STATUS_FOR[kind],
                                    occurred_on=datetime.date(2026, 3, 2), reason="测试")
