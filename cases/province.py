@@ -591,7 +591,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def seed_cases(users, *, seed, count):
     """Suspension cases in flight at the registrars' schools: half drafts, half submitted (with
     their evidence), all through the case services."""
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
@@ -601,13 +601,14 @@ def seed_cases(users, *, seed, count):
     rng = random.Random(f"xueji-province-cases:{seed}")
     today = timezone.localdate()
     profiles = list(StaffProfile.objects.filter(school__isnull=False).select_related("user", "school").order_by("pk"))
-    created = 0
+    created, errors = 0, []
     for index in range(count):
         if not profiles:
             break
         profile = profiles[index % len(profiles)]
-        registration = (Registration.objects.filter(school=profile.school, status="active")
-                        .select_related("student").order_by("pk")[rng.randrange(20):][:1].first())
+        candidates = list(Registration.objects.filter(school=profile.school, status="active")
+                          .select_related("student").order_by("pk")[:20])
+        registration = rng.choice(candidates) if candidates else None
         if registration is None:
             continue
         user = profile.user
@@ -623,9 +624,9 @@ def seed_cases(users, *, seed, count):
                                         uploaded_file=SimpleUploadedFile(f"{kind}.pdf", PDF, "application/pdf"))
                     case_submit(acting_user=user, case=case)
             created += 1
-        except ValidationError:
-            continue  # e.g. the student already has a case in flight
-    return created
+        except (ValidationError, PermissionDenied) as error:  # said by the command, never silent
+            errors.append(error)
+    return created, errors
 
 
 __all__ = ["build", "seed_staff", "seed_cases", "DEFAULT_COMPULSORY_TEMPLATE"]

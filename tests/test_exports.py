@@ -42,7 +42,8 @@ def test_student_list_export_holds_exactly_the_scoped_filtered_rows_and_is_logge
     rows = sheet_rows(response)
     assert rows[0][:4] == ["学籍号", "姓名", "性别", "出生日期"]
     assert sorted(r[1] for r in rows[1:]) == ["甲一", "甲三", "甲二"]  # not 乙一 of 七里河区
-    assert {r[5] for r in rows[1:]} == {world["cg"].name} and {r[6] for r in rows[1:]} == {"在籍在读"}
+    assert {r[5] for r in rows[1:]} == {world["cg"].name} and {r[7] for r in rows[1:]} == {"在籍在读"}
+    assert m.ReadLogEntry.objects.filter(user=world["county"], door="admin_list").count() == 3
     log = m.ExportLog.objects.get()
     assert (log.user, log.kind, log.rows, log.scope_code) == (world["county"], "student.xlsx", 3, "620102")
 
@@ -91,3 +92,4 @@ def test_rosters_per_class_grade_school_and_county_in_excel_and_pdf(client, worl
         response = client.get(url, params)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert m.ExportLog.objects.count() == 4
+    assert m.ReadLogEntry.objects.filter(door="export").count() == 2 + 2 + 3 + 3  # every row read, per export

@@ -178,3 +178,20 @@ def test_card_of_a_student_out_of_scope_is_404_and_not_logged(client, school):
     assert client.get(reverse("xueji_student_card", args=[999999])).status_code == 404
     assert not RegistryLogEntry.objects.filter(action="xueji.student.card_print").exists()
     assert Student.objects.count() == 1
+
+
+def test_registrar_moves_one_student_from_the_record(client, school):
+    registration = register_student(school=school, name="王小明")
+    target = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="4班")
+    client.force_login(staff_user(school))
+    page = client.get(reverse("wagtailsnippets_cases_student:inspect", args=[registration.student_id])).content.decode()
+    edit = reverse("wagtailsnippets_cases_registration:edit", args=[registration.pk])
+    assert edit in page
+    response = client.post(edit, {"school_class": target.pk, "reason": "调班"})
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=registration.pk).school_class == target
+    assert moves().get().data["reason"] == "调班"
+    # Without a reason: refused, nothing changes.
+    other = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="5班")
+    assert client.post(edit, {"school_class": other.pk, "reason": ""}).status_code == 200
+    assert Registration.objects.get(pk=registration.pk).school_class == target and moves().count() == 1

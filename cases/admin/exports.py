@@ -107,8 +107,9 @@ class RosterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = access.in_scope(user, m.School).order_by("code")
-        self.fields["unit"].queryset = access.in_scope(user, m.Jurisdiction).filter(
-            level__in=["city", "county"]).order_by("code")
+        # Units at or below the user's own (a county may read its city's name, not its roster).
+        self.fields["unit"].queryset = m.Jurisdiction.objects.filter(
+            access.scope_of(user).jurisdictions(), level__in=["city", "county"]).order_by("code")
         self.fields["school_class"].queryset = access.in_scope(user, m.SchoolClass).select_related("school")
 
     def clean(self):

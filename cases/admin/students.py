@@ -96,7 +96,8 @@ class StudentIndexView(IndexView):
         # Built afresh on each call (not Wagtail's cached queryset): paginate_queryset builds
         # one per part of the scope.
         user = self.request.user
-        queryset = access.in_scope(user, m.Student).select_related("current_registration__school")
+        queryset = access.in_scope(user, m.Student).select_related("current_registration__school",
+                                                                 "current_registration__school_class")
         if not getattr(self, "is_export", False):
             return queryset
         return queryset.annotate(  # the export has no pages: the columns as subqueries

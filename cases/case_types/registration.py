@@ -61,6 +61,8 @@ PERSON = (
     Field("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
     Field("school_class", f.SCHOOL_CLASS, "编入班级", "本校该学段的班级"),
     Field("guardians", f.ROWS, "监护人", "", "第十二条", rows=GUARDIAN, max_rows=2),
+    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段不符时填写(延缓入学、随班就读等,第五条)", "第五条",
+          max_length=200),
     # What the Excel intake's template also collects (cases/intake/workbook.py).
     Field("household_county", f.JURISDICTION, "户籍所在县(区)", "随迁子女辍学时档案移交户籍所在县(第三十二条)"),
     Field("household_address", f.TEXT, "户籍地址", max_length=200),

@@ -109,6 +109,7 @@ def parse_row(data, *, classes, counties):
             guardians.append({"name": name, "relation": relation, "phone": phone})
     values["guardians"] = guardians
     values["id_number"] = (data.get("id_number") or "").upper() or None
+    values["age_exception"] = data.get("age_exception", "")
     return values, errors
 
 
@@ -127,7 +128,8 @@ def _identity_errors(values, case, admitted_on, classes_by_pk):
         errors.append(_error("id_required", "有户籍的学生应填写公民身份号码(学籍号以公民身份号码为基础生成)",
                              "第九条"))
     age_error = age_rule(birth_date=born, stage=case.stage, school=case.school,
-                         school_class=classes_by_pk.get(values["school_class"]), started_on=admitted_on)
+                         school_class=classes_by_pk.get(values["school_class"]), started_on=admitted_on,
+                         exception=values["age_exception"])
     if age_error is not None:
         errors.append(_error("age_implausible", age_error.message, age_error.article))
     return errors
@@ -253,7 +255,7 @@ def case_person(values):
         "guardians": values["guardians"], "household_county": values["household_county"],
         "household_address": values["household_address"], "address": values["address"],
         "is_migrant": values["is_migrant"], "is_left_behind": values["is_left_behind"],
-        "disability": values["disability"],
+        "disability": values["disability"], "age_exception": values["age_exception"],
     }
     for guardian in person["guardians"]:
         for key in [k for k, v in guardian.items() if not v]:

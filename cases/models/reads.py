@@ -52,4 +52,6 @@ class ReadLogEntry(ChainedModel):
         ]
 
     def __str__(self):
-        return f"{self.username} {self.get_door_display()} {self.what}"
+        # A person by name (the login only when the account is gone): staff read no login names.
+        who = (self.user.get_full_name() if self.user_id else "") or self.username
+        return f"{who} {self.get_door_display()} {self.what}"

@@ -147,7 +147,12 @@ class Registration(models.Model):
                 name="one_open_registration_per_student",
             )
         ]
-        indexes = [models.Index(fields=["school", "status"])]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            # The dashboard's overdue suspensions (第三十一条): a short ordered range, not a scan.
+            models.Index(fields=["suspended_until"], condition=Q(status="suspended"),
+                         name="registration_suspended_until"),
+        ]
 
     def __str__(self):
         return f"{self.student.name} @ {self.school.name}({self.get_status_display()})"

@@ -16,12 +16,23 @@ from cases.numbers.id_number import make_id_number
 from tests.case_types.helpers import PDF
 from tests.factories import SchoolClassFactory, SchoolFactory
 
-from .test_transfer_in_admin import ARTIFACTS, browser, footer_action, login, pytestmark, staff  # noqa: F401
+from .case_steps import SKIP, choose, dialog_action, fill_date, launch, login, new_case, open_case_page, staff
+from .case_steps import shot as screenshot
+from .case_steps import upload as upload_evidence
+
+pytestmark = [pytest.mark.browser, SKIP]
+
+
+@pytest.fixture
+def browser():
+    playwright, browser = launch()
+    yield browser
+    browser.close()
+    playwright.stop()
 
 
 def shot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"intake-{name}.png"), full_page=True)
+    screenshot(page, f"intake-{name}")
 
 
 def fill(content, rows):
@@ -60,11 +71,10 @@ def test_registrar_imports_an_intake_with_errors_fixes_it_and_submits(live_serve
     admitted = timezone.localdate() - datetime.timedelta(days=3)
 
     page = login(browser, base, "intake-registrar")
-    page.goto(f"{base}/admin/snippets/cases/case/add/")
-    page.select_option("#id_case_type", "registration")
-    page.fill("#id_stage", "primary")  # the case form takes the stage code (not part of this issue)
-    page.fill("#id_effective_on", admitted.isoformat())
-    page.click("footer button:has-text('保存草稿')")
+    new_case(page, base, "新生注册")
+    choose(page, "stage", "小学")
+    fill_date(page, "effective_on", f"{admitted.year}年{admitted.month}月{admitted.day}日")
+    page.click("footer [data-testid=save-draft]")
     page.wait_for_load_state("networkidle")
     case = Case.objects.get(case_type="registration", school=school)
     page.click("[data-testid=intake-link]")
@@ -105,13 +115,9 @@ def test_registrar_imports_an_intake_with_errors_fixes_it_and_submits(live_serve
     assert page.inner_text("[data-testid=people-count]") == "2"
     shot(page, "3-fixed")
 
-    page.goto(f"{base}/admin/snippets/cases/case/edit/{case.pk}/")
-    page.select_option("[data-testid=evidence-form] select[name=kind]", "household_register_or_id")
-    page.set_input_files("[data-testid=evidence-form] input[name=file]",
-                         files=[{"name": "hukou.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    page.click("[data-testid=evidence-form] button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    footer_action(page, "提交给学籍变动审批")
+    open_case_page(page, base, case)
+    upload_evidence(page, "户口簿或身份证复印件", PDF, name="hukou.pdf")
+    dialog_action(page, "submit", "confirm-submit")
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
     assert [p["name"] for p in case.details["people"]] == ["李明", "王芳"]

@@ -90,7 +90,7 @@ def test_every_kind_of_error_is_reported_on_its_own_row_in_2000_rows_and_nothing
         60: ({"id_number": make_id_number("620102", datetime.date(2019, 4, 6), 13), "birth_date": "2019-04-06"},
              "id_gender_mismatch", "第十一条"),
         70: ({"id_number": make_id_number("620102", datetime.date(2023, 1, 1), 14), "birth_date": "2023-01-01"},
-             "age_implausible", "与小学学段不符"),
+             "age_implausible", "年龄与学段不符"),
         80: ({"id_number": "12345"}, "id_length", "应为18位"),
         90: ({"id_number": None, "household_type": "农业户口"}, "id_required", "第九条"),
         100: ({"ethnicity": "火星族"}, "ethnicity_invalid", "不在民族列表中"),

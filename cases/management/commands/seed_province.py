@@ -41,6 +41,8 @@ class Command(BaseCommand):
         cases_started = time.monotonic()
         # Workflow notifications of the seeded cases are not for anyone's inbox.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            created = province.seed_cases(users, seed=seed, count=cases)
+            created, errors = province.seed_cases(users, seed=seed, count=cases)
         log(f"在办案卷 {created} 件({time.monotonic() - cases_started:.0f} 秒)")
+        if errors:
+            log(f"未能建立的案卷 {len(errors)} 件,例如:{errors[0]!r}")
         log(f"完成,共 {time.monotonic() - started:.0f} 秒")

@@ -1,0 +1,199 @@
+"""No English and no internal code on any admin page, for every demo role.
+
+Each demo role logs in and the test crawls what it can reach from the menus and the dashboard
+(lists, forms, object pages, reports, choosers, filters), bounded: links are grouped by their
+shape (numbers replaced), and a few of each shape are visited. A page fails when its visible
+text (text nodes outside script/style, and the placeholder, title and aria-label attributes
+a user sees, plus the sidebar's menu labels) holds an ASCII word outside a short allowlist:
+English UI text ("Edit", "No results") and internal codes (``in_review``, ``senior``) both
+show up as such words, while numbers, registry numbers and ID numbers do not.
+"""
+
+import io
+import json
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+SEED, STUDENTS = 11, 300
+# Words a Chinese registrar reads as they are.
+ALLOWED = {"PDF", "GraphQL", "ID", "QR", "Excel", "API", "URL", "CSV", "XLSX", "ZIP", "AVIF", "GIF", "JPG",
+           "JPEG", "PNG", "WEBP", "MB", "KB", "localhost"}
+# A registry number (G/L/J + digits), an ID number's X, a class code…: letters glued to digits
+# are numbers, not words.
+WORD = re.compile(r"(?<![A-Za-z0-9_.@/-])[A-Za-z][A-Za-z_'’]+(?![A-Za-z0-9_@/-])")
+VISIBLE_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
+SKIP_TAGS = {"script", "style", "template", "noscript", "svg", "code"}
+SKIP_PATH = re.compile(r"/(logout|delete|unpublish|lock|unlock|pdf|card|serve|download|bulk|revisions/\d+/revert"
+                       r"|workflow/action|workflow/collect|disable|enable|copy|preview|export)/|\.(pdf|csv|xlsx)$|/documents/")
+# Wagtail's own site configuration (sites, page workflows) is the superuser's alone and is not
+# registry work; the case workflows there are generated from the code (sync_case_workflows).
+SUPERUSER_ONLY = re.compile(r"^/admin/(sites|workflows)/")
+PER_SHAPE = 2
+MAX_PAGES = 120
+
+
+class VisibleText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts, self.links, self.sidebar = [], [], None
+        self._skip = 0
+        self._sidebar_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("id") == "wagtail-sidebar-props":
+            self._sidebar_script = True
+        if tag in SKIP_TAGS:
+            self._skip += 1
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if not self._skip and "hidden" not in attrs:
+            for name in VISIBLE_ATTRIBUTES & set(attrs):
+                if attrs[name]:
+                    self.texts.append((f"@{name}", attrs[name]))
+            if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+                self.texts.append(("@value", attrs["value"]))
+
+    def handle_endtag(self, tag):
+        if tag in SKIP_TAGS and self._skip:
+            self._skip -= 1
+        if tag == "script":
+            self._sidebar_script = False
+
+    def handle_data(self, data):
+        if self._sidebar_script:
+            self.sidebar = (self.sidebar or "") + data
+        elif not self._skip and data.strip():
+            self.texts.append(("text", data.strip()))
+
+
+def _values(node, wanted):
+    """Values of the ``wanted`` key in the sidebar's JSON props (the menu is drawn by
+    JavaScript from them): menu labels to read, menu URLs to follow."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == wanted and isinstance(value, str):
+                yield value
+            else:
+                yield from _values(value, wanted)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values(item, wanted)
+
+
+def english_in(html):
+    parser = VisibleText()
+    parser.feed(html)
+    texts, links = list(parser.texts), list(parser.links)
+    if parser.sidebar:
+        props = json.loads(parser.sidebar)
+        texts += [("menu", label) for label in _values(props, "label")]
+        links += list(_values(props, "url"))
+    found = []
+    for where, text in texts:
+        words = [w for w in WORD.findall(text) if w not in ALLOWED and w.strip("'’") not in ALLOWED]
+        if words:
+            found.append(f"{where}: {text[:80]!r}")
+    return found, links
+
+
+def shape(path):
+    return re.sub(r"\d+", "N", path)
+
+
+def crawl(client, start=("/admin/",)):
+    """{path: [offending texts]} and the list of errors (status >= 500) over the reachable pages."""
+    seen, per_shape, offences, errors = set(), defaultdict(int), {}, []
+    queue = list(start)
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        parts = urlsplit(url)
+        key = parts.path + ("?" + parts.query if parts.query else "")
+        if key in seen or SKIP_PATH.search(parts.path) or not parts.path.startswith("/admin/") or \
+                SUPERUSER_ONLY.search(parts.path):
+            continue
+        if per_shape[shape(parts.path)] >= PER_SHAPE and parts.query == "":
+            continue
+        if parts.query and per_shape[shape(parts.path) + "?"] >= PER_SHAPE:
+            continue
+        per_shape[shape(parts.path) + ("?" if parts.query else "")] += 1
+        seen.add(key)
+        response = client.get(key, follow=False)
+        if response.status_code >= 500:
+            errors.append(f"{key}: {response.status_code}")
+            continue
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        found, links = english_in(html)
+        if found:
+            offences[key] = found
+        for link in links:
+            absolute = urljoin(key, link)
+            if urlsplit(absolute).netloc in ("", "testserver"):
+                queue.append(urlsplit(absolute).path + ("?" + urlsplit(absolute).query if urlsplit(absolute).query
+                                                        else ""))
+    return seen, offences, errors
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            # As scripts/demo builds it: the public pages, then the registry.
+            call_command("load_regulation", stdout=io.StringIO())
+            call_command("seed_demo", "--seed", str(SEED), "--students", str(STUDENTS), stdout=io.StringIO())
+            yield
+            transaction.set_rollback(True)
+
+
+def demo_users():
+    from django.contrib.auth import get_user_model
+
+    from cases.models import StaffProfile
+
+    users = {"admin": get_user_model().objects.get(username="admin")}
+    for username in ("province", "province-head", "city-6201", "county-620102", "county-620102-head"):
+        users[username] = get_user_model().objects.get(username=username)
+    school_staff = StaffProfile.objects.filter(school__isnull=False, school__county__code="620102").select_related(
+        "user").first() or StaffProfile.objects.filter(school__isnull=False).select_related("user").first()
+    users["school"] = school_staff.user
+    return users
+
+
+# The staff roles of the demo. The superuser ("admin", the technical account that also edits
+# the public pages) is not crawled: Wagtail's own page editor, groups and reports still show
+# some English (permission names, page type codes).
+ROLES = ["school", "county-620102", "county-620102-head", "city-6201", "province", "province-head"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_english_on_any_admin_page(demo, client, role):
+    user = demo_users()[role]
+    client.force_login(user)
+    seen, offences, errors = crawl(client)
+    assert len(seen) > 10, seen
+    assert not errors, errors
+    report = "\n".join(f"{path}\n    " + "\n    ".join(items[:6]) for path, items in sorted(offences.items()))
+    assert not offences, f"English or internal codes on {len(offences)} of {len(seen)} pages:\n{report}"
+
+
+@pytest.mark.django_db
+def test_login_page_is_chinese(client):
+    found, _ = english_in(client.get("/admin/login/").content.decode())
+    assert not found, found
+
+
+def test_detector_catches_english_and_codes_but_not_numbers():
+    page = ("<html><body><p>学籍号 G620102201205010012 身份证 62010220120501001X</p><p>PDF 下载</p>"
+            "<script>var english = 'ignored';</script><p>状态 in_review</p><button>Save draft</button>"
+            "<input placeholder='Search all pages…'></body></html>")
+    found, _ = english_in(page)
+    assert found == ["text: '状态 in_review'", "text: 'Save draft'", "@placeholder: 'Search all pages…'"]
