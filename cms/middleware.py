@@ -6,7 +6,8 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 
 logger = logging.getLogger("xueji.requests")
 
@@ -40,6 +41,8 @@ class RequestObservabilityMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, (Http404, PermissionDenied)):
+            return None  # an answer, not a failure: Django's 404 / 403 (a download out of scope)
         if request.path.startswith(API_PREFIX):
             return api_error_response(request, exception)
         return None  # Django's handler: logged by django.request, the 500 page

@@ -155,6 +155,7 @@ def test_the_case_editor_links_the_articles_of_its_case_type(client, site):
     registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
                                     stage="junior")
     destination = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620502"))
+    SchoolClassFactory(school=destination, stage="junior", cohort=2024)  # the destination class (第十条)
     case = create_through_admin(client, world, registration, destination)
     html = client.get(url("edit", case.pk)).content.decode()
     for number in CASE_TYPES["transfer"].articles:

@@ -15,6 +15,7 @@ from cases import models as m
 from cases.audit import ACTIONS
 from graphql_api.cases.types import CaseNode
 from graphql_api.core.errors import ApiError
+from graphql_api.core.guard import warm
 from graphql_api.registry.types import RegistrationNode, StudentNode
 
 FEED_ACTIONS = ("xueji.case.approve", "xueji.registration.status", "xueji.registration.class",
@@ -74,7 +75,13 @@ def _objects(info, entries):
     found = {}
     for model, pks in wanted.items():
         node = NODES[model]
-        for obj in node.get_queryset(model.objects.filter(pk__in=pks), info):
+        objects = list(node.get_queryset(model.objects.filter(pk__in=pks), info))
+        # Checked and batch-loaded as a connection's page is (scope guard, masking), not row by row.
+        warm(info, node, objects, scoped=True)
+        hook = getattr(node, "after_check", None)
+        if hook:
+            hook(objects, info)
+        for obj in objects:
             found[(model, obj.pk)] = obj
     return by_type, found
 
