@@ -47,7 +47,9 @@ def build(db=None):
     # 转出生 moves from 甲校 to 丙校 through an approved transfer: 甲校 becomes the former school.
     transfer = case_create(acting_user=world.school_user(jia), case_type="transfer", school=jia,
                            student=mover.student, transfer_scope="within", destination_school=bing,
-                           reason="relocation", effective_on=datetime.date(2026, 3, 2))
+                           reason="relocation", effective_on=datetime.date(2026, 3, 2),
+                           details={"destination_class": SchoolClassFactory(school=bing, stage="junior",
+                                                                            cohort=2025).pk})
     for kind in ("transfer_application", "residence_proof"):
         evidence_attach(acting_user=world.school_user(jia), case=transfer, kind=kind, uploaded_file=pdf())
     submit_and_approve_all(world, transfer, world.school_user(jia))
@@ -62,7 +64,8 @@ def build(db=None):
     # A draft transfer from 丙校 naming 乙校: 乙校 may read whom it is asked to take, masked.
     draft = case_create(acting_user=bing_registrar, case_type="transfer", school=bing, student=incoming.student,
                         transfer_scope="within", destination_school=yi, reason="relocation",
-                        effective_on=datetime.date(2026, 6, 1))
+                        effective_on=datetime.date(2026, 6, 1),
+                        details={"destination_class": SchoolClassFactory(school=yi, stage="junior", cohort=2025).pk})
     evidence_attach(acting_user=bing_registrar, case=draft, kind="residence_proof", uploaded_file=pdf(),
                     title="丙校拟转生户口簿")
     superuser = staff_user(Jurisdiction.objects.get(code="62"), role=Role.HEAD)
