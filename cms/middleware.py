@@ -6,7 +6,8 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 
 logger = logging.getLogger("xueji.requests")
 
@@ -40,6 +41,10 @@ class RequestObservabilityMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        # A 404 or 403 is an answer, not a failure: the document download under /graphql/ must
+        # answer a missing or out-of-scope file exactly as Django does (404), never a 500.
+        if isinstance(exception, (Http404, PermissionDenied)):
+            return None
         if request.path.startswith(API_PREFIX):
             return api_error_response(request, exception)
         return None  # Django's handler: logged by django.request, the 500 page
