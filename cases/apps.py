@@ -19,7 +19,19 @@ class CasesConfig(AppConfig):
         from cases.access import register_policies
 
         register_policies()
+        self._guard_private_documents()
         from cases import accounts
 
         accounts.connect()  # staff accounts are deactivated, never deleted
         post_migrate.connect(_sync_case_workflows, sender=self, dispatch_uid="xueji-sync-case-workflows")
+
+    def _guard_private_documents(self):
+        from django.db.models.signals import post_save, pre_delete, pre_save
+        from wagtail.models import GroupCollectionPermission
+
+        from cases import documents
+
+        pre_save.connect(documents.refuse_replacing, sender="wagtaildocs.Document", dispatch_uid="xueji-doc-replace")
+        pre_delete.connect(documents.refuse_deleting, sender="wagtaildocs.Document", dispatch_uid="xueji-doc-delete")
+        post_save.connect(documents.undo_grants_over_evidence, sender=GroupCollectionPermission,
+                          dispatch_uid="xueji-doc-grants")

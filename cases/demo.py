@@ -833,6 +833,11 @@ def _plan_staff(rng, geo, schools, school_year):
     chosen += rng.sample(rest, REGISTRAR_SCHOOLS - len(chosen))
     for school in sorted(chosen, key=lambda s: s.code):
         add(f"school-{school.code}", school.code, "registrar", at_school=True)
+        # Separation of duties: the registrar who submits a case never decides its school step;
+        # each school with a registrar gets a head (校长) account who does (docs/architecture.md).
+        head_rng = random.Random(f"head:{school.code}")
+        staff.append(PlannedStaff(f"school-{school.code}-head", adult_name(head_rng, "汉族", head_rng.choice("MF")),
+                                  school.code, True, "head", "registry"))
     return staff
 
 
@@ -976,6 +981,9 @@ def demo_logins():
     registrar = registrars.order_by("user__username").first()
     if registrar:
         logins.append((registrar.user.username, str(Role.REGISTRAR.label), registrar.school.name))
+        head = profiles.filter(user__username=f"{registrar.user.username}-head").first()
+        if head:  # decides the school's own step of the registrar's cases (separation of duties)
+            logins.append((head.user.username, f"{Role.HEAD.label}(审批本校步骤)", head.school.name))
     return logins
 
 

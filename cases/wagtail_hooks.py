@@ -1,4 +1,6 @@
 from wagtail import hooks
+from wagtail.documents import get_document_model
+from wagtail.permissions import register_permission_policy
 from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
@@ -16,6 +18,13 @@ from cases.admin.bulk_decisions import BulkApproveAction, BulkRejectAction
 from cases.admin.students import PlaceInClassBulkAction
 from cases.admin.viewsets import RegistryViewSetGroup
 from cases.audit import ACTIONS
+
+# Wagtail's document views ask this policy: private documents are out of their reach
+# (cases/documents.py). Registered here, after wagtail.documents registered its own.
+from cases.documents import PrivateDocumentPolicy  # noqa: E402
+
+register_permission_policy(get_document_model(), PrivateDocumentPolicy(
+    get_document_model(), auth_model=get_document_model(), owner_field_name="uploaded_by_user"))
 
 register_snippet(RegistryViewSetGroup)
 for bulk_action in (PlaceInClassBulkAction, BulkApproveAction, BulkRejectAction):

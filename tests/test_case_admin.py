@@ -106,9 +106,13 @@ def test_case_urls_answer_404_out_of_scope_and_evidence_is_private(client, setti
     case = create_through_admin(client, world, registration, destination)
     upload(client, case, "transfer_application")
     document = case.evidence.get().document
-    # In scope: the origin school and its county see the case and the file.
+    through_case = reverse("graphql_document", args=[document.pk])
+    # In scope: the origin school and its county see the case and the file, through the case only;
+    # Wagtail's stock serve URL never serves evidence (cases/documents.py).
     assert client.get(url("edit", case.pk)).status_code == 200
-    assert client.get(document.url).status_code == 200
+    assert through_case in client.get(url("edit", case.pk)).content.decode()
+    assert client.get(through_case).status_code == 200
+    assert client.get(document.url).status_code == 404
     outsider_school = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620103"))
     outsiders = [world.school_user(outsider_school), world.authority_user(Jurisdiction.objects.get(code="620103")),
                  world.authority_user(Jurisdiction.objects.get(code="6202"))]
@@ -117,7 +121,7 @@ def test_case_urls_answer_404_out_of_scope_and_evidence_is_private(client, setti
         for name in ("edit", "history", "usage", "inspect", "workflow_history", "evidence"):
             method = client.post if name == "evidence" else client.get
             assert method(url(name, case.pk)).status_code == 404, (outsider, name)
-        assert client.get(document.url).status_code == 404
+        assert client.get(document.url).status_code == client.get(through_case).status_code == 404
         listing = client.get(url("list")).content.decode()
         assert case.number not in listing
     client.logout()

@@ -14,11 +14,13 @@ from .dashboard import PAGE_PANELS, STOCK_PANELS, queue_panels
 
 
 @hooks.register("before_serve_document")
-def serve_evidence_only_in_scope(document, request):
-    """Evidence is served only to users who may see its case: anyone else (anonymous
-    included) gets the same 404 as for a missing file."""
-    cases = m.Case.objects.filter(evidence__document=document)
-    if cases.exists() and not access.in_scope(request.user, m.Case, cases).exists():
+def serve_evidence_only_through_its_case(document, request):
+    """Evidence and archive documents are served only through their case or archive entry
+    (``graphql_document``, which checks the case's or the student's scope): Wagtail's stock
+    serve URL answers the 404 of a missing file, to everyone."""
+    from cases.documents import is_private
+
+    if is_private(document):
         raise Http404
 
 

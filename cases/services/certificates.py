@@ -71,12 +71,18 @@ def verification_url(certificate):
     return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{reverse('certificate_verify')}?{query}"
 
 
-def _check_scope(acting_user, student):
+def _check_scope(acting_user, student, certificate=None):
     """Only the unit holding the student's registration (and its authorities) issues, revokes
-    and prints for the student (第十四条): the former school reads, it does not act.
+    and prints for the student (第十四条): the former school reads, it does not act. The one
+    exception is the school's own 转学证明 of the registration it hands over (第二十二条): the
+    origin issues and prints it for its transferred-out registration.
     acting_user None is the system (batches, demo data)."""
-    if acting_user is not None and not access.holds_student(acting_user, student):
-        raise PermissionDenied
+    if acting_user is None or access.holds_student(acting_user, student):
+        return
+    if certificate is not None and certificate.kind == K.TRANSFER and certificate.registration_id and \
+            access.scope_of(acting_user).covers_school(certificate.registration.school):
+        return
+    raise PermissionDenied
 
 
 def _registration_for(student, case):
@@ -149,10 +155,10 @@ def _check_once(acting_user, kind, registration, replaces, replacement_reason):
 @transaction.atomic
 def certificate_issue(*, acting_user, kind, student, case=None, replaces=None, replacement_reason=""):
     kind = K(kind)
-    _check_scope(acting_user, student)
     if case is not None and case.student_id != student.pk:
         raise RuleError("certificate_case_other", "案卷不属于该学生", field="case")
     registration = _registration_for(student, case)
+    _check_scope(acting_user, student, m.Certificate(kind=kind, registration=registration) if registration else None)
     allowed = ALLOWED_STATUSES[kind]
     if registration is None or (allowed is not None and registration.status not in allowed):
         raise RuleError("certificate_status", f"该学生当前学籍状态不能签发{kind.label}", field="kind",
@@ -216,7 +222,7 @@ def certificate_render_pdf(*, acting_user, certificate, print_job=None) -> bytes
     # Re-read: a certificate revoked since the caller loaded it must not print.
     certificate = m.Certificate.objects.select_related("student", "school", "registration", "case").get(
         pk=certificate.pk)
-    _check_scope(acting_user, certificate.student)
+    _check_scope(acting_user, certificate.student, certificate)
     if certificate.is_revoked:
         raise RuleError("certificate_revoked", "该证书已作废,不能打印")
     pdf = HTML(string=certificate_render_html(certificate), base_url=str(settings.BASE_DIR)).write_pdf()

@@ -29,7 +29,7 @@ def print_job_create(*, acting_user, certificates):
     if not certificates:
         raise RuleError("print_job_empty", "没有需要打印的证书")
     for certificate in certificates:
-        _check_scope(acting_user, certificate.student)
+        _check_scope(acting_user, certificate.student, certificate)
         if certificate.is_revoked:
             raise RuleError("certificate_revoked", f"证书 {certificate.serial} 已作废,不能打印")
     job = m.PrintJob.objects.create(created_by=acting_user, total=len(certificates))

@@ -7,6 +7,7 @@ are kept on the scenario (``secrets_of``)."""
 import datetime
 from dataclasses import dataclass, field
 
+from cases import models as m
 from cases.models import ArchiveEntryKind, Jurisdiction, Role
 from cases.services.archives import archive_entry_append
 from cases.services.cases import case_create, evidence_attach
@@ -36,18 +37,21 @@ def build(db=None):
         SchoolClassFactory(school=school, stage="junior", cohort=2024)
     guardian = ({"name": "监护人甲", "relation": "母亲", "phone": "13912345678", "id_number": "620102198001011234"},)
     id_number, birth = id_number_for(datetime.date(2012, 5, 1))
-    mover = student_register(acting_user=None, school=jia, stage="junior", started_on=datetime.date(2025, 9, 1),
-                             guardians=guardian, data={"name": "转出生", "gender": "M", "birth_date": birth,
+    # Grade 2 in spring 2026 (cohort 2024): a first-year transfer is "generally refused" (第二十六条).
+    mover = student_register(acting_user=None, school=jia, stage="junior", started_on=datetime.date(2024, 9, 1),
+                             school_class=m.SchoolClass.objects.get(school=jia, cohort=2024), guardians=guardian, data={"name": "转出生", "gender": "M", "birth_date": birth,
                                                        "id_number": id_number, "address": "兰州市城关区转出路1号",
                                                        "household_address": "兰州市城关区户籍街1号"})
     stayer = register_student(school=jia, name="在读生", address="兰州市城关区在读路2号")
     outsider = register_student(school=bing, name="域外生", address="天水市秦州区域外路3号")
-    incoming = register_student(school=bing, name="拟转生", address="天水市秦州区拟转路4号")
+    incoming = register_student(school_class=m.SchoolClass.objects.get(school=bing, cohort=2024), name="拟转生",
+                                address="天水市秦州区拟转路4号", started_on=datetime.date(2024, 9, 1))
     world = World()
     # 转出生 moves from 甲校 to 丙校 through an approved transfer: 甲校 becomes the former school.
     transfer = case_create(acting_user=world.school_user(jia), case_type="transfer", school=jia,
                            student=mover.student, transfer_scope="within", destination_school=bing,
-                           reason="relocation", effective_on=datetime.date(2026, 3, 2))
+                           reason="relocation", effective_on=datetime.date(2026, 3, 2),
+                           details={"destination_class": m.SchoolClass.objects.get(school=bing, cohort=2024).pk})
     for kind in ("transfer_application", "residence_proof"):
         evidence_attach(acting_user=world.school_user(jia), case=transfer, kind=kind, uploaded_file=pdf())
     submit_and_approve_all(world, transfer, world.school_user(jia))
@@ -62,7 +66,8 @@ def build(db=None):
     # A draft transfer from 丙校 naming 乙校: 乙校 may read whom it is asked to take, masked.
     draft = case_create(acting_user=bing_registrar, case_type="transfer", school=bing, student=incoming.student,
                         transfer_scope="within", destination_school=yi, reason="relocation",
-                        effective_on=datetime.date(2026, 6, 1))
+                        effective_on=datetime.date(2026, 6, 1),
+                        details={"destination_class": m.SchoolClass.objects.get(school=yi, cohort=2024).pk})
     evidence_attach(acting_user=bing_registrar, case=draft, kind="residence_proof", uploaded_file=pdf(),
                     title="丙校拟转生户口簿")
     superuser = staff_user(Jurisdiction.objects.get(code="62"), role=Role.HEAD)

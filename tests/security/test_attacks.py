@@ -111,12 +111,18 @@ def test_personal_data_is_masked_for_the_former_and_the_named_school(scenario, c
 
 
 # --- approvals bound to what was approved -----------------------------------------------------
+def target_class(school):
+    return m.SchoolClass.objects.filter(school=school, stage="junior", cohort=2024).first() or SchoolClassFactory(
+        school=school, stage="junior", cohort=2024)
+
+
 def transfer_case(world, destination):
     origin = SchoolFactory(category="1", name="原校")
     registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024))
     case = case_create(acting_user=world.school_user(origin), case_type="transfer", school=origin,
                        student=registration.student, transfer_scope="within", destination_school=destination,
-                       reason="relocation", effective_on=datetime.date(2026, 3, 2))
+                       reason="relocation", effective_on=datetime.date(2026, 3, 2),
+                       details={"destination_class": target_class(destination).pk})
     from cases.services.cases import evidence_attach
 
     for kind in ("transfer_application", "residence_proof"):
@@ -132,7 +138,8 @@ def test_a_changed_destination_after_consent_voids_the_consent(db):
     case = case_approve(acting_user=world.school_user(agreed), case=case)  # 同意校 consents
     consent = m.RegistryTaskState.objects.get(workflow_state__object_id=str(case.pk), status=TaskState.STATUS_APPROVED)
     case = case_reject(acting_user=world.school_head(origin), case=case, comment="请核对转入学校")
-    case = case_update_draft(acting_user=submitter, case=case, changes={"destination_school": other})
+    case = case_update_draft(acting_user=submitter, case=case, changes={
+        "destination_school": other, "details": {"destination_class": target_class(other).pk}})
     case = case_submit(acting_user=submitter, case=case)
     # The chain restarts: the new destination must consent; 同意校 cannot act for it.
     step = current_step(case)

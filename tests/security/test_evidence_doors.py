@@ -1,0 +1,104 @@
+"""Evidence is served only through its case: every stock Wagtail door to documents is tried
+as an attacker would (the serve URL, the documents listing, chooser, edit/replace, delete, a
+default group's collection rights) and refused, and the file is never replaced."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, GroupCollectionPermission
+
+from cases import models as m
+from tests.case_types.helpers import PDF
+from tests.factories import staff_user
+
+from .scenario import build
+
+TITLE = "丙校拟转生户口簿"
+
+
+@pytest.fixture
+def scenario(db):
+    return build()
+
+
+@pytest.fixture
+def evidence(scenario):
+    return m.Evidence.objects.select_related("document").get(document__title=TITLE)
+
+
+@pytest.fixture
+def editor(db):
+    user = staff_user(m.Jurisdiction.objects.get(code="62"), role=m.Role.REVIEWER)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def test_stock_serve_url_never_serves_evidence(scenario, evidence, client):
+    stock = reverse("wagtaildocs_serve", args=[evidence.document.pk, evidence.document.filename])
+    through_case = reverse("graphql_document", args=[evidence.document.pk])
+    for role in ("new_school", "superuser", "other_county", "school"):
+        client.force_login(scenario.users[role])
+        assert client.get(stock).status_code == 404
+    client.logout()
+    assert client.get(stock).status_code == 404
+    # Through its case: the case's side reads it, another county gets the 404 of a missing file.
+    client.force_login(scenario.users["new_school"])
+    assert client.get(through_case).status_code == 200
+    for role in ("other_county", "school", "county"):
+        client.force_login(scenario.users[role])
+        assert client.get(through_case).status_code == 404
+
+
+def test_documents_listing_and_chooser_never_show_evidence(scenario, evidence, editor, client):
+    public = get_document_model().objects.create(title="公开通知附件", file=SimpleUploadedFile("n.pdf", PDF),
+                                                 collection=Collection.objects.get(name="公开文件"))
+    for user in (editor, scenario.users["superuser"]):
+        client.force_login(user)
+        for url in (reverse("wagtaildocs:index"), reverse("wagtaildocs_chooser:choose"),
+                    reverse("wagtaildocs:index") + "?q=户口簿"):
+            body = client.get(url).content.decode()
+            assert TITLE not in body and "证明材料" not in body.replace("证明材料和档案", "")
+        assert public.title in client.get(reverse("wagtaildocs:index")).content.decode()
+        assert client.get(reverse("wagtaildocs_chooser:chosen", args=[evidence.document.pk])).status_code in (403, 404)
+    assert client.get("/api/v2/documents/").status_code == 404  # no admin/public API is mounted
+
+
+def test_evidence_file_can_be_neither_replaced_nor_deleted(scenario, evidence, client):
+    document = evidence.document
+    original = document.file.name
+    client.force_login(scenario.users["superuser"])
+    edit = reverse("wagtaildocs:edit", args=[document.pk])
+    assert client.get(edit).status_code in (302, 403, 404)
+    response = client.post(edit, {"title": "替换", "file": SimpleUploadedFile("x.pdf", PDF + b"forged"),
+                                  "collection": document.collection_id})
+    assert response.status_code in (302, 403, 404)
+    response = client.post(reverse("wagtaildocs:delete", args=[document.pk]))
+    assert response.status_code in (302, 403, 404)
+    document.refresh_from_db()
+    assert document.file.name == original and document.title == TITLE
+    # Below the views too: a replaced file or a delete is refused by the model's guard.
+    document.file = SimpleUploadedFile("y.pdf", PDF + b"forged")
+    with pytest.raises(PermissionDenied):
+        document.save()
+    with pytest.raises(PermissionDenied):
+        get_document_model().objects.get(pk=document.pk).delete()
+    assert get_document_model().objects.get(pk=document.pk).file.name == original
+
+
+def test_default_groups_hold_no_rights_over_evidence_collections(scenario, evidence):
+    root = Collection.get_first_root_node()
+    for name in ("Editors", "Moderators"):
+        grants = GroupCollectionPermission.objects.filter(group__name=name,
+                                                          permission__content_type__app_label="wagtaildocs")
+        assert grants.exists() and not grants.filter(collection=root).exists()
+        assert not grants.filter(collection__path__startswith=evidence.document.collection.path[:8]).exclude(
+            collection__name="公开文件").exists()
+    # A grant over the root (which reaches evidence) or over an evidence collection is undone.
+    change = Permission.objects.get(content_type__app_label="wagtaildocs", codename="change_document")
+    editors = Group.objects.get(name="Editors")
+    for collection in (root, evidence.document.collection):
+        GroupCollectionPermission.objects.create(group=editors, collection=collection, permission=change)
+        assert not GroupCollectionPermission.objects.filter(group=editors, collection=collection).exists()
