@@ -64,7 +64,7 @@ CHOOSERS = {
 CAN_CHANGE = {
     ("school", "school"): False,
     ("school", "student"): True,
-    ("school", "registration"): False,
+    ("school", "registration"): True,  # 分班: the school places its students in classes
     ("county", "school"): True,
     ("county", "student"): True,
     ("county", "registration"): False,
