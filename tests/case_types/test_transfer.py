@@ -248,7 +248,7 @@ def test_article_22_out_of_province_senior_transfer_needs_the_exam_authority(wor
                                 transfer_scope="out", external_school="西安市第一中学", external_province="61",
                                 reason="relocation", evidence=EVIDENCE)
     case = case_submit(acting_user=submitter, case=case)
-    case = case_approve(acting_user=world.school_user(origin), case=case)
+    case = case_approve(acting_user=world.school_head(origin), case=case)  # not the submitter
     city = world.authority_user(Jurisdiction.objects.get(code="6201"))
     exam = world.exam_user()
     with pytest.raises(PermissionDenied):  # the exam authority takes no registry step
@@ -328,15 +328,16 @@ def test_article_10_transferred_student_keeps_the_entry_year_of_their_cohort(wor
 
 
 def test_article_10_a_transfer_within_gansu_must_choose_the_destination_class(world, second_grader):
+    """The case chooses the class at the destination: without it the case is not even saved."""
+    from cases.models import Case
+
     destination = SchoolFactory(category="1")
-    case, submitter = within(world, second_grader, destination, details={})
     before = registry_snapshot()
     with pytest.raises(ValidationError) as info:
-        case_submit(acting_user=submitter, case=case)
-    assert [(e["code"], e["article"]) for e in rule_errors(info.value)] == [("transfer_destination_class", "第十条")]
-    assert registry_snapshot() == before
-    case.refresh_from_db()
-    assert case.state == CaseState.DRAFT
+        within(world, second_grader, destination, details={})
+    assert [(e["code"], e["article"], e["field"]) for e in rule_errors(info.value)] == [
+        ("field_required", "第二十六条", "destination_class")]
+    assert registry_snapshot() == before and not Case.objects.exists()
 
 
 def test_article_10_a_class_of_another_school_is_not_a_destination_class(world, second_grader):
@@ -369,7 +370,7 @@ def test_article_26_across_grades_refused_again_at_the_final_approval(world, sec
     case, submitter = within(world, second_grader, destination, details={"destination_class": target.pk})
     case = case_submit(acting_user=submitter, case=case)
     case = case_approve(acting_user=world.school_user(destination), case=case)
-    case = case_approve(acting_user=world.school_user(second_grader.school), case=case)
+    case = case_approve(acting_user=world.school_head(second_grader.school), case=case)
     SchoolClass.objects.filter(pk=target.pk).update(cohort=2023)
     before = registry_snapshot()
     with pytest.raises(ValidationError) as info:

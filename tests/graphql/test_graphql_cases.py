@@ -283,7 +283,9 @@ def test_warnings_are_answers_too_and_a_rule_that_is_never_overridden_says_so(wo
     assert submitted["warnings"][0]["message"] == "初始年级一般不予转学"
     case = Case.objects.get(pk=case.pk)
     case = case_approve(acting_user=world.school_user(destination), case=case)
-    case = case_approve(acting_user=world.school_user(places["school"]), case=case)
+    from tests.factories import staff_user
+
+    case = case_approve(acting_user=staff_user(places["school"]), case=case)  # not the submitter (separation)
     county = Api(world.authority_user(places["county"], role=Role.REVIEWER))
     approve = """mutation($id: ID!) { approveCase(id: $id) { result { state } warnings { code mayOverride }
       errors { code article } } }"""
