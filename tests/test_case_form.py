@@ -15,7 +15,7 @@ from cases.models import Case, CaseState, Jurisdiction, Role
 from cases.services.cases import case_approve, case_submit
 from cases.workflow import current_step
 from tests.case_types.helpers import World, open_case
-from tests.factories import SchoolClassFactory, SchoolFactory, register_student
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student, staff_user
 
 
 def url(name, *args):
@@ -109,7 +109,7 @@ def _suspension(world, pupil, **extra):
 def test_reject_needs_a_comment_and_approve_finishes_with_no_stale_failures(client, pupil, world):
     case, submitter = _suspension(world, pupil)
     case = case_submit(acting_user=submitter, case=case)
-    client.force_login(submitter)  # 学校审核: the school itself
+    client.force_login(staff_user(pupil.school))  # 学校审核: a colleague at the school (not the submitter)
     client.post(url("decide", case.pk), {"action": "reject", "comment": " "})
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW and current_step(case).status == "in_progress"
@@ -159,7 +159,7 @@ def test_generally_refused_rules_warn_everyone_and_the_authority_overrides_with_
     assert "初始年级一般不予转学" in client.get(url("edit", case.pk)).content.decode()
     case = case_submit(acting_user=submitter, case=case)  # a warning does not stop submission
     case = case_approve(acting_user=world.school_user(destination), case=case)
-    case = case_approve(acting_user=submitter, case=case)
+    case = case_approve(acting_user=staff_user(school), case=case)  # a colleague signs for the origin
     page = client.get(url("edit", case.pk)).content.decode()
     assert "须由学籍主管部门审批时特批" in page and 'name="rule_code"' not in page
     county = world.authority_user(Jurisdiction.objects.get(code="620102"), role=Role.REVIEWER)
