@@ -16,7 +16,7 @@ archive entry (``graphql_document``, which asks cases/access.py), and they are o
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from wagtail.models import Collection
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 
@@ -29,8 +29,8 @@ PUBLIC_COLLECTION = "公开文件"
 
 def private_documents_q():
     """Q over Document: documents attached to a case or an archive entry."""
-    return (Q(Exists(m.Evidence.objects.filter(document=OuterRef("pk"))))
-            | Q(Exists(m.ArchiveEntry.objects.filter(document=OuterRef("pk")))))
+    return (Q(pk__in=m.Evidence.objects.values("document_id"))
+            | Q(pk__in=m.ArchiveEntry.objects.filter(document__isnull=False).values("document_id")))
 
 
 def is_private(document):

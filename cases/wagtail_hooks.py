@@ -23,8 +23,10 @@ from cases.audit import ACTIONS
 # (cases/documents.py). Registered here, after wagtail.documents registered its own.
 from cases.documents import PrivateDocumentPolicy  # noqa: E402
 
-register_permission_policy(get_document_model(), PrivateDocumentPolicy(
-    get_document_model(), auth_model=get_document_model(), owner_field_name="uploaded_by_user"))
+_private_policy = PrivateDocumentPolicy(get_document_model(), auth_model=get_document_model(),
+                                       owner_field_name="uploaded_by_user")
+register_permission_policy(get_document_model(), _private_policy)
+register_permission_policy(get_document_model(), _private_policy, exact_class=True)
 
 register_snippet(RegistryViewSetGroup)
 for bulk_action in (PlaceInClassBulkAction, BulkApproveAction, BulkRejectAction):

@@ -39,13 +39,15 @@ def _scoped_exists(user, model, pk, actions):
 
 class ScopeGuardMixin:
     def dispatch(self, request, *args, **kwargs):
-        if getattr(self, "permission_required", None) == "delete":
-            raise PermissionDenied  # registry records are append-only: nothing is deleted
         pk = kwargs.get("pk")
         model = getattr(self, "model", None) or getattr(self, "model_class", None)
+        # Scope first: an out-of-scope object answers exactly like a missing one, on every view
+        # (the delete view's refusal below would otherwise tell that it exists).
+        if pk is not None and model is not None and not _scoped_exists(request.user, model, pk, ["view"]):
+            raise Http404
+        if getattr(self, "permission_required", None) == "delete":
+            raise PermissionDenied  # registry records are append-only: nothing is deleted
         if pk is not None and model is not None:
-            if not _scoped_exists(request.user, model, pk, ["view"]):
-                raise Http404
             if getattr(self, "permission_required", None) in WRITE_PERMISSIONS and not _scoped_exists(
                 request.user, model, pk, ["change"]
             ):
