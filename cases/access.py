@@ -163,20 +163,12 @@ def student_part(part):
 
 
 def former_student_ids(scope):
-    """Students with a closed registration in scope whose current one is elsewhere. Cached per
-    scope until any registration opens or closes (``former_students_changed``): the set only
-    grows with transfers and graduations, and a change anywhere recomputes it."""
+    """Students with a closed registration in scope whose current one is elsewhere: one query
+    (a join over the scope's closed registrations), so every list costs the same queries."""
     former = former_registrations(scope)
     if former is None:
         return []
-    version = cache.get_or_set(FORMER_VERSION, 1, None)
-    key = f"xueji:former-students:{version}:{scope.code or ''}:{scope.school_id or ''}"
-    ids = cache.get(key)
-    if ids is None:
-        outside = former.exclude(scope.current_students("student__"))
-        ids = sorted(set(outside.values_list("student_id", flat=True)))
-        cache.set(key, ids, 3600)
-    return ids
+    return sorted(set(former.exclude(scope.current_students("student__")).values_list("student_id", flat=True)))
 
 
 def former_students_changed():
