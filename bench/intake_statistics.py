@@ -57,7 +57,8 @@ def intake_workbook(rows, school):
     for i in range(rows):
         gender = "M" if i % 2 else "F"
         born = admitted.replace(year=admitted.year - 7) + datetime.timedelta(days=i % 300)
-        number = make_id_number(school.county.code, born, (i // 300) % 999 + 1 if gender == "M" else 0)
+        sequence = 2 * ((i // 300) % 499) + (1 if gender == "M" else 2)  # odd for boys, even for girls
+        number = make_id_number(school.county.code, born, sequence)
         values = {"name": f"新生{i}", "gender": "男" if gender == "M" else "女", "birth_date": born.isoformat(),
                   "id_number": number, "ethnicity": "汉族", "household_type": "农业户口"}
         if i % 100 == 1 and existing:
