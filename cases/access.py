@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import CharField, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
@@ -149,7 +148,6 @@ def former_registrations(scope):
 # start with the birthplace, so a county's students sit in one stretch of it: seconds at five
 # million). ``student_parts`` gives the parts, ``student_part`` builds a queryset of one.
 _STUDENT_PART = ContextVar("xueji_student_part", default=None)
-FORMER_VERSION = "xueji:former-students:version"
 
 
 @contextmanager
@@ -169,14 +167,6 @@ def former_student_ids(scope):
     if former is None:
         return []
     return sorted(set(former.exclude(scope.current_students("student__")).values_list("student_id", flat=True)))
-
-
-def former_students_changed():
-    """Called (on commit) by the services that open or close registrations."""
-    try:
-        cache.incr(FORMER_VERSION)
-    except ValueError:
-        cache.set(FORMER_VERSION, 1, None)
 
 
 def student_parts(user):

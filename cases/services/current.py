@@ -3,11 +3,9 @@ registration (in the same transaction): ``Student.current_registration`` is the 
 registration, else the latest closed one; ``current_school`` and ``scope_code`` copy its school
 so that scoped lists and searches are index range scans on the student table."""
 
-from django.db import transaction
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from cases.access import former_students_changed
 from cases.models import OPEN_STATUSES, Registration, School, Student
 
 
@@ -20,7 +18,6 @@ def _latest(field):
 
 def students_refresh_current(student_ids):
     """One UPDATE for any number of students (no query per student)."""
-    transaction.on_commit(former_students_changed)
     return Student.objects.filter(pk__in=list(student_ids)).update(
         current_registration=_latest("pk"),
         current_school=_latest("school_id"),
@@ -30,5 +27,4 @@ def students_refresh_current(student_ids):
 
 def school_scope_changed(school: School):
     """A school's supervising unit changed: its current students follow it (one UPDATE)."""
-    transaction.on_commit(former_students_changed)
     return Student.objects.filter(current_school=school).update(scope_code=school.scope_code)
