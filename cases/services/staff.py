@@ -154,7 +154,7 @@ def staff_create(*, acting_user, username, password, full_name, unit, role, trai
 
 
 def _lock(profile):
-    return StaffProfile.objects.select_for_update().select_related("user", "school", "jurisdiction").get(pk=profile.pk)
+    return StaffProfile.objects.select_for_update(of=("self",)).select_related("user", "school", "jurisdiction").get(pk=profile.pk)
 
 
 @transaction.atomic
