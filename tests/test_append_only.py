@@ -155,7 +155,8 @@ def test_sql_may_still_change_an_undecided_case(pupil):
         pytest.skip("PostgreSQL triggers")
     world = World()
     case, _ = open_case(world, case_type="suspension", school=pupil.school, student=pupil.student,
-                        end_on=datetime.date(2026, 7, 10), reason="illness")
+                        end_on=datetime.date(2026, 7, 10), reason="illness",
+                        details={"hospital_county_level": True})
     with connection.cursor() as cursor:
         cursor.execute("UPDATE cases_case SET reason_text = 'draft' WHERE id = %s", [case.pk])
     case.refresh_from_db()
