@@ -32,8 +32,10 @@ def export_record(*, user, kind, rows, query="", students=()):
     from cases.services.reads import student_reads_record
 
     scope = access.scope_of(user)
+    label = {"student": "学生列表", "registration": "学籍列表", "case": "案卷列表", "certificate": "证书列表",
+             "roster": "花名册"}.get(kind.split(".")[0], "督查明细")
     student_reads_record(acting_user=user, students=[s for s in students if s], door=m.ReadDoor.EXPORT,
-                         what=f"导出:{kind}")
+                         what=label)  # Chinese: the read log is shown in the admin
     return m.ExportLog.objects.create(user=user if user and user.is_authenticated else None, kind=kind,
                                       query=query[:1000], rows=rows, scope_code=scope.code or "")
 
