@@ -1,6 +1,19 @@
+import os
+
 import pytest
 
 from cases.models import Jurisdiction
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` are skipped before their set-up on another database: a
+    transactional set-up there costs time and proves nothing."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

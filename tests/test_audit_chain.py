@@ -113,7 +113,7 @@ def test_a_truncated_chain_is_caught_against_a_recorded_head(history):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_chain():
     if connection.vendor != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's; SQLite serialises writers")
