@@ -43,6 +43,8 @@ def load_steps(cases):
         runs = by_case.get(str(case.pk), [])
         latest = runs[-1].workflow_state_id if runs else None
         case._gql_steps = [s for s in runs if s.workflow_state_id == latest]
+        for state in runs:
+            state._gql_case = case  # awaitingMe checks the case's submitter without a query per step
         case._gql_comments = [s for s in runs if (s.comment or "").strip()]
 
 
