@@ -431,6 +431,9 @@ def postgres_defer_indexes():
     rebuild them, in two lists: unique constraints and indexes, then foreign keys."""
     indexes, foreign_keys, drops = [], [], []
     with connection.cursor() as cursor:
+        # Rows written just before (townships, schools) leave deferred foreign-key checks pending
+        # inside an open transaction, and PostgreSQL refuses ALTER TABLE while they are.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in BIG_TABLES:
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
