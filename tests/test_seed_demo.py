@@ -203,8 +203,9 @@ def test_staff_at_every_level_can_log_in(seeded):
 
     logins = seeded.split("演示账号", 1)[1].splitlines()[1:]
     usernames = [line.split()[0] for line in logins if line.startswith("  ")]
-    assert usernames[:4] == ["admin", "province", "city-6201", "county-620102"]
-    assert usernames[4].startswith("school-1620102")
+    # The provincial exam authority (第二十二条) is a unit of its own, listed after the county.
+    assert usernames[:5] == ["admin", "province", "city-6201", "county-620102", "province-exam"]
+    assert usernames[5].startswith("school-1620102") and usernames[6] == f"{usernames[5]}-head"
     for username in usernames:
         assert authenticate(username=username, password=demo.DEFAULT_PASSWORD) is not None, username
     assert authenticate(username="province", password="wrong") is None

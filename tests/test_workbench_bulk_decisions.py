@@ -45,7 +45,7 @@ def waiting_at_county(world, school, count):
                                     reason="illness", details={"hospital_county_level": True}, evidence=ILLNESS,
                                     end_on=datetime.date(2026, 7, 10))
         case = case_submit(acting_user=submitter, case=case)
-        cases.append(case_approve(acting_user=world.school_user(school), case=case, comment="同意"))
+        cases.append(case_approve(acting_user=world.school_head(school), case=case, comment="同意"))
     return cases
 
 

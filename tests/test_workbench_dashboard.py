@@ -29,7 +29,8 @@ def school():
 
 
 def suspensions(world, school, count, start=0):
-    """``count`` illness suspensions, submitted and approved by the school: each waits at the county."""
+    """``count`` illness suspensions, submitted by the registrar and approved by the head (separation of
+    duties): each waits at the county."""
     cases = []
     for i in range(start, start + count):
         registration = register_student(school_class=school.classes.get(), stage="primary",
@@ -38,7 +39,7 @@ def suspensions(world, school, count, start=0):
                                     reason="illness", details={"hospital_county_level": True}, evidence=ILLNESS,
                                     end_on=datetime.date(2026, 7, 10))
         case = case_submit(acting_user=submitter, case=case)
-        cases.append(case_approve(acting_user=world.school_user(school), case=case, comment="同意"))
+        cases.append(case_approve(acting_user=world.school_head(school), case=case, comment="同意"))
     return cases
 
 
