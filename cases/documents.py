@@ -93,3 +93,23 @@ def undo_grants_over_evidence(sender, instance, **kwargs):
         logger.warning("Removed %s of group %s on collection %s: evidence is reached only through its case",
                        permission.codename, instance.group, instance.collection)
         sender.objects.filter(pk=instance.pk).delete()
+
+
+def private_chosen_view():
+    """Wagtail's document chooser 'chosen' view, answering a private document exactly like a
+    missing one (the stock view refuses it with a redirect, which tells that it exists)."""
+    from django.http import Http404
+    from wagtail.documents import get_document_model
+    from wagtail.documents.views.chooser import DocumentChosenView
+
+    class PrivateAsMissingChosenView(DocumentChosenView):
+        def get_object(self, pk):
+            try:
+                private = get_document_model().objects.filter(Q(pk=pk) & private_documents_q()).exists()
+            except (ValueError, TypeError):
+                private = False
+            if private:
+                raise Http404
+            return super().get_object(pk)
+
+    return PrivateAsMissingChosenView.as_view()

@@ -348,9 +348,15 @@ def test_delete_is_refused_and_deletes_nothing(client, world, model, inside):
     url = reverse(f"{MODELS[model]}:delete", args=[obj.pk])
     for response in (client.get(url, **XHR), client.post(url, **XHR)):
         assert response.status_code in (403, 404)
-    response = client.post(url)  # a browser is sent back to the dashboard
-    assert response.status_code == 302
-    assert response["Location"] == reverse("wagtailadmin_home")
+    response = client.post(url)
+    if inside:  # a browser is sent back to the dashboard
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+    else:
+        # Out of scope answers exactly like a missing object (scope is checked before the
+        # refusal, da79b6b): a redirect here would tell that the record exists.
+        missing = reverse(f"{MODELS[model]}:delete", args=[type(obj).objects.order_by("-pk")[0].pk + 1000])
+        assert response.status_code == client.post(missing).status_code == 404
     assert type(obj).objects.filter(pk=obj.pk).exists()
 
 

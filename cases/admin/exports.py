@@ -17,6 +17,7 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cases import access
@@ -31,8 +32,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- certificates' listing ----------------------------------------------------------------------
 def certificates_visible(user):
-    """Certificates of the students the user may see (the student decides, as for the PDF)."""
-    return m.Certificate.objects.filter(student__in=access.in_scope(user, m.Student))
+    """The one policy (cases/access.py): the issuing school decides, not the student — a former
+    school still reads its old student but never what the new school issued (第十四条)."""
+    return access.certificates_visible(user)
 
 
 class CertificatePermissionPolicy(ModelPermissionPolicy):
@@ -65,8 +67,32 @@ class CertificateGuardMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class CertificateChooserMixin:
+    """The certificates' chooser offers and picks only what the listing shows (with the model's
+    view permission): another school's certificate answers like a missing one."""
+
+    def _visible(self):
+        return CertificatePermissionPolicy(m.Certificate).instances_user_has_any_permission_for(
+            self.request.user, ["view"])
+
+    def get_object_list(self):
+        return super().get_object_list().filter(pk__in=self._visible().values("pk"))
+
+    def get_object(self, pk):
+        return self._visible().get(pk=pk)
+
+    def get_objects(self, pks):  # chosen-multiple
+        return self._visible().filter(pk__in=pks)
+
+
+class CertificateChooserViewSet(SnippetChooserViewSet):
+    def construct_view(self, view_class, **kwargs):
+        return super().construct_view(type(view_class.__name__, (CertificateChooserMixin, view_class), {}), **kwargs)
+
+
 class CertificateViewSet(SnippetViewSet):
     model = m.Certificate
+    chooser_viewset_class = CertificateChooserViewSet
     icon = "doc-full"
     menu_label = _("证书证明")
     add_to_admin_menu = False

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
 
@@ -187,7 +188,10 @@ class JurisdictionViewSet(ScopedSnippetViewSet):
 
 class SchoolClassCreateView(ServiceFormMixin, CreateView):
     def save_through_service(self, form):
-        return school_class_create(acting_user=self.request.user, **form.cleaned_data)
+        # Only the fields a registrar fills in; promotion (promoted_through) is the yearly job's.
+        data = form.cleaned_data
+        return school_class_create(acting_user=self.request.user, school=data["school"], stage=data["stage"],
+                                   cohort=data["cohort"], class_name=data["class_name"])
 
 
 class SchoolClassViewSet(ScopedSnippetViewSet):
@@ -201,6 +205,9 @@ class SchoolClassViewSet(ScopedSnippetViewSet):
     search_fields = ["school__name", "class_name"]
     search_backend_name = None
     form_fields = ["school", "stage", "cohort", "class_name"]
+    # A snippet viewset ignores form_fields and offers every model field unless panels are given:
+    # promoted_through would reach the form (and the create service would 500 on it).
+    panels = [FieldPanel(name) for name in form_fields]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("school")

@@ -1,6 +1,6 @@
 """Status changes of a registration and the yearly promotion of classes (第十六条)."""
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -148,7 +148,11 @@ def school_class_create(*, acting_user, school, stage, cohort, class_name):
         raise RuleError("class_cohort", "入学年份应为四位年份", field="cohort")
     if SchoolClass.objects.filter(school=school, stage=stage, cohort=cohort, class_name=name).exists():
         raise RuleError("class_exists", "该学校同一入学年份已有同名班级", field="class_name")
-    school_class = SchoolClass.objects.create(school=school, stage=stage, cohort=cohort, class_name=name)
+    try:  # two registrars at once: the unique constraint decides, in a savepoint
+        with transaction.atomic():
+            school_class = SchoolClass.objects.create(school=school, stage=stage, cohort=cohort, class_name=name)
+    except IntegrityError:
+        raise RuleError("class_exists", "该学校同一入学年份已有同名班级", field="class_name") from None
     audit(school_class, "xueji.class.create", acting_user=acting_user,
           data={"school": school.code, "stage": stage, "cohort": cohort, "class_name": name})
     return school_class

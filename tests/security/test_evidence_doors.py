@@ -74,8 +74,12 @@ def test_documents_listing_and_chooser_never_show_evidence(scenario, evidence, e
             body = client.get(url).content.decode()
             assert evidence.document.title not in body and "证明材料" not in body.replace("证明材料和档案", "")
         assert public.title in client.get(reverse("wagtaildocs:index")).content.decode()
-        assert client.get(reverse("wagtaildocs_chooser:chosen", args=[evidence.document.pk])).status_code in (
-            302, 403, 404)  # Wagtail's permission-denied redirect, a 403, or missing
+        # Evidence answers exactly like a missing document (never a hint that it exists).
+        chosen = client.get(reverse("wagtaildocs_chooser:chosen", args=[evidence.document.pk]))
+        missing = client.get(reverse("wagtaildocs_chooser:chosen", args=[987654321]))
+        assert chosen.status_code == missing.status_code in (302, 403, 404)
+        assert evidence.document.title not in chosen.content.decode()
+        assert client.get(reverse("wagtaildocs_chooser:chosen", args=[public.pk])).status_code == 200
     assert client.get("/api/v2/documents/").status_code == 404  # no admin/public API is mounted
 
 
