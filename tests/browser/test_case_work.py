@@ -128,6 +128,7 @@ def test_illness_suspension_with_medical_certificate_submitted_and_approved(live
     registration = register_student(school_class=SchoolClassFactory(school=school, stage="junior", cohort=2024),
                                     stage="junior", name="孙小强")
     staff("fourth-registrar", school)
+    staff("fourth-head", school, Role.HEAD)  # decides the school step: never the submitter
     staff("chengguan-reviewer", county, Role.REVIEWER)
     base = live_server.url
 
@@ -150,8 +151,9 @@ def test_illness_suspension_with_medical_certificate_submitted_and_approved(live
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
 
-    # 学校审核 by the school itself, then the county approves: the last step warns first.
-    page = login(browser, base, "fourth-registrar")
+    # 学校审核 by the school's head (the submitter never decides), then the county approves: the
+    # last step warns first.
+    page = login(browser, base, "fourth-head")
     open_case_page(page, base, case)
     dialog_action(page, "approve", "confirm-approve")
     page = login(browser, base, "chengguan-reviewer")
