@@ -71,6 +71,7 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
                                     stage="junior", name="王小明")
     old_number = registration.auxiliary_numbers.get().number
     staff("origin-registrar", origin)
+    staff("origin-head", origin, Role.HEAD)  # decides the origin school's step: never the submitter
     staff("destination-registrar", destination)
     staff("chengguan-reviewer", Jurisdiction.objects.get(code="620102"), Role.REVIEWER)
     staff("qinzhou-reviewer", Jurisdiction.objects.get(code="620502"), Role.REVIEWER)
@@ -101,7 +102,7 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
     assert case.state == CaseState.IN_REVIEW
     shot(page, "3-submitted")
 
-    for step, approver in enumerate(["destination-registrar", "origin-registrar", "chengguan-reviewer",
+    for step, approver in enumerate(["destination-registrar", "origin-head", "chengguan-reviewer",
                                      "qinzhou-reviewer"], start=4):
         page = login(browser, base, approver)
         assert case.number in page.content()  # 待我审批
