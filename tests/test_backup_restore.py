@@ -35,7 +35,7 @@ def fingerprint(database_url):
     sql = " UNION ALL ".join(
         f"SELECT '{t}', count(*), md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) FROM \"{t}\" r"
         for t in tables)
-    return psql(database_url, sql).splitlines()
+    return sorted(psql(database_url, sql).splitlines())  # UNION ALL may come back in any order (parallel append)
 
 
 def sha256(path):

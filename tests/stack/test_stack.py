@@ -33,7 +33,10 @@ from tests.factories import SchoolFactory, staff_user
 from tests.test_print_jobs import diplomas
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("XUEJI_STACK_REDIS_URL", "redis://127.0.0.1:6379/1")
+# One Redis database per pytest-xdist worker: two stacks never share a queue (a worker of one
+# test would take the other's jobs, against the other's database).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("XUEJI_STACK_REDIS_URL", f"redis://127.0.0.1:6379/{1 + _WORKER % 15}")
 LEASE = 4
 
 pytestmark = [pytest.mark.postgres, pytest.mark.stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -77,6 +80,7 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "cms.settings.production", "SECRET_KEY": "stack-test-secret-key",
             "DATABASE_URL": database_url(), "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix,
             "WAGTAILADMIN_BASE_URL": "http://127.0.0.1", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0",
+            "SECURE_SSL_REDIRECT": "0",  # plain http on this machine; production redirects to https
             "STATIC_ROOT": str(static), "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "XUEJI_LOOKUP_LIMIT_PER_IP": "3", "XUEJI_PRINT_JOB_LEASE_SECONDS": str(LEASE),
             "XUEJI_WORKER_MAINTENANCE_SECONDS": "2", "PYTHONUNBUFFERED": "1",
