@@ -418,6 +418,28 @@ def print_jobs_visible(user, queryset=None):
     return queryset.filter(Q(created_by=user) | (Q(Exists(certificates)) & ~Q(Exists(outside))))
 
 
+# --- Excel intakes, duplicate decisions, scheduled jobs ---------------------------------------
+def intake_uploads_visible(user, queryset=None):
+    """The uploaded intake workbooks of the registration cases in the user's scope (第八、十一条)."""
+    queryset = m.IntakeUpload.objects.all() if queryset is None else queryset
+    return queryset.filter(case__in=in_scope(user, m.Case))
+
+
+def duplicate_decisions_visible(user, queryset=None):
+    """The registrars' duplicate decisions (第十一条) of the cases in the user's scope: the
+    school's own, and its schools' for an authority above."""
+    queryset = m.DuplicateDecision.objects.all() if queryset is None else queryset
+    return queryset.filter(case__in=in_scope(user, m.Case))
+
+
+def job_runs_visible(user, queryset=None):
+    """Scheduled runs concern the whole province: shown to authority staff and superusers, not
+    to schools. Approving and undoing are the province's (cases/services/jobs.py)."""
+    queryset = m.JobRun.objects.all() if queryset is None else queryset
+    scope = scope_of(user)
+    return queryset if (scope.everything or scope.code) else queryset.none()
+
+
 # --- what a case form may name (the pickers of cases/admin/case_fields.py and the API) -----------
 def pickable(user, kind, *, school=None, stage=None):
     """What a user filling a case may pick, by field kind: students and registrations the user

@@ -137,27 +137,44 @@ def counts(user, unit, report):
     return rows, total
 
 
-def records(user, unit, report, check):
-    """The records behind one count: [{values, url}] (bounded by the export limit)."""
+def counts_table(user, unit, report):
+    """(title, headers, rows) of one report's counts as it is exported."""
+    rows, total = counts(user, unit, report)
+    checks = list(REPORTS[report]["checks"].items())
+    return (REPORTS[report]["title"], ["单位", *[label for _, label in checks]],
+            [[r["label"], *[r[k] for k, _ in checks]] for r in [*rows, total]])
+
+
+def records_table(user, unit, report, check):
+    """(title, headers, rows, students) of one check's records as they are exported."""
+    found = records(user, unit, report, check)
+    return (REPORTS[report]["checks"][check], RECORD_HEADERS, [r["values"] for r in found],
+            [r["student"] for r in found])
+
+
+def records(user, unit, report, check, limit=None):
+    """The records behind one count: [{values, url, student, case}] (bounded by the export limit,
+    or by ``limit``)."""
     from django.urls import reverse
 
     from cases.services.exports import EXPORT_MAX_ROWS
 
+    limit = EXPORT_MAX_ROWS if limit is None else min(limit, EXPORT_MAX_ROWS)
     queryset, _ = _checks(user, unit, check)
     label = REPORTS[report]["checks"][check]
     found = []
     if queryset.model is m.Case:
-        for case in queryset.select_related("school", "student").order_by("school__code", "pk")[:EXPORT_MAX_ROWS]:
-            found.append({"student": case.student_id,
+        for case in queryset.select_related("school", "student").order_by("school__code", "pk")[:limit]:
+            found.append({"student": case.student_id, "case": case.pk,
                           "values": [case.school.name, case.number, case.student.name if case.student_id else "",
                                      f"{case.type_name}:{label}",
                                      case.effective_on.isoformat() if case.effective_on else ""],
                           "url": reverse("wagtailsnippets_cases_case:edit", args=[case.pk])})
         return found
     for registration in queryset.select_related("school", "student").order_by("school__code", "student__registry_number")[
-            :EXPORT_MAX_ROWS]:
+            :limit]:
         student = registration.student
-        found.append({"student": student.pk,
+        found.append({"student": student.pk, "case": None,
                       "values": [registration.school.name, student.registry_number, student.name, label,
                                  registration.started_on.isoformat()],
                       "url": reverse("wagtailsnippets_cases_student:inspect", args=[student.pk])})

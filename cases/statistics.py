@@ -97,6 +97,18 @@ def by_unit(user, unit):
     return rows, total
 
 
+def columns():
+    """[(key, label)] of the by-unit table: the total, each stage, each flag."""
+    return [("total", "在籍总数"), *STAGES, *FLAG_COLUMNS]
+
+
+def unit_table(user, unit):
+    """(headers, rows) of the by-unit table as it is exported: one row per child unit, then 合计."""
+    rows, total = by_unit(user, unit)
+    keys = columns()
+    return ["单位", *[label for _, label in keys]], [[r["label"], *[r[k] for k, _ in keys]] for r in [*rows, total]]
+
+
 def _label(rows, unit):
     if unit.is_school:
         rows[0].update(label=unit.school.name, drill=None)

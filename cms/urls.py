@@ -32,6 +32,11 @@ urlpatterns = scoped_reports + [
     path("graphql/documents/<int:pk>/", document_download, name="graphql_document"),
     path("graphql/certificates/<int:pk>/pdf/", api_downloads.certificate_pdf, name="graphql_certificate_pdf"),
     path("graphql/print-jobs/<int:pk>/pdf/", api_downloads.print_job_pdf, name="graphql_print_job_pdf"),
+    path("graphql/intake/<int:pk>/template.xlsx", api_downloads.intake_template, name="graphql_intake_template"),
+    path("graphql/intake-uploads/<int:pk>/result.xlsx", api_downloads.intake_result, name="graphql_intake_result"),
+    path("graphql/exports/statistics.xlsx", api_downloads.statistics_xlsx, name="graphql_statistics_xlsx"),
+    path("graphql/exports/oversight.xlsx", api_downloads.oversight_xlsx, name="graphql_oversight_xlsx"),
+    path("graphql/exports/roster/", api_downloads.roster, name="graphql_roster"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -47,3 +47,125 @@ def print_job_pdf(request, pk):
     response = FileResponse(job.pdf.open("rb"), as_attachment=True, filename=f"print-job-{job.pk}.pdf")
     response["Cache-Control"] = "no-store"
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def intake_template(request, pk):
+    """The Excel template of a registration case in scope (its school's classes in the lists)."""
+    from cases.intake.checks import case_template
+
+    user, refusal = _caller(request)
+    if refusal:
+        return refusal
+    case = access.in_scope(user, m.Case, m.Case.objects.select_related("school")).filter(
+        pk=pk, case_type="registration").first()
+    if case is None:
+        raise Http404
+    return _attachment(case_template(case), XLSX, f"intake-template-{case.stage}.xlsx")
+
+
+def intake_result(request, pk):
+    """An upload's result workbook (each row's outcome and reasons)."""
+    user, refusal = _caller(request)
+    if refusal:
+        return refusal
+    upload = access.intake_uploads_visible(user, m.IntakeUpload.objects.select_related("case")).filter(pk=pk).first()
+    if upload is None or not upload.result:
+        raise Http404
+    response = FileResponse(upload.result.open("rb"), content_type=XLSX, as_attachment=True,
+                            filename=f"intake-result-{upload.case.number}.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _report_unit(request, user):
+    from .reports.units import BadArgument, report_unit
+
+    try:
+        unit = report_unit(user, code=request.GET.get("code"), school_id=request.GET.get("school"))
+    except BadArgument:
+        unit = None
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def statistics_xlsx(request):
+    """学籍统计 as Excel, exactly the admin's export (logged)."""
+    from cases import statistics as stats
+    from cases.services.exports import table_xlsx
+
+    user, refusal = _caller(request)
+    if refusal:
+        return refusal
+    unit = _report_unit(request, user)
+    headers, rows = stats.unit_table(user, unit)
+    content = table_xlsx(user=user, kind="statistics", title="学籍统计", headers=headers, rows=rows,
+                         query=request.GET.urlencode())
+    return _attachment(content, XLSX, "statistics.xlsx")
+
+
+def oversight_xlsx(request):
+    """An oversight report's counts, or one check's records, as Excel (logged, the records as reads)."""
+    from cases import oversight
+    from cases.services.exports import table_xlsx
+
+    user, refusal = _caller(request)
+    if refusal:
+        return refusal
+    unit = _report_unit(request, user)
+    report, check = request.GET.get("report"), request.GET.get("check")
+    if report not in oversight.REPORTS or (check and check not in oversight.REPORTS[report]["checks"]):
+        raise Http404
+    if check:
+        title, headers, rows, students = oversight.records_table(user, unit, report, check)
+        kind = f"oversight-{check}"
+    else:
+        (title, headers, rows), students, kind = oversight.counts_table(user, unit, report), (), f"oversight-{report}"
+    content = table_xlsx(user=user, kind=kind, title=title, headers=headers, rows=rows, query=request.GET.urlencode(),
+                         students=students)
+    return _attachment(content, XLSX, f"{kind}.xlsx")
+
+
+def roster(request):
+    """A roster (花名册) as Excel or PDF: the selection is checked again on every download (404 out
+    of scope), the file built and logged by cases/services/exports.py."""
+    from cases.services.exports import roster_pdf, roster_registrations, roster_title, roster_xlsx
+
+    from .reports.units import BadArgument, roster_selection
+
+    user, refusal = _caller(request)
+    if refusal:
+        return refusal
+    params = request.GET
+    export_format = params.get("format", "xlsx")
+    grade = params.get("grade")
+    try:
+        if export_format not in ("xlsx", "pdf") or (grade and not grade.isdigit()):
+            raise BadArgument
+        selection = roster_selection(user, school_id=params.get("school"), class_id=params.get("class"),
+                                     unit_code=params.get("unit"), stage=params.get("stage"),
+                                     grade=int(grade) if grade else None)
+    except BadArgument:
+        selection = None
+    if selection is None:
+        raise Http404
+    registrations = roster_registrations(
+        user, school=selection["school"], school_class=selection["school_class"], grade=selection["grade"],
+        unit_code=selection["unit"].code if selection["unit"] else None, stage=selection["stage"])
+    title = roster_title(**selection)
+    build, content_type = (roster_pdf, "application/pdf") if export_format == "pdf" else (roster_xlsx, XLSX)
+    try:
+        content = build(user=user, title=title, registrations=registrations, query=params.urlencode())
+    except RuleError as error:  # too many rows: narrowed by school, grade or class first
+        return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
+    return _attachment(content, content_type, f"roster.{export_format}")

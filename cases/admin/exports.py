@@ -23,7 +23,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from cases import access
 from cases import models as m
 from cases.errors import rule_errors
-from cases.services.exports import roster_pdf, roster_registrations, roster_xlsx
+from cases.services.exports import roster_choices, roster_pdf, roster_registrations, roster_title, roster_xlsx
 
 from .scoping import ScopedExportMixin
 
@@ -132,11 +132,10 @@ class RosterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = access.in_scope(user, m.School).order_by("code")
-        # Units at or below the user's own (a county may read its city's name, not its roster).
-        self.fields["unit"].queryset = m.Jurisdiction.objects.filter(
-            access.scope_of(user).jurisdictions(), level__in=["city", "county"]).order_by("code")
-        self.fields["school_class"].queryset = access.in_scope(user, m.SchoolClass).select_related("school")
+        choices = roster_choices(user)
+        self.fields["school"].queryset = choices["schools"]
+        self.fields["unit"].queryset = choices["units"]
+        self.fields["school_class"].queryset = choices["classes"]
 
     def clean(self):
         data = super().clean()
@@ -146,13 +145,8 @@ class RosterForm(forms.Form):
 
 
 def _title(data):
-    if data.get("school_class"):
-        c = data["school_class"]
-        return f"{c.school.name} {c.grade_label()}{c.class_name} 学生花名册"
-    where = data["school"].name if data.get("school") else data["unit"].name
-    grade = f" 第{data['grade']}学年" if data.get("grade") else ""
-    stage = dict(m.Stage.choices).get(data.get("stage"), "") if data.get("stage") else ""
-    return f"{where}{stage}{grade} 学生花名册"
+    return roster_title(school=data.get("school"), school_class=data.get("school_class"), unit=data.get("unit"),
+                        stage=data.get("stage") or None, grade=data.get("grade"))
 
 
 def roster_page(request):

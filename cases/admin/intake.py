@@ -18,8 +18,7 @@ from wagtail import hooks
 from cases import access
 from cases import models as m
 from cases.errors import rule_errors
-from cases.intake.checks import county_labels
-from cases.intake.workbook import build_template
+from cases.intake.checks import case_template
 from cases.services.cases import case_editable_by
 from cases.services.intake import duplicate_decide, intake_apply, intake_upload
 from cases.services.students import name_pinyin
@@ -82,10 +81,7 @@ def intake_page(request, pk):
 
 def intake_template(request, pk):
     case = _case(request, pk)
-    classes = m.SchoolClass.objects.filter(school=case.school, stage=case.stage).values_list("class_name", flat=True)
-    content = build_template(stage=case.stage, school_name=case.school.name, classes=list(classes),
-                             counties=list(county_labels(m.Jurisdiction)))
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(case_template(case), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="intake-template-{case.stage}.xlsx"'
     return response
 
@@ -114,8 +110,9 @@ def intake_upload_view(request, pk):
 
 
 def _upload(request, pk):
-    upload = m.IntakeUpload.objects.select_related("case").filter(pk=pk).first()
-    if upload is None or not access.in_scope(request.user, m.Case, m.Case.objects.filter(pk=upload.case_id)).exists():
+    upload = access.intake_uploads_visible(request.user, m.IntakeUpload.objects.select_related("case")).filter(
+        pk=pk).first()
+    if upload is None:
         raise Http404
     return upload
 
@@ -161,8 +158,7 @@ def decisions_page(request):
     scope = access.scope_of(request.user)
     if scope.is_empty:
         raise PermissionDenied
-    cases = access.in_scope(request.user, m.Case)
-    decisions = (m.DuplicateDecision.objects.filter(case__in=cases)
+    decisions = (access.duplicate_decisions_visible(request.user)
                  .select_related("case__school", "existing", "decided_by")[:500])
     return render(request, "cases/admin/duplicate_decisions.html", {"decisions": decisions})
 

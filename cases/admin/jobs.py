@@ -22,8 +22,7 @@ from cases.services.jobs import job_approve, promotion_undo
 
 def runs_visible(user):
     """Runs concern the whole province: shown to authority staff and superusers, not schools."""
-    scope = access.scope_of(user)
-    return m.JobRun.objects.all() if (scope.everything or scope.code) else m.JobRun.objects.none()
+    return access.job_runs_visible(user)
 
 
 class JobRunPermissionPolicy(ModelPermissionPolicy):

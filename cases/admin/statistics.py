@@ -13,7 +13,7 @@ from cases import access
 from cases import oversight
 from cases import statistics as stats
 from cases.models import ReadDoor
-from cases.services.exports import export_record, workbook_of
+from cases.services.exports import table_xlsx
 from cases.services.reads import student_reads_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,8 +29,8 @@ def _unit(request):
 
 
 def _xlsx(request, kind, title, headers, rows, students=()):
-    content = workbook_of(title, headers, rows)
-    export_record(user=request.user, kind=kind, rows=len(rows), query=request.GET.urlencode(), students=students)
+    content = table_xlsx(user=request.user, kind=kind, title=title, headers=headers, rows=rows,
+                         query=request.GET.urlencode(), students=students)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
     response["Cache-Control"] = "no-store"
@@ -46,14 +46,12 @@ def _drill_url(name, drill):
 
 def statistics_page(request):
     unit = _unit(request)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(request, "statistics", "学籍统计", *stats.unit_table(request.user, unit))
     rows, total = stats.by_unit(request.user, unit)
     stage_columns = stats.STAGES
-    flag_columns = stats.FLAG_COLUMNS
-    headers = ["单位", "在籍总数", *[label for _, label in stage_columns], *[label for _, label in flag_columns]]
-    keys = ["total", *[k for k, _ in stage_columns], *[k for k, _ in flag_columns]]
-    if request.GET.get("export") == "xlsx":
-        table = [[r["label"], *[r[k] for k in keys]] for r in [*rows, total]]
-        return _xlsx(request, "statistics", "学籍统计", headers, table)
+    headers = ["单位", *[label for _, label in stats.columns()]]
+    keys = [k for k, _ in stats.columns()]
     for row in rows:
         row["url"] = _drill_url("xueji_statistics", row["drill"])
         row["values"] = [row[k] for k in keys]
@@ -106,10 +104,10 @@ def oversight_page(request):
     if check:  # drill-down to the records of one check
         if check not in spec["checks"]:
             raise Http404
-        records = oversight.records(request.user, unit, report, check)
         if request.GET.get("export") == "xlsx":
-            return _xlsx(request, f"oversight-{check}", spec["checks"][check], oversight.RECORD_HEADERS,
-                         [r["values"] for r in records], students=[r["student"] for r in records])
+            title, headers, rows, students = oversight.records_table(request.user, unit, report, check)
+            return _xlsx(request, f"oversight-{check}", title, headers, rows, students=students)
+        records = oversight.records(request.user, unit, report, check)
         student_reads_record(acting_user=request.user, students=[r["student"] for r in records[:oversight.RECORDS_SHOWN]
                                                                  if r["student"]],
                              door=ReadDoor.ADMIN_LIST, what=spec["checks"][check])
@@ -118,11 +116,10 @@ def oversight_page(request):
             "records": records[:oversight.RECORDS_SHOWN], "count": len(records),
             "headers": oversight.RECORD_HEADERS, "report": report,
             "export_url": request.get_full_path() + "&export=xlsx"})
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(request, f"oversight-{report}", *oversight.counts_table(request.user, unit, report))
     rows, total = oversight.counts(request.user, unit, report)
     checks = list(spec["checks"].items())
-    if request.GET.get("export") == "xlsx":
-        return _xlsx(request, f"oversight-{report}", spec["title"], ["单位", *[label for _, label in checks]],
-                     [[r["label"], *[r[k] for k, _ in checks]] for r in [*rows, total]])
     base = reverse("xueji_oversight")
     for row in rows:
         row["url"] = _drill_url("xueji_oversight", row["drill"])

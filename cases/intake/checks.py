@@ -146,7 +146,7 @@ def _where(students):
 
 
 def check_rows(rows, *, case, progress=None):
-    """[{row, status, errors, person, key, matches}] for ``rows`` [(row number, {key: text})]."""
+    """[{row, status, errors, name, person, key, matches}] for ``rows`` [(row number, {key: text})]."""
     from cases.models import Jurisdiction
 
     school, stage = case.school, case.stage
@@ -170,6 +170,7 @@ def check_rows(rows, *, case, progress=None):
             progress(start + len(checked[start:start + CHUNK]))
     for result in results:
         values = result.pop("values")
+        result["name"] = values.get("name", "")  # shown with the row's problems, refused rows too
         result["key"] = person_key(values["name"], values["gender"], values["birth_date"]) \
             if values.get("gender") and values.get("birth_date") else ""
         result["person"] = case_person(values) if result["status"] != REFUSED or result["matches"] else None
@@ -243,6 +244,18 @@ def county_labels(jurisdiction_model):
     counties = jurisdiction_model.objects.filter(level="county", code__startswith=settings.XUEJI_PROVINCE_CODE)
     cities = dict(jurisdiction_model.objects.filter(level="city").values_list("code", "name"))
     return {f"{cities.get(c.code[:4], '')}{c.name}": c.pk for c in counties.only("code", "name")}
+
+
+def case_template(case):
+    """The template of a registration case: its stage, its school's classes of that stage and the
+    province's counties as drop-down lists (the admin's and the API's download alike)."""
+    from cases.models import Jurisdiction
+
+    from .workbook import build_template
+
+    classes = SchoolClass.objects.filter(school=case.school, stage=case.stage).values_list("class_name", flat=True)
+    return build_template(stage=case.stage, school_name=case.school.name, classes=list(classes),
+                          counties=list(county_labels(Jurisdiction)))
 
 
 def case_person(values):

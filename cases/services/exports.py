@@ -40,6 +40,27 @@ def export_record(*, user, kind, rows, query="", students=()):
                                       query=query[:1000], rows=rows, scope_code=scope.code or "")
 
 
+def roster_choices(user):
+    """What a roster may name, for the admin's form and the API alike: the schools and classes
+    in the user's scope, and the cities and counties at or below the user's unit (a county may
+    read its city's name, not its roster)."""
+    return {
+        "schools": access.in_scope(user, m.School).order_by("code"),
+        "units": m.Jurisdiction.objects.filter(access.scope_of(user).jurisdictions(),
+                                               level__in=["city", "county"]).order_by("code"),
+        "classes": access.in_scope(user, m.SchoolClass).select_related("school"),
+    }
+
+
+def roster_title(*, school=None, school_class=None, unit=None, stage=None, grade=None):
+    if school_class is not None:
+        return f"{school_class.school.name} {school_class.grade_label()}{school_class.class_name} 学生花名册"
+    where = school.name if school is not None else unit.name
+    grade = f" 第{grade}学年" if grade else ""
+    stage = STAGE.get(stage, "") if stage else ""
+    return f"{where}{stage}{grade} 学生花名册"
+
+
 def roster_registrations(user, *, school=None, school_class=None, grade=None, unit_code=None, stage=None):
     """The open registrations of a roster, in the user's read scope (nothing out of scope, ever)."""
     registrations = access.in_scope(user, m.Registration, m.Registration.objects.open())
@@ -101,6 +122,14 @@ def roster_pdf(*, user, title, registrations, query=""):
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     export_record(user=user, kind="roster.pdf", rows=len(rows), query=query, students=[r.student_id for r in rows])
     return pdf
+
+
+def table_xlsx(*, user, kind, title, headers, rows, query="", students=()):
+    """A statistics or report table as a workbook, logged as an export (the admin's and the
+    API's downloads alike)."""
+    content = workbook_of(title, headers, rows)
+    export_record(user=user, kind=kind, rows=len(rows), query=query, students=students)
+    return content
 
 
 def workbook_of(title, headers, rows):

@@ -71,18 +71,21 @@ def student_search_filter(term: str):
     return by_shape(term) if term else Q()
 
 
+DUPLICATE_REASONS = {
+    "same_id_number": "公民身份号码相同",
+    "same_name_gender_birth": "姓名、性别、出生日期相同",
+    "similar_name_gender_birth": "姓名读音、性别、出生日期相同",
+}
+
+
 @dataclass(frozen=True)
 class DuplicateMatch:
     student: Student
-    reason: str  # same_id_number | same_name_gender_birth | similar_name_gender_birth
+    reason: str  # a key of DUPLICATE_REASONS
 
     @property
     def message(self):
-        text = {
-            "same_id_number": "公民身份号码相同",
-            "same_name_gender_birth": "姓名、性别、出生日期相同",
-            "similar_name_gender_birth": "姓名读音、性别、出生日期相同",
-        }[self.reason]
+        text = DUPLICATE_REASONS[self.reason]
         return f"与已有学生 {self.student.name}(学籍号 {self.student.registry_number})重复:{text}"
 
 

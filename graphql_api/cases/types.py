@@ -286,6 +286,8 @@ class CaseNode(ScopedNode):
     history = graphene.List(graphene.NonNull(RegistryLogEntryNode), required=True, description="操作记录")
     eligibility = graphene.List(graphene.NonNull(Error), required=True,
                                 description="当前未满足的办理条件(仅单个案卷查询提供)")
+    intake_template_url = graphene.String(description="新生注册案卷:Excel 新生名单模板的下载地址(含本校该学段的班级);"
+                                                      "其他案卷为空。填好后用 uploadIntake 上传")
     loaded_attrs = {"steps": "_gql_steps", "currentStep": "_gql_steps", "comments": "_gql_comments",
                     "history": "_gql_history"}  # loaded by prepare(), checked by core/guard.py
     related = {
@@ -357,6 +359,9 @@ class CaseNode(ScopedNode):
         if not hasattr(root, "_gql_history"):
             load_history([root], info)
         return root._gql_history
+
+    def resolve_intake_template_url(root, info):
+        return reverse("graphql_intake_template", args=[root.pk]) if root.case_type == "registration" else None
 
     def resolve_eligibility(root, info):
         if not getattr(root, "_gql_single", False):

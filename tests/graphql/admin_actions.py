@@ -14,6 +14,10 @@ STOCK = {"list", "list_results", "add", "edit", "delete", "usage", "history", "h
          "chosen_multiple", "create", "lookup", "collect_workflow_action_data", "workflow_action",
          "confirm_workflow_cancellation"}
 READS = ("pdf", "card", "lookup")
+# Admin pages that only read (their forms post to the separate URLs listed as writes): the API
+# answers them with queries and download URLs, checked against the schema like any row.
+READ_PAGES = {"xueji_intake", "xueji_intake_template", "xueji_intake_result", "xueji_duplicate_decisions",
+              "xueji_rosters", "xueji_statistics", "xueji_oversight"}
 REGISTRY_APP = "cases"
 
 
@@ -32,7 +36,7 @@ def _url_names(patterns, namespace=""):
 
 
 def admin_actions():
-    """{code: kind} with codes like ``case:add``, ``staffprofile:deactivate``,
+    """{code: kind (write, read, download)} with codes like ``case:add``, ``staffprofile:deactivate``,
     ``xueji_certificate_issue``, ``bulk:place_in_class``."""
     granted = _granted()
     actions = {}
@@ -46,7 +50,7 @@ def admin_actions():
             elif view not in STOCK and not view.endswith(READS):
                 actions[f"{model}:{view}"] = "write"
         elif not namespace and name.startswith("xueji_"):
-            actions[name] = "download" if name.endswith(READS) else "write"
+            actions[name] = "download" if name.endswith(READS) else "read" if name in READ_PAGES else "write"
     for hook in hooks.get_hooks("register_bulk_action"):
         models = getattr(hook, "models", None) or []
         # Wagtail's stock bulk delete is refused for every registry record (append-only).
