@@ -1,6 +1,7 @@
-"""A front-end app drives a transfer over HTTP with personal tokens: the registrar opens it,
-uploads evidence (multipart) and submits; each approver decides with their own token; the
-student moves to the destination school."""
+"""A front-end app drives the registry over HTTP with personal tokens: a transfer (the registrar
+opens it, uploads evidence as multipart and submits; each approver decides with their own token;
+the student moves to the destination school), an intake with class placement (typed rows, and
+the Excel workbook), and a certificate from issue to public verification."""
 
 from graphql_relay import to_global_id
 
@@ -141,6 +142,69 @@ def test_an_intake_with_class_placement_through_the_api(world, places):
                         {"c": to_global_id("SchoolClass", first_year.pk)})["registrations"]["edges"][0]["node"]["id"]
     moved = registrar.data("""mutation($r: ID!, $c: ID!) { assignClass(registrationId: $r, classId: $c, reason: "调班") {
         result { schoolClass { className } } errors { code } } }""", {"r": first, "c": to_global_id("SchoolClass", second.pk)})
+    assert moved["assignClass"] == {"result": {"schoolClass": {"className": "七(2)班"}}, "errors": []}
+
+
+def test_an_excel_intake_with_class_placement_through_the_api(world, places):
+    """The registrar opens an intake by token, downloads its Excel template, fills it (the class from
+    the template's list), uploads it as a multipart request; a row that breaks a rule is reported on
+    its row and nothing reaches the case; the corrected workbook fills it; the county approves; the
+    pupils are in their class with auxiliary numbers; one moves class, by token."""
+    import datetime
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.intake.helpers import pupil as row_of, workbook_bytes
+
+    school = places["school"]
+    first_year = SchoolClassFactory(school=school, stage="junior", cohort=2026, class_name="七(1)班")
+    second = SchoolClassFactory(school=school, stage="junior", cohort=2026, class_name="七(2)班")
+    registrar = Api(world.school_user(school), token=True)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {registrar.token}"}
+    today = datetime.date.today()
+    case = registrar.data("""mutation($input: CaseFieldsInput!) { createCase(input: $input) {
+        result { id intakeTemplateUrl } errors { code } } }""", {"input": {"registration": {
+        "stage": "JUNIOR", "effectiveOn": today.isoformat()}}})["createCase"]["result"]
+    template = registrar.client.get(case["intakeTemplateUrl"], **bearer)
+    assert template.status_code == 200
+    options = load_workbook(io.BytesIO(template.content))["选项"]
+    assert "七(1)班" in [c.value for c in options["G"]]  # the school's classes are the drop-down list
+
+    born = today.replace(year=today.year - 12, month=3, day=1)
+    rows = [row_of("田一", birth=born, school_class="七(1)班"), row_of("田二", gender="女", birth=born,
+                                                                   school_class="七(1)班"),
+            row_of("田小", birth=today.replace(year=today.year - 8), school_class="七(1)班")]
+    UPLOAD = """mutation($case: ID!, $file: Upload!) { uploadIntake(caseId: $case, file: $file) {
+        result { status refused rows(status: REFUSED) { row name errors { code article } } resultUrl }
+        errors { code } } }"""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    refused = data_of(upload(registrar, UPLOAD, {"case": case["id"]},
+                             {"file": ("新生名单.xlsx", workbook_bytes(rows, template=template.content), xlsx)}))
+    result = refused["uploadIntake"]["result"]
+    assert result["status"] == "REFUSED" and result["rows"][0]["name"] == "田小"
+    assert [(e["code"], e["article"]) for e in result["rows"][0]["errors"]] == [("age_implausible", "第十一条")]
+    assert registrar.client.get(result["resultUrl"], **bearer).status_code == 200
+    fields = """query($id: ID!) { case(id: $id) { fields { key rows } } }"""
+    assert not [f for f in registrar.data(fields, {"id": case["id"]})["case"]["fields"] if f["key"] == "people"
+                and f["rows"]]  # nothing reached the case
+    applied = data_of(upload(registrar, UPLOAD, {"case": case["id"]},
+                             {"file": ("新生名单.xlsx", workbook_bytes(rows[:2], template=template.content), xlsx)}))
+    assert applied["uploadIntake"]["result"]["status"] == "APPLIED"
+    answer = data_of(upload(registrar, ATTACH, {"case": case["id"], "kind": "household_register_or_id"},
+                            {"file": ("户口簿.pdf", PDF, "application/pdf")}))["attachEvidence"]
+    assert answer["errors"] == []
+    submit = 'mutation($id: ID!) { submitCase(id: $id) { result { state } errors { field code message article } } }'
+    assert registrar.data(submit, {"id": case["id"]})["submitCase"] == {"result": {"state": "IN_REVIEW"}, "errors": []}
+    county = Api(world.authority_user(places["county"], role=Role.REVIEWER), token=True)
+    assert county.data(DECIDE, {"id": case["id"], "comment": "同意"})["approveCase"]["errors"] == []
+    placed = county.data("""query($c: ID!) { registrations(schoolClass: $c) { edges { node { id student { name }
+        auxiliaryNumber { number } } } } }""", {"c": to_global_id("SchoolClass", first_year.pk)})["registrations"]
+    assert sorted(e["node"]["student"]["name"] for e in placed["edges"]) == ["田一", "田二"]
+    assert all(e["node"]["auxiliaryNumber"] for e in placed["edges"])
+    moved = registrar.data("""mutation($r: ID!, $c: ID!) { assignClass(registrationId: $r, classId: $c, reason: "调班") {
+        result { schoolClass { className } } errors { code } } }""",
+                           {"r": placed["edges"][0]["node"]["id"], "c": to_global_id("SchoolClass", second.pk)})
     assert moved["assignClass"] == {"result": {"schoolClass": {"className": "七(2)班"}}, "errors": []}
 
 
