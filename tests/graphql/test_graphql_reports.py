@@ -125,14 +125,17 @@ def test_statistics_scope_export_and_constant_queries(region, places):
     assert county.client.get(found["exportUrl"]).status_code == 404  # anonymous
     assert m.ExportLog.objects.count() == 1
 
-    # A county of more schools and students costs the same queries.
-    query = STATISTICS.replace("exportUrl", "")
-    before, _ = queries_for(county, query)
+    # A county of more schools and students costs the same queries (statistics, both oversight
+    # reports, a page of records).
+    reports = [(STATISTICS.replace("exportUrl", ""), {}), (OVERSIGHT, {"report": "RECHECK"}),
+               (OVERSIGHT, {"report": "BOARD"}), (RECORDS, {"report": "RECHECK", "check": "NO_CLASS"})]
+    before = [queries_for(county, query, variables)[0] for query, variables in reports]
     for n in range(3):
         more = SchoolFactory(category="1", county=places["county"])
         register_student(school_class=SchoolClassFactory(school=more, stage="junior", cohort=2023), stage="junior")
-    after, data = queries_for(county, query)
-    assert len(data["statistics"]["rows"]) == 5 and before == after
+        register_student(school=more, stage="junior")
+    after = [queries_for(county, query, variables)[0] for query, variables in reports]
+    assert len(county.data(STATISTICS)["statistics"]["rows"]) == 5 and before == after
 
 
 def admin_cells(row):
