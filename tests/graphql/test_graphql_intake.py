@@ -11,7 +11,7 @@ from django.utils import timezone
 from graphql_relay import to_global_id
 from openpyxl import load_workbook
 
-from cases.models import Case, DuplicateDecision, IntakeUpload, RegistryLogEntry, Role
+from cases.models import DuplicateDecision, IntakeUpload, RegistryLogEntry, Role
 from tests.case_types.helpers import open_case, registry_snapshot
 from tests.factories import SchoolFactory, id_number_for, register_student
 from tests.graphql.kit import Api, data_of, queries_for, upload
