@@ -202,3 +202,28 @@ def test_intake_uploads_cost_the_same_queries_for_one_and_many(intake):
     one, data = queries_for(registrar, query % 1)
     many, data = queries_for(registrar, query % 3)
     assert len(data["intakeUploads"]["edges"]) == 3 and one == many
+
+
+def test_duplicate_decisions_cost_the_same_queries_for_one_and_many(intake):
+    case, registrar = intake["case"], Api(intake["registrar"])
+    county = intake["school"].county
+    homophones = [("张伟", "张玮", "M"), ("李娜", "李纳", "F"), ("王芳", "王方", "F")]
+    for existing, _, gender in homophones[1:]:
+        register_student(school=SchoolFactory(category="0", county=county), stage="primary", name=existing,
+                         gender=gender, birth_date=datetime.date(2019, 6, 1), with_id=False)
+    rows = [pupil(new, gender="男" if gender == "M" else "女", with_id=False, household_type="无户籍",
+                  birth="2019-06-01") for _, new, gender in homophones]
+    result = send(registrar, case, rows)["result"]
+    assert result["pending"] == 3
+    for duplicate in result["duplicates"]:
+        decided = registrar.data(DECIDE, {"upload": result["id"], "row": duplicate["row"],
+                                          "existing": duplicate["existingStudentId"], "verdict": "DIFFERENT",
+                                          "reason": "核实户口簿,不是同一人"})["decideDuplicate"]
+        assert decided["errors"] == []
+    assert decided["result"]["status"] == "APPLIED"
+    query = """{ duplicateDecisions(first: %d) { edges { node { row name verdict reason decidedAt
+        decidedBy { username } case { number school { name } } upload { status } existing { name registryNumber } } } } }"""
+    one, _ = queries_for(Api(intake["county"]), query % 1)
+    many, data = queries_for(Api(intake["county"]), query % 3)
+    assert len(data["duplicateDecisions"]["edges"]) == 3 and one == many
+    assert {e["node"]["existing"]["name"] for e in data["duplicateDecisions"]["edges"]} == {"张伟", "李娜", "王芳"}
