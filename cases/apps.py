@@ -20,6 +20,9 @@ class CasesConfig(AppConfig):
 
         register_policies()
         self._guard_private_documents()
+        from cases.appendonly import guard_decided_case_history
+
+        guard_decided_case_history()  # a decided case's revisions, workflow, steps, evidence
         from cases import accounts
 
         accounts.connect()  # staff accounts are deactivated, never deleted

@@ -25,7 +25,7 @@ from cases import models as m
 from cases.errors import rule_errors
 from cases.services.exports import roster_pdf, roster_registrations, roster_xlsx
 
-from .scoping import ScopedExportMixin
+from .scoping import ScopedExportMixin, StudentRowsMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -112,8 +112,8 @@ class CertificateViewSet(SnippetViewSet):
                            "revoke_reason"]
 
     def construct_view(self, view_class, **kwargs):
-        mixins = (CertificateGuardMixin, ScopedExportMixin) if hasattr(view_class, "as_spreadsheet") else (
-            CertificateGuardMixin,)
+        mixins = (CertificateGuardMixin, StudentRowsMixin, ScopedExportMixin) if hasattr(
+            view_class, "as_spreadsheet") else (CertificateGuardMixin,)
         return super().construct_view(type(view_class.__name__, (*mixins, view_class), {}), **kwargs)
 
     def get_queryset(self, request):
