@@ -25,6 +25,7 @@ from cases import models as m
 from cases.errors import rule_errors
 from cases.services.exports import roster_pdf, roster_registrations, roster_xlsx
 
+from .display import RegistryInspectView
 from .scoping import ScopedExportMixin, StudentRowsMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,6 +109,7 @@ class CertificateViewSet(SnippetViewSet):
     search_fields = ["serial", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50
+    inspect_view_class = RegistryInspectView  # the student whole only for the holder (cases/access.py)
     inspect_view_fields = ["serial", "kind", "student", "school", "issued_at", "issued_by", "revoked_at",
                            "revoke_reason"]
 

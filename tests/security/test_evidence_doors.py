@@ -158,3 +158,45 @@ def test_an_api_token_download_is_logged_through_the_same_door(scenario, evidenc
     assert response.status_code == 200
     assert m.ReadLogEntry.objects.filter(user=scenario.users["new_school"], door=m.ReadDoor.DOCUMENT,
                                          student=scenario.students["incoming"]).count() == 1
+
+
+def test_every_stock_document_url_answers_evidence_like_a_missing_document(scenario, evidence, editor, client):
+    """Generated from the URL resolver: every Wagtail document route taking a document id (edit,
+    delete, the multiple-upload editor and deleter, usage…) and the document bulk actions, GET and
+    POST, as a superuser and as a member of Wagtail's Editors group: evidence answers exactly as
+    a missing id does, its title never shows, and the file stays as it was."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    routes = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace == "wagtaildocs" and pattern.name:
+                kwargs = list(pattern.pattern.regex.groupindex)
+                if len(kwargs) == 1 and kwargs[0] in ("document_id", "doc_id"):
+                    routes.append((f"wagtaildocs:{pattern.name}", kwargs[0]))
+
+    walk(get_resolver().url_patterns, None)
+    assert {"wagtaildocs:edit", "wagtaildocs:delete", "wagtaildocs:document_usage"} <= {r for r, _ in routes}
+    document, missing = evidence.document, 987654321
+    original = (document.title, document.file.name, document.collection_id)
+    for user in (scenario.users["superuser"], editor):
+        client.force_login(user)
+        for name, kwarg in routes:
+            for method in (client.get, client.post):
+                answer = method(reverse(name, kwargs={kwarg: document.pk}), {"title": "替换"})
+                expected = method(reverse(name, kwargs={kwarg: missing}), {"title": "替换"})
+                assert answer.status_code == expected.status_code, (name, method.__name__, answer.status_code)
+                assert document.title.encode() not in answer.content, name
+        for action in ("delete", "add_to_collection", "add_tags"):
+            url = f"/admin/bulk/wagtaildocs/document/{action}/?next=/admin/documents/&id="
+            for method in (client.get, client.post):
+                answer = method(url + str(document.pk), {"collection": 1, "tags": "x"})
+                expected = method(url + str(missing), {"collection": 1, "tags": "x"})
+                assert answer.status_code == expected.status_code == 404, (action, answer.status_code)
+                assert document.title.encode() not in answer.content, action
+    document.refresh_from_db()
+    assert (document.title, document.file.name, document.collection_id) == original
+    assert not document.tags.exists()
