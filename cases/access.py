@@ -464,8 +464,10 @@ def pickable(user, kind, *, school=None, stage=None):
 
 
 # --- personal data (ID number, addresses, guardians' phones and ID numbers) -------------------
+# The registry number is personal when it is a G number: "G" + the ID number by rule (第九条), so
+# showing it whole shows the ID number. J and L numbers embed no ID and ``mask`` leaves them whole.
 PERSONAL_FIELDS = {
-    m.Student: ("id_number", "household_address", "address"),
+    m.Student: ("id_number", "registry_number", "household_address", "address"),
     m.Guardian: ("phone", "id_number"),
 }
 
@@ -509,10 +511,14 @@ def certificates_visible(user, queryset=None):
 
 def mask(field, value):
     """A personal value as a unit outside the registration sees it: enough to recognise, not
-    enough to use (ID 6201**********123X, phone 139****5678, address 兰州市城关区****)."""
+    enough to use (ID 6201**********123X, phone 139****5678, address 兰州市城关区****, registry
+    number G6201**********123X). Idempotent: a masked value masks to itself."""
     if not value:
         return value
     value = str(value)
+    if field == "registry_number":
+        # G + ID number: masked as the ID number is (G6201**********123X); J/L stay whole.
+        return "G" + mask("id_number", value[1:]) if value[:1] == "G" else value
     if field == "id_number":
         return value[:4] + "*" * max(len(value) - 8, 4) + value[-4:] if len(value) > 8 else "*" * len(value)
     if field == "phone":
@@ -520,10 +526,67 @@ def mask(field, value):
     return value[:6] + "****"
 
 
+def _student_id(instance):
+    return instance.pk if isinstance(instance, m.Student) else instance.student_id
+
+
 def personal_value(user, instance, field):
     """``instance.field`` whole or masked for ``user`` (a Student or a Guardian)."""
     value = getattr(instance, field)
-    student_id = instance.pk if isinstance(instance, m.Student) else instance.student_id
-    if field in PERSONAL_FIELDS[type(instance)] and not students_held(user, [student_id]):
+    if field in PERSONAL_FIELDS[type(instance)] and not students_held(user, [_student_id(instance)]):
         return mask(field, value)
     return value
+
+
+def registry_number_shown(user, student):
+    """The registry number as ``user`` sees it (whole for the holder, a G number masked else)."""
+    return personal_value(user, student, "registry_number")
+
+
+def personal_view(user, instances):
+    """``instances`` (Students, Guardians) as ``user`` may see them, for display: personal
+    fields masked on the instances of students ``user`` does not hold, and the others marked
+    whole, so that ``str(student)`` (which masks a G number unless told otherwise, see
+    ``Student.__str__``) shows it whole to the holder. One query for the batch. The instances are
+    display-only afterwards, never saved (a masked value would be refused by the unique indexes
+    anyway, and services re-read what they write)."""
+    instances = [i for i in instances if i is not None]
+    held = students_held(user, [_student_id(i) for i in instances])
+    for instance in instances:
+        whole = _student_id(instance) in held
+        if not whole:
+            for field in PERSONAL_FIELDS[type(instance)]:
+                setattr(instance, field, mask(field, getattr(instance, field)))
+        instance._xueji_personal_whole = whole
+    return instances
+
+
+def personal_text(user, student, text):
+    """``text`` about ``student`` (an archive entry's title or body, written with the student's
+    numbers at the time: "学籍号 G…,2026年9月1日入学") as ``user`` may read it: the student's G
+    registry number and ID number masked unless ``user`` holds the student. ``student`` must be
+    the stored row (its numbers whole)."""
+    if not text or student is None or students_held(user, [student.pk]):
+        return text
+    return numbers_masked_in(text, student.registry_number, student.id_number)
+
+
+def numbers_masked_in(text, registry_number, id_number):
+    """``text`` with these (whole) numbers of one student masked: for a reader who does not hold
+    the student (``personal_text``; GraphQL batches the look-up of the numbers)."""
+    for field, value in (("registry_number", registry_number), ("id_number", id_number)):
+        if text and value and len(value) >= 18:
+            text = text.replace(value, mask(field, value))
+    return text
+
+
+def students_held_q(user, prefix=""):
+    """Q over Student (or a ``prefix``-ed relation to it): the students ``user`` holds, the same
+    decision as ``students_held`` as a filter (for searches by number, cases/search.py)."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Q()
+    if scope.is_empty:
+        return NOTHING
+    held = _students_held(scope)
+    return held if not prefix else Q(**{f"{prefix}in": m.Student.objects.filter(held)})

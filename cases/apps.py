@@ -20,6 +20,9 @@ class CasesConfig(AppConfig):
 
         register_policies()
         self._guard_private_documents()
+        from cases.appendonly import guard_decided_case_history
+
+        guard_decided_case_history()  # a decided case's revisions, workflow, steps, evidence
         from cases import accounts
 
         accounts.connect()  # staff accounts are deactivated, never deleted
@@ -31,6 +34,7 @@ class CasesConfig(AppConfig):
 
         from cases import documents
 
+        documents.hide_private_documents_from_bulk_actions()
         pre_save.connect(documents.refuse_replacing, sender="wagtaildocs.Document", dispatch_uid="xueji-doc-replace")
         pre_delete.connect(documents.refuse_deleting, sender="wagtaildocs.Document", dispatch_uid="xueji-doc-delete")
         post_save.connect(documents.undo_grants_over_evidence, sender=GroupCollectionPermission,

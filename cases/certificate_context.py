@@ -55,8 +55,15 @@ def month(day):
     return f"{day.year}年{day.month}月" if day else ""
 
 
-def context_for(certificate):
+def context_for(certificate, viewer=None):
+    """``viewer``: who prints (None: the system). The only unit that prints without holding the
+    student is the origin school, its own 转学证明 after the hand-over (第二十二条): it reads the
+    student's G registry number masked, like everywhere else (cases/access.py)."""
+    from cases import access
     from cases.services.certificates import PAGE_SIZE, chinese_date, verification_url
+
+    if viewer is not None:
+        access.personal_view(viewer, [certificate.student])
 
     registration = certificate.registration
     school = certificate.school

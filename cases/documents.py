@@ -5,7 +5,10 @@ archive entry (``graphql_document``, which asks cases/access.py), and they are o
 - ``PrivateDocumentPolicy`` replaces Wagtail's document permission policy: the stock listing,
   chooser, edit (which replaces the file) and delete views, and the upload targets, leave out
   every private document and the evidence collections, for everyone, superusers included.
-- ``before_serve_document`` (cases/admin/hooks.py) answers 404 on the stock serve URL.
+- ``before_serve_document`` (cases/admin/hooks.py) answers 404 on the stock serve URL; the
+  document admin's views of one document (edit, delete, usage, the multiple-upload editor) and
+  its bulk actions answer a private document exactly as a missing one (``private_as_missing``,
+  ``hide_private_documents_from_bulk_actions``), never with a refusal that tells it exists.
 - A private document's file is never replaced, and no private document is deleted
   (``refuse_replacing``, ``refuse_deleting``), whatever door the attempt comes through.
 - Wagtail's default groups (Editors, Moderators) hold document rights only on the public
@@ -97,6 +100,57 @@ def undo_grants_over_evidence(sender, instance, **kwargs):
         logger.warning("Removed %s of group %s on collection %s: evidence is reached only through its case",
                        permission.codename, instance.group, instance.collection)
         sender.objects.filter(pk=instance.pk).delete()
+
+
+def private_as_missing(view, kwarg):
+    """A stock document view (edit, delete, usage, the multiple-upload editor…) that answers a
+    private document exactly as it answers a missing one: the view runs with an id that never
+    exists (0), so status and body are the missing document's, whatever the view does with it.
+    (The stock views refuse a private document with a permission redirect, which tells that it
+    exists.)"""
+    from wagtail.documents import get_document_model
+
+    def wrapped(request, *args, **kwargs):
+        pk = kwargs.get(kwarg)
+        try:
+            private = pk is not None and get_document_model().objects.filter(Q(pk=pk) & private_documents_q()).exists()
+        except (ValueError, TypeError):
+            private = False
+        if private:
+            kwargs[kwarg] = 0
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def private_as_missing_urls(prefix="admin/documents/"):
+    """Every route of Wagtail's document admin that takes a document id, wrapped by
+    ``private_as_missing`` (generated from Wagtail's URL list: a route added by an upgrade is
+    covered too); mounted before the admin's own URLs (cms/urls.py)."""
+    from django.urls import path
+    from wagtail.admin.auth import require_admin_access
+    from wagtail.documents import admin_urls
+
+    routes = []
+    for pattern in admin_urls.urlpatterns:
+        kwargs = list(pattern.pattern.regex.groupindex)
+        if len(kwargs) == 1 and kwargs[0] in ("document_id", "doc_id"):
+            routes.append(path(prefix + str(pattern.pattern),
+                               require_admin_access(private_as_missing(pattern.callback, kwargs[0]))))
+    return routes
+
+
+def hide_private_documents_from_bulk_actions():
+    """Wagtail's document bulk actions (delete, move to a collection, tag) list the chosen ids
+    they may not act on *with their titles*; a private document is left out of their queryset
+    instead, so it answers as a missing id does (CasesConfig.ready)."""
+    from django.shortcuts import get_list_or_404
+    from wagtail.documents.views.bulk_actions.document_bulk_action import DocumentBulkAction
+
+    def get_queryset(cls, model, object_ids):
+        return get_list_or_404(model._default_manager.exclude(private_documents_q()), pk__in=object_ids)
+
+    DocumentBulkAction.get_queryset = classmethod(get_queryset)
 
 
 def private_chosen_view():

@@ -171,8 +171,11 @@ def records(user, unit, report, check, limit=None):
                                      case.effective_on.isoformat() if case.effective_on else ""],
                           "url": reverse("wagtailsnippets_cases_case:edit", args=[case.pk])})
         return found
-    for registration in queryset.select_related("school", "student").order_by("school__code", "student__registry_number")[
-            :limit]:
+    registrations = list(queryset.select_related("school", "student").order_by("school__code",
+                                                                                "student__registry_number")[:limit])
+    # A G registry number is the ID number: whole only for the holder (one query for the list).
+    access.personal_view(user, [registration.student for registration in registrations])
+    for registration in registrations:
         student = registration.student
         found.append({"student": student.pk, "case": None,
                       "values": [registration.school.name, student.registry_number, student.name, label,

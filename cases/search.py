@@ -9,13 +9,26 @@ lookup, and every lookup is an index scan (no ``icontains``).
 
 On PostgreSQL the prefix matches use the ``varchar_pattern_ops`` indexes of ``Student.Meta``;
 SQLite runs the same queries (its LIKE is the same for these inputs).
+
+Numbers that are, or begin, an ID number match only the students the user holds
+(``access.students_held_q``): an ID number, a G registry number ("G" + the ID number) and every
+number prefix. Otherwise a unit that merely reads a student (the former school, the school named
+in a draft transfer) could type a full ID number and learn that this person is that student,
+which the masked ID number on the record is meant to hide. A J or L number embeds no ID number
+and finds its student in the visible set, as a name does. The restriction is one more condition
+on the same index look-up: the number picks the rows, the holder check runs on those rows only.
+No door needs a number match beyond the holder: a transfer within the province is started by
+the origin (the holder), who names the destination school; the destination reads the case and
+its student from its case list, never by searching a number; a transfer in from outside the
+province registers a new person, whose duplicate check (第十一条) is the registration service's,
+not this search.
 """
 
 import re
 
 from django.db.models import Q
 
-from cases.access import NOTHING
+from cases.access import NOTHING, students_held_q
 from cases.models import RegistryNumberChange
 
 REGISTRY_NUMBER = re.compile(r"^[GJL]\d{17}[\dX]$")
@@ -55,25 +68,29 @@ def _prefix_range(field, prefix):
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\uffff"})
 
 
-def student_search_filter(text):
-    """A Q over Student for the staff's query (NOTHING for a query of no known shape)."""
+def student_search_filter(text, *, user, prefix=""):
+    """A Q over Student (or over a model whose ``prefix``-ed relation is a student, e.g.
+    ``student__``) for ``user``'s query; NOTHING for a query of no known shape. Number matches
+    that reveal an ID number are restricted to the students ``user`` holds (see above)."""
     kind, q = query_kind(text), normalise(text)
     if kind == "registry_number":
         number = q.upper()
         # One indexed look-up of the history, so the OR below stays two index scans.
         old = list(RegistryNumberChange.objects.filter(old_number=number).values_list("student_id", flat=True)[:1])
-        return Q(registry_number=number) | Q(pk__in=old) if old else Q(registry_number=number)
+        match = Q(**{f"{prefix}registry_number": number}) | (Q(**{f"{prefix}pk__in": old}) if old else NOTHING)
+        return match if number[0] in "JL" else match & students_held_q(user, prefix)
     if kind == "id_number":
         number = q.upper()
-        return Q(id_number=number) | Q(registry_number="G" + number)
+        match = Q(**{f"{prefix}id_number": number}) | Q(**{f"{prefix}registry_number": "G" + number})
+        return match & students_held_q(user, prefix)
     if kind == "number_prefix":
         number = q.upper()
-        if number[0].isdigit():  # an ID number's beginning: the G number starts with it
-            return _prefix_range("registry_number", "G" + number)
-        return _prefix_range("registry_number", number)
+        # an ID number's beginning: the G number starts with it
+        match = _prefix_range(f"{prefix}registry_number", "G" + number if number[0].isdigit() else number)
+        return match & students_held_q(user, prefix)
     if kind == "name":
-        return Q(name__startswith=q)
+        return Q(**{f"{prefix}name__startswith": q})
     if kind == "pinyin":
         q = q.lower()
-        return Q(name_pinyin__startswith=q) | Q(name_initials__startswith=q)
+        return Q(**{f"{prefix}name_pinyin__startswith": q}) | Q(**{f"{prefix}name_initials__startswith": q})
     return NOTHING

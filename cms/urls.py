@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cases.admin.reports import ScopedWorkflowTasksView, ScopedWorkflowView
 from cases.accounts import user_delete_refused
-from cases.documents import private_chosen_view
+from cases.documents import private_as_missing_urls, private_chosen_view
 from cms import views as public_views
 from graphql_api import downloads as api_downloads
 from graphql_api.views import XuejiGraphQLView, document_download
@@ -22,6 +22,8 @@ scoped_reports = [
          require_admin_access(ScopedWorkflowTasksView.as_view(results_only=True))),
     # The document chooser's pick answers a private document (evidence) like a missing one.
     path("admin/documents/chooser/chosen/<str:pk>/", require_admin_access(private_chosen_view())),
+    # The document admin's views of one document (edit, delete, usage…) likewise.
+    *private_as_missing_urls(),
 ]
 
 urlpatterns = scoped_reports + [

@@ -71,16 +71,22 @@ def document_download(request, pk):
         return refusal
     user = request.user
     document = get_document_model().objects.filter(pk=pk).first()
-    if document is None or not (
-        m.Evidence.objects.filter(document=document, case__in=access.visible(user, m.Case)).exists()
-        or access.visible(user, m.ArchiveEntry).filter(document=document).exists()
-    ):
+    if document is None:
         raise Http404
-    students = [*m.ArchiveEntry.objects.filter(document=document).values_list("student_id", flat=True),
-                *m.Evidence.objects.filter(document=document, case__student__isnull=False)
-                .values_list("case__student_id", flat=True)]
-    student_reads_record(acting_user=user, students=students, door=m.ReadDoor.GRAPHQL_ARCHIVE,
-                         what=f"文件:{document.title}"[:200])  # 第三十八条
+    # Only through a case or an archive entry the caller may see; else the 404 of a missing file,
+    # and nothing is logged.
+    evidence = list(m.Evidence.objects.filter(document=document, case__in=access.visible(user, m.Case))
+                    .values_list("case__number", "case__student_id", "case__registration__student_id"))
+    entries = list(access.visible(user, m.ArchiveEntry).filter(document=document).values_list("student_id",
+                                                                                                flat=True))
+    if not evidence and not entries:
+        raise Http404
+    # 第三十八条: evidence and archive files are the student's record (a household register, a
+    # medical certificate): who fetched which file, of whom, through this door (the admin's case
+    # page and the API both link here).
+    students = [*entries, *(pk for _, student, registered in evidence for pk in (student, registered) if pk)]
+    what = f"证明材料 {evidence[0][0]}:{document.title}" if evidence else f"档案文件:{document.title}"
+    student_reads_record(acting_user=user, students=students, door=m.ReadDoor.DOCUMENT, what=what[:200])
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
 
 

@@ -99,6 +99,77 @@ def test_a_decided_case_cannot_be_rewritten_or_deleted(decided_case):
     assert snapshot(m.Case, decided_case.pk) == before
 
 
+def decided_history(case):
+    """The rows of a case's history kept in Wagtail's tables and ours: {label: queryset}."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Revision, TaskState, WorkflowState
+
+    content_type = ContentType.objects.get_for_model(m.Case)
+    workflows = WorkflowState.objects.filter(base_content_type=content_type, object_id=str(case.pk))
+    return {
+        "revision": (Revision.objects.filter(base_content_type=content_type, object_id=str(case.pk)),
+                     {"object_str": "改写"}),
+        "workflow state": (workflows, {"status": "cancelled"}),
+        "task state": (TaskState.objects.filter(workflow_state__in=workflows), {"status": "rejected"}),
+        "approval step": (m.RegistryTaskState.objects.filter(workflow_state__in=workflows), {"approver_code": "99"}),
+        "evidence": (m.Evidence.objects.filter(case=case), {"kind": "forged"}),
+    }
+
+
+def history_snapshot(case):
+    return {label: sorted(map(str, queryset.values())) for label, (queryset, _) in decided_history(case).items()}
+
+
+def test_the_orm_refuses_to_rewrite_a_decided_cases_history_on_any_database(decided_case):
+    """Below the case row: its revisions, workflow state, approval steps and evidence. The
+    application refuses on SQLite as on PostgreSQL (where the trigger refuses raw SQL too), for
+    code running with every right (the ORM has no user to refuse)."""
+    get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    before = history_snapshot(decided_case)
+    assert all(before.values()), before  # every kind of row exists: the attack hits real rows
+    for label, (queryset, change) in decided_history(decided_case).items():
+        field, value = next(iter(change.items()))
+        row = queryset.first()
+        attempts = {
+            "queryset update": lambda: queryset.update(**change),
+            "queryset delete": lambda: queryset.delete(),
+            "bulk_update": lambda: type(row).objects.bulk_update([row], [field]),
+            "row delete": lambda: type(row).objects.get(pk=row.pk).delete(),
+        }
+        for how, attempt in attempts.items():
+            with pytest.raises(AppendOnlyError) as info:
+                attempt()
+            assert info.value.code == "append_only", (label, how)
+        stored = type(row).objects.get(pk=row.pk)
+        setattr(stored, field, value)
+        with pytest.raises(AppendOnlyError):
+            stored.save()
+        if hasattr(stored, "object_id"):  # repointed in memory first: the stored row still decides
+            stored = type(row).objects.get(pk=row.pk)
+            stored.object_id = "987654321"
+            with pytest.raises(AppendOnlyError):
+                stored.save()
+    assert history_snapshot(decided_case) == before
+
+
+def test_an_undecided_cases_history_still_moves(pupil):
+    """The guard refuses only a decided case's rows: a case in review keeps its workflow moving
+    (the decided case above went through every step under the same guards) and a withdrawn one
+    is edited and resubmitted."""
+    from cases.services.cases import case_submit, case_withdraw
+
+    world = World()
+    case, submitter = open_case(world, case_type="suspension", school=pupil.school, student=pupil.student,
+                                effective_on=datetime.date(2026, 3, 2), end_on=datetime.date(2026, 7, 10),
+                                reason="illness", details={"hospital_county_level": True}, evidence=ILLNESS)
+    case = case_submit(acting_user=submitter, case=case)
+    case = case_withdraw(acting_user=submitter, case=case)
+    assert case.state == m.CaseState.WITHDRAWN
+    history = decided_history(case)
+    assert history["workflow state"][0].filter(status="cancelled").exists()
+    assert history["evidence"][0].update(kind=history["evidence"][0].first().kind) == len(ILLNESS)
+
+
 def test_a_superuser_cannot_edit_an_archive_entry_or_write_the_read_log_in_the_admin(client, entry):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
     client.force_login(admin)

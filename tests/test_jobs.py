@@ -115,3 +115,28 @@ def test_job_runs_in_the_admin_for_authorities_not_schools(client, db, gansu, ch
     assert "年度升级" in client.get(reverse("wagtailsnippets_cases_jobrun:list")).content.decode()
     client.force_login(staff_user(SchoolFactory(county=chengguan, category="0")))
     assert client.get(reverse("wagtailsnippets_cases_jobrun:inspect", args=[run.pk])).status_code == 404
+
+
+def test_a_county_reads_only_its_schools_students_in_a_job_run_and_g_numbers_as_it_holds_them(
+        client, db, gansu, chengguan, tianshui_qinzhou, django_capture_on_commit_callbacks):
+    """The attack: a run spans the province; a county opens it to read another county's pupils
+    (names, G registry numbers = ID numbers). It reads its own schools' notices only."""
+    ours = register_student(school=SchoolFactory(county=chengguan, category="0"), stage="primary",
+                            birth_date=datetime.date(2018, 1, 1), name="城关休学生")
+    theirs = register_student(school=SchoolFactory(county=tianshui_qinzhou, category="0"), stage="primary",
+                              birth_date=datetime.date(2018, 3, 1), name="秦州休学生")
+    day = datetime.date(2026, 10, 10)
+    m.Registration.objects.filter(pk__in=[ours.pk, theirs.pk]).update(status="suspended", suspended_until=day)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduler_tick(day)
+    run = m.JobRun.objects.get(job="suspension_ends", period=day.isoformat())
+    assert {n["student"] for n in run.changes["notices"]} == {"城关休学生", "秦州休学生"}
+    url = reverse("wagtailsnippets_cases_jobrun:inspect", args=[run.pk])
+    client.force_login(staff_user(chengguan, role="reviewer"))
+    page = client.get(url).content.decode()
+    assert "城关休学生" in page and ours.student.registry_number in page  # its own: held, whole
+    assert "秦州休学生" not in page and theirs.student.registry_number not in page
+    assert theirs.student.id_number not in page
+    client.force_login(staff_user(gansu, role="reviewer"))  # the province reads the whole run
+    page = client.get(url).content.decode()
+    assert "城关休学生" in page and "秦州休学生" in page

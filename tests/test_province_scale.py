@@ -155,9 +155,15 @@ def named(school, other_school):
     return made
 
 
-def found(text, queryset=None):
+def found(text, queryset=None, user=None):
+    """Names matching ``text`` for ``user`` (default: a superuser, who holds every student)."""
+    if user is None:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+            "root-search", "root@example.com", "x")
     queryset = m.Student.objects.all() if queryset is None else queryset
-    return set(queryset.filter(student_search_filter(text)).values_list("name", flat=True))
+    return set(queryset.filter(student_search_filter(text, user=user)).values_list("name", flat=True))
 
 
 def test_search_by_name_pinyin_and_initials_prefix(named):
@@ -211,6 +217,7 @@ def test_admin_listing_pages_by_key_without_counting(client, school):
     intake(school, 120)
     client.force_login(staff_user(m.Jurisdiction.objects.get(code="620102")))
     expected = list(m.Student.objects.order_by("registry_number").values_list("registry_number", flat=True))
+    ids = dict(m.Student.objects.values_list("registry_number", "pk"))
     seen, after, pages = [], None, 0
     while True:
         params = {"after": after} if after else {}
@@ -220,12 +227,17 @@ def test_admin_listing_pages_by_key_without_counting(client, school):
         numbers = listed_numbers(response)
         seen += numbers
         pages += 1
-        if not numbers or f"after={numbers[-1]}" not in response.content.decode() or pages > 5:
+        # The link names the last student by id, never by its number (a G number is the ID number).
+        if not numbers or f"after={ids[numbers[-1]]}" not in response.content.decode() or pages > 5:
             break  # no link to a next page
-        after = numbers[-1]
+        assert f"after={numbers[-1]}" not in response.content.decode()
+        after = ids[numbers[-1]]
     assert seen == expected and pages == 3
-    back = client.get(reverse(LIST), {"before": expected[100]})
+    back = client.get(reverse(LIST), {"before": ids[expected[100]]})
     assert listed_numbers(back) == expected[50:100]
+    # A cursor naming a student out of scope (or nothing) is no cursor: the first page, no hint.
+    other = register_student(school=SchoolFactory(category="1", county=m.Jurisdiction.objects.get(code="620502")))
+    assert listed_numbers(client.get(reverse(LIST), {"after": other.student.pk})) == expected[:50]
 
 
 def test_admin_listing_counts_only_when_asked_and_only_up_to_a_limit(client, school, monkeypatch):
@@ -268,7 +280,9 @@ def test_graphql_pages_forward_and_back_by_key(school):
         page = api.data(PAGE, {"first": 10, "after": after})["students"]
         seen += [e["node"]["registryNumber"] for e in page["edges"]]
         assert page["totalCount"] == 25 and page["totalCountIsEstimate"] is False
-        assert base64.b64decode(page["pageInfo"]["endCursor"]).decode().startswith("keyset:")
+        # Ordered by registry number, the cursor names the row by id: a G number is the ID number.
+        cursor = base64.b64decode(page["pageInfo"]["endCursor"]).decode()
+        assert cursor.startswith("keyrow:") and not any(n in cursor for n in expected)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]

@@ -128,6 +128,35 @@ def test_a_certificate_pdf_is_a_logged_read(client, places):
     assert entry.student_id == student.pk and certificate.serial in entry.what
 
 
+def test_the_api_doors_to_certificate_and_print_job_pdfs_are_logged_reads(client, places):
+    """The API's download URLs (session or token) are doors to the same PDFs as the admin's:
+    each download is a read of the students in it, through its door; a refused one logs nothing."""
+    from cases.services.print_jobs import print_job_create, print_job_run
+
+    students = pupils(places["school"], 2)
+    county = staff_user(places["county"], role=Role.REVIEWER)
+    certificates = [certificate_issue(acting_user=county, kind=m.CertificateKind.STUDENT_CARD, student=s)
+                    for s in students]
+    client.force_login(county)
+    response = client.get(reverse("graphql_certificate_pdf", args=[certificates[0].pk]))
+    assert response.status_code == 200
+    entry = m.ReadLogEntry.objects.get(door=m.ReadDoor.CERTIFICATE_PDF)
+    assert (entry.student_id, entry.user_id) == (students[0].pk, county.pk) and certificates[0].serial in entry.what
+    job = print_job_create(acting_user=county, certificates=certificates)
+    print_job_run.call(job.pk)  # what the worker runs
+    job.refresh_from_db()
+    assert job.status == m.PrintJobStatus.DONE
+    response = client.get(reverse("graphql_print_job_pdf", args=[job.pk]))
+    assert response.status_code == 200
+    assert sorted(m.ReadLogEntry.objects.filter(door=m.ReadDoor.PRINT_JOB).values_list("student_id", flat=True)) \
+        == sorted(s.pk for s in students)
+    before = m.ReadLogEntry.objects.count()
+    client.force_login(staff_user(places["other"], role=Role.REVIEWER))
+    assert client.get(reverse("graphql_certificate_pdf", args=[certificates[1].pk])).status_code == 404
+    assert client.get(reverse("graphql_print_job_pdf", args=[job.pk])).status_code == 404
+    assert m.ReadLogEntry.objects.count() == before
+
+
 def test_the_authority_above_reviews_the_read_log_and_no_one_else(client, places):
     student = pupils(places["school"], 1)[0]
     reader = staff_user(places["school"])
@@ -169,7 +198,8 @@ def test_an_evidence_download_through_the_api_is_a_logged_read(client, places):
     response = client.get(f"/graphql/documents/{document.pk}/")
     assert response.status_code == 200
     entry = m.ReadLogEntry.objects.get()
-    assert (entry.student_id, entry.door, entry.user_id) == (student.pk, m.ReadDoor.GRAPHQL_ARCHIVE, submitter.pk)
+    assert (entry.student_id, entry.door, entry.user_id) == (student.pk, m.ReadDoor.DOCUMENT, submitter.pk)
+    assert case.number in entry.what and document.title in entry.what
     client.force_login(staff_user(places["other_school"]))
     # refused (main currently answers this Http404 with a 500 through cms.middleware: reported)
     assert client.get(f"/graphql/documents/{document.pk}/").status_code != 200

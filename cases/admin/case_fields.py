@@ -39,9 +39,10 @@ class PickerWidget(forms.Widget):
 
     template_name = "cases/widgets/picker.html"
 
-    def __init__(self, kind, *, multiple=False, within="", school=None, stage="", attrs=None):
+    def __init__(self, kind, *, multiple=False, within="", school=None, stage="", user=None, attrs=None):
         super().__init__(attrs)
         self.kind, self.multiple, self.within, self.school, self.stage = kind, multiple, within, school, stage
+        self.user = user  # who reads the chosen labels (a G registry number whole only for the holder)
 
     def value_from_datadict(self, data, files, name):
         values = [v for v in (data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]) if v]
@@ -51,7 +52,7 @@ class PickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         values = value if isinstance(value, (list, tuple)) else ([value] if value not in (None, "") else [])
         pks = [int(v) for v in values if str(v).isdigit()]
-        labels = object_labels(self.kind, pks) if pks else {}
+        labels = object_labels(self.kind, pks, self.user) if pks else {}
         context["widget"].update(
             chosen=[(pk, labels.get(pk, "")) for pk in pks if pk in labels], multiple=self.multiple,
             lookup=f"{reverse('wagtailsnippets_cases_case:lookup')}?kind={self.kind}", within=self.within,
@@ -148,8 +149,8 @@ class DeclaredField(forms.Field):
         return value
 
 
-def form_field(item, *, case_type, case, school):
-    """The Django form field of one declared field."""
+def form_field(item, *, case_type, case, school, user=None):
+    """The Django form field of one declared field, as ``user`` reads it."""
     required = item.required is True
     help_text = item.help
     if item.article and item.article not in help_text:
@@ -176,7 +177,8 @@ def form_field(item, *, case_type, case, school):
         return forms.IntegerField(min_value=0, **options)
     if kind in f.OBJECT_KINDS:
         stage = case.stage if case is not None else ""
-        widget = PickerWidget(kind, multiple=kind == f.REGISTRATIONS, within=item.within, school=school, stage=stage)
+        widget = PickerWidget(kind, multiple=kind == f.REGISTRATIONS, within=item.within, school=school, stage=stage,
+                              user=user)
         return DeclaredField(item, widget=widget, **options)
     if kind == f.ROWS:
         classes = []
@@ -228,11 +230,16 @@ class LookupView(View):
             return JsonResponse({"results": [], "hint": "请先选择学校"})
         queryset = access.pickable(request.user, kind, school=school, stage=stage if stage in dict(m.Stage.choices)
                                    else "")
-        results = search(kind, queryset, query)
+        results = search(kind, queryset, query, request.user)
         return JsonResponse({"results": results})
 
 
-def search(kind, queryset, query):
+def _student_labels(user, students):
+    access.personal_view(user, students)  # pickable students are held; asked anyway, one query
+    return [(s, f"{s.name}(学籍号 {s.registry_number})") for s in students]
+
+
+def search(kind, queryset, query, user=None):
     from django.db.models import Q
 
     if kind == f.STUDENT:
@@ -240,8 +247,8 @@ def search(kind, queryset, query):
             term = query.upper()
             queryset = queryset.filter(Q(name__startswith=query) | Q(name_pinyin__startswith=query.lower())
                                        | Q(registry_number__startswith=term) | Q(id_number=term))
-        return [{"id": s.pk, "label": f"{s.name}(学籍号 {s.registry_number})"}
-                for s in queryset.order_by("name", "pk")[:RESULTS]]
+        return [{"id": s.pk, "label": label} for s, label in
+                _student_labels(user, list(queryset.order_by("name", "pk")[:RESULTS]))]
     if kind == f.SCHOOL:
         if not query:
             return []
@@ -258,9 +265,11 @@ def search(kind, queryset, query):
             queryset = queryset.filter(Q(student__name__startswith=query)
                                        | Q(student__registry_number__startswith=query.upper()))
         queryset = queryset.select_related("student", "school_class")
+        rows = list(queryset.order_by("student__name", "pk")[:RESULTS])
+        access.personal_view(user, [r.student for r in rows])
         return [{"id": r.pk, "label": f"{r.student.name}(学籍号 {r.student.registry_number}"
                                       f"{',' + r.school_class.class_name if r.school_class_id else ''})"}
-                for r in queryset.order_by("student__name", "pk")[:RESULTS]]
+                for r in rows]
     if kind == f.JURISDICTION:
         if not query:
             return []

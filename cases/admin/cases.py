@@ -64,7 +64,8 @@ class CaseForm(WagtailAdminModelForm):
             self.fields["case_type"] = forms.CharField(widget=forms.HiddenInput, initial=code)
         school = case.school if case.school_id else None
         for item in self.case_type.all_fields():
-            field = form_field(item, case_type=self.case_type, case=case if case.pk else None, school=school)
+            field = form_field(item, case_type=self.case_type, case=case if case.pk else None, school=school,
+                               user=for_user)
             self.fields[item.key] = field
             if case.pk:
                 self.initial[item.key] = initial_value(item, self.case_type, case)
@@ -215,7 +216,7 @@ def case_page_context(case, user):
     may_override = may_decide and not state.approver_school_id
     return {
         "case": case,
-        "fields_display": case.case_type_class.display(case),
+        "fields_display": case.case_type_class.display(case, user=user),
         "evidence": case.evidence.select_related("document"),
         "evidence_labels": {k.code: k.label for k in case.case_type_class.required_evidence(case)},
         "missing_evidence": missing_evidence(case),

@@ -4,12 +4,24 @@ from wagtail.snippets.views.snippets import InspectView
 
 
 class RegistryInspectView(InspectView):
-    """Yes/no and empty values in Chinese, not Python's True/False/None."""
+    """Yes/no and empty values in Chinese, not Python's True/False/None. A related student reads
+    with its G registry number whole only for the holder, and the text of a record about a
+    student (an archive entry's title and body) with the student's numbers masked for anyone else
+    (cases/access.py)."""
 
     def get_field_display_value(self, field_name, field):
+        from cases import access
+        from cases.models import Student
+
         if getattr(field, "many_to_one", False) and getattr(self.object, field.attname, None) is None:
             return "—"  # an empty relation, not "None"
         value = super().get_field_display_value(field_name, field)
+        if isinstance(value, Student):
+            return str(access.personal_view(self.request.user, [value])[0])
+        if isinstance(value, str) and getattr(self.object, "student_id", None) and not isinstance(self.object, Student):
+            if not hasattr(self, "_stored_student"):  # the stored row: its numbers whole, to find them
+                self._stored_student = Student.objects.filter(pk=self.object.student_id).first()
+            value = access.personal_text(self.request.user, self._stored_student, value)
         if value is True:
             return "是"
         if value is False:

@@ -25,7 +25,8 @@ from cases import models as m
 from cases.errors import rule_errors
 from cases.services.exports import roster_choices, roster_pdf, roster_registrations, roster_title, roster_xlsx
 
-from .scoping import ScopedExportMixin
+from .display import RegistryInspectView
+from .scoping import ScopedExportMixin, StudentRowsMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -108,12 +109,13 @@ class CertificateViewSet(SnippetViewSet):
     search_fields = ["serial", "student__name", "student__registry_number"]
     search_backend_name = None
     list_per_page = 50
+    inspect_view_class = RegistryInspectView  # the student whole only for the holder (cases/access.py)
     inspect_view_fields = ["serial", "kind", "student", "school", "issued_at", "issued_by", "revoked_at",
                            "revoke_reason"]
 
     def construct_view(self, view_class, **kwargs):
-        mixins = (CertificateGuardMixin, ScopedExportMixin) if hasattr(view_class, "as_spreadsheet") else (
-            CertificateGuardMixin,)
+        mixins = (CertificateGuardMixin, StudentRowsMixin, ScopedExportMixin) if hasattr(
+            view_class, "as_spreadsheet") else (CertificateGuardMixin,)
         return super().construct_view(type(view_class.__name__, (*mixins, view_class), {}), **kwargs)
 
     def get_queryset(self, request):

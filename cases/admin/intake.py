@@ -41,11 +41,14 @@ def _report(request, error):
         messages.error(request, item["message"] + (f"({item['article']})" if item["article"] else ""))
 
 
-def _side_by_side(upload):
-    """Each undecided (or decided) match of the upload: the new row and the existing record."""
+def _side_by_side(upload, user):
+    """Each undecided (or decided) match of the upload: the new row and the existing record, the
+    latter as ``user`` may read it (the check spans the province: an existing student held by
+    another unit shows its ID and G registry numbers masked, cases/access.py)."""
     rows = [r for r in upload.rows if r["matches"]][:ROWS_SHOWN]
     ids = {x["student"] for r in rows for x in r["matches"]}
     students = m.Student.objects.in_bulk(ids)
+    access.personal_view(user, students.values())
     guardians = {}
     for guardian in m.Guardian.objects.filter(student_id__in=ids):
         guardians.setdefault(guardian.student_id, []).append(f"{guardian.relation} {guardian.name}")
@@ -73,7 +76,7 @@ def intake_page(request, pk):
     refused = [r for r in latest.rows if r["status"] != "ok"][:ROWS_SHOWN] if latest else []
     return render(request, "cases/admin/intake.html", {
         "case": case, "uploads": uploads, "latest": latest, "refused": refused,
-        "pairs": _side_by_side(latest) if latest else [], "form": UploadForm(),
+        "pairs": _side_by_side(latest, request.user) if latest else [], "form": UploadForm(),
         "editable": case_editable_by(case, request.user), "verdicts": m.Verdict.choices,
         "people_count": len((case.details or {}).get("people") or []),
     })
@@ -158,8 +161,9 @@ def decisions_page(request):
     scope = access.scope_of(request.user)
     if scope.is_empty:
         raise PermissionDenied
-    decisions = (access.duplicate_decisions_visible(request.user)
-                 .select_related("case__school", "existing", "decided_by")[:500])
+    decisions = list(access.duplicate_decisions_visible(request.user)
+                     .select_related("case__school", "existing", "decided_by")[:500])
+    access.personal_view(request.user, [d.existing for d in decisions])  # held elsewhere: masked
     return render(request, "cases/admin/duplicate_decisions.html", {"decisions": decisions})
 
 

@@ -1,8 +1,10 @@
 """定时任务 in the admin: each run with its period, status, outcome and what it changed; the
 province approves the promotion's dry run and may undo it within a month."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.db.models import Q
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
 from cases import access
 from cases import models as m
@@ -40,6 +42,42 @@ class JobRunPermissionPolicy(ModelPermissionPolicy):
 
 
 register_permission_policy(m.JobRun, JobRunPermissionPolicy(m.JobRun))
+
+
+def changes_visible(user, run):
+    """What a run changed, as ``user`` may read it. A run spans the province, but the students it
+    names belong to their schools: a county or city reads the notices and hand-overs of the
+    schools in its scope only, and a student's G registry number (the ID number) whole only if it
+    holds the student (cases/access.py). A named student without a school id (a run recorded
+    before ids were kept) is left out for everyone but the province."""
+    changes = dict(run.changes or {})
+    scope = access.scope_of(user)
+    if scope.everything or scope.code == settings.XUEJI_PROVINCE_CODE:
+        return changes
+    items = [*changes.get("notices", []), *(i for group in changes.get("handed_over", {}).values() for i in group)]
+    schools = set(m.School.objects.filter(Q(pk__in={i.get("school_id") for i in items if i.get("school_id")})
+                                          & scope.schools()).values_list("pk", flat=True)) if items else set()
+    held = access.students_held(user, [i["student_id"] for i in items if i.get("student_id")])
+
+    def shown(item):
+        if item.get("school_id") not in schools:
+            return None
+        item = dict(item)
+        if "registry_number" in item and item.get("student_id") not in held:
+            item["registry_number"] = access.mask("registry_number", item["registry_number"])
+        return item
+
+    if "notices" in changes:
+        changes["notices"] = [i for i in map(shown, changes["notices"]) if i]
+    if "handed_over" in changes:
+        changes["handed_over"] = {county: kept for county, group in changes["handed_over"].items()
+                                  if (kept := [i for i in map(shown, group) if i])}
+    return changes
+
+
+class JobRunInspectView(InspectView):
+    def get_changes_display_value(self):
+        return changes_visible(self.request.user, self.object)
 
 
 class JobRunGuardMixin:
@@ -83,6 +121,7 @@ class JobRunViewSet(SnippetViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     inspect_template_name = "cases/admin/jobrun_inspect.html"
+    inspect_view_class = JobRunInspectView
     list_display = [Column("job", label=_("任务"), accessor=str), "status", "created_at", "finished_at",
                     Column("outcome", label=_("执行结果"))]
     list_filter = ["job", "status"]

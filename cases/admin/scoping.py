@@ -150,6 +150,40 @@ class ScopedExportMixin:
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
+class StudentRowsMixin:
+    """Listings of records about a student (registrations, archive entries, cases, certificates,
+    the read log): the student column shows the G registry number whole only to the holder (a
+    G number is "G" + the ID number; ``Student.__str__`` masks it unless told, and
+    ``access.personal_view`` tells it for the page's held students, one query), and the export
+    writes what the page shows. The search box matches names as typed, and numbers through
+    cases/search.py, restricted to the students the user holds (never ``icontains`` on a
+    registry number)."""
+
+    def search_queryset(self, queryset):
+        fields = list(self.search_fields or [])
+        if not self.is_searching or not any(f.startswith("student__") for f in fields):
+            return super().search_queryset(queryset)
+        from cases.services.students import student_search_filter
+
+        query = Q()
+        for field in fields:
+            if not field.endswith(("registry_number", "id_number")):
+                query |= Q(**{f"{field}__icontains": self.search_query})
+        number = student_search_filter(self.search_query, user=self.request.user, prefix="student__")
+        return queryset.filter(query | number)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = getattr(self, "model", None)
+        field = model._meta.get_field("student") if model is not None and any(
+            f.name == "student" for f in model._meta.get_fields()) else None
+        if field is not None and getattr(field, "many_to_one", False):
+            rows = context.get("object_list") or []
+            access.personal_view(self.request.user, [row.student for row in rows
+                                                     if row.student_id and field.is_cached(row)])
+        return context
+
+
 def _guarded(view_class, *mixins):
     return type(view_class.__name__, (*mixins, view_class), {})
 
@@ -191,6 +225,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
             mixins.append(ScopedHistoryMixin)
         if issubclass(view_class, IndexView):
             mixins.insert(0, ScopedExportMixin)
+            mixins.insert(0, StudentRowsMixin)
         return super().construct_view(_guarded(view_class, *mixins), **kwargs)
 
     def get_queryset(self, request):

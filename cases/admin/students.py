@@ -45,11 +45,9 @@ def _current(user, field):
 
 
 def masked(user, instance):
-    """``instance`` with its personal fields as ``user`` may see them (cases/access.py). The
-    instance is display-only afterwards, never saved."""
-    for field in access.PERSONAL_FIELDS[type(instance)]:
-        setattr(instance, field, access.personal_value(user, instance, field))
-    return instance
+    """``instance`` with its personal fields (a G registry number included) as ``user`` may see
+    them (cases/access.py). The instance is display-only afterwards, never saved."""
+    return access.personal_view(user, [instance])[0]
 
 
 def class_label(stage, cohort, name, on=None):
@@ -119,8 +117,10 @@ class StudentIndexView(IndexView):
             for part in parts:
                 with access.student_part(part):
                     queryset.append(self.get_queryset())
-        page = keyset_page(queryset, key="registry_number", size=page_size, after=get.get("after"),
-                           before=get.get("before"), count=get.get("count") == "1")
+        # The links carry the boundary student's id, never its registry number (a G number is the
+        # ID number, cases/access.py); the id is turned back into its key within the user's scope.
+        page = keyset_page(queryset, key="registry_number", size=page_size, after=self._key_of(get.get("after")),
+                           before=self._key_of(get.get("before")), count=get.get("count") == "1", cursor="pk")
         shown = _shown_registrations(self.request.user, page.object_list)
         for student in page.object_list:
             registration = shown.get(student.pk)
@@ -132,6 +132,14 @@ class StudentIndexView(IndexView):
             student.current_class_stage = school_class.stage if school_class else ""
         page.paginator = self  # Wagtail's context asks the paginator for a count and a page range
         return (self, page, page.object_list, True)
+
+    def _key_of(self, cursor):
+        """The registry number of the student a page link names (its id), if in the user's
+        scope; else no cursor (the first page). One indexed look-up."""
+        if not cursor or not str(cursor).isdigit():
+            return None
+        return access.in_scope(self.request.user, m.Student).filter(pk=int(cursor)).values_list(
+            "registry_number", flat=True).first()
 
     # The paginator interface Wagtail's listing context reads.
     count = None
@@ -146,10 +154,7 @@ class StudentIndexView(IndexView):
             context["items_count"] = keyset.count if keyset.count is not None else len(keyset.object_list)
         user = self.request.user
         page = list(context["object_list"])
-        held = access.students_held(user, [s.pk for s in page])  # one query for the page
-        for student in page:
-            if student.pk not in held:
-                student.id_number = access.mask("id_number", student.id_number)
+        access.personal_view(user, page)  # ID and G registry numbers masked unless held: one query
         # 第三十八条: the page's students, one INSERT
         student_reads_record(acting_user=user, students=[s.pk for s in page], door=m.ReadDoor.ADMIN_LIST,
                              what="学生列表")
@@ -158,7 +163,7 @@ class StudentIndexView(IndexView):
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        return queryset.filter(student_search_filter(self.search_query))
+        return queryset.filter(student_search_filter(self.search_query, user=self.request.user))
 
     def _get_title_column(self, field_name, column_class=None, **kwargs):
         column = super()._get_title_column(field_name, **({"column_class": column_class} if column_class else {}),
@@ -243,11 +248,27 @@ def student_timeline(user, student, registrations):
         if certificate.revoked_at:
             items.append(TimelineItem(_day(certificate.revoked_at), "证书",
                                       f"作废{certificate.get_kind_display()}", certificate.revoke_reason))
-    # 第十四条: the former side reads the archive up to its hand-over (the same rule as the lists)
-    for entry in access.in_scope(user, m.ArchiveEntry, student.archive_entries.select_related("school")):
-        items.append(TimelineItem(_day(entry.recorded_at), "档案", f"{entry.get_kind_display()}:{entry.title}",
-                                  entry.body, entry.school.name if entry.school_id else ""))
+    # 第十四条: the former side reads the archive up to its hand-over (the same rule as the lists);
+    # entries written with the student's numbers read them masked unless the user holds the student.
+    entries = list(access.in_scope(user, m.ArchiveEntry, student.archive_entries.select_related("school")))
+    stored = m.Student.objects.filter(pk=student.pk).first() if entries and not access.students_held(
+        user, [student.pk]) else None
+    for entry in entries:
+        items.append(TimelineItem(_day(entry.recorded_at), "档案",
+                                  access.personal_text(user, stored, f"{entry.get_kind_display()}:{entry.title}"),
+                                  access.personal_text(user, stored, entry.body),
+                                  entry.school.name if entry.school_id else ""))
     return sorted(items, key=lambda item: item.day, reverse=True)
+
+
+def _number_changes(user, student):
+    """L → G conversions, the numbers as ``user`` may see them (the new G number is the ID number)."""
+    changes = list(student.number_changes.all())
+    if not access.students_held(user, [student.pk]):
+        for change in changes:
+            change.old_number = access.mask("registry_number", change.old_number)
+            change.new_number = access.mask("registry_number", change.new_number)
+    return changes
 
 
 def record_context(user, student):
@@ -264,7 +285,7 @@ def record_context(user, student):
         "current_class": class_label(current.school_class.stage, current.school_class.cohort,
                                      current.school_class.class_name) if current and current.school_class_id else "未分班",
         "timeline": student_timeline(user, student, registrations),
-        "number_changes": list(student.number_changes.all()),
+        "number_changes": _number_changes(user, student),
         "guardians": [masked(user, g) for g in student.guardians.all()],
         "birth_date": chinese_date(student.birth_date),
         "today": chinese_date(timezone.localdate()),

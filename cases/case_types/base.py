@@ -218,10 +218,11 @@ class CaseType:
                 errors.append(rule("field_object_missing", f"{item.label}:所选对象不存在", item.article, field=item.key))
         return errors
 
-    def display(self, case, labels=None):
+    def display(self, case, labels=None, user=None):
         """[{key, label, text}] of the filled fields, for the case page and the PDF: Chinese
         labels, names of objects, dates as 2026年12月1日; rows as {columns, rows}. ``labels``: the
-        objects' names loaded beforehand for many cases (display.labels_for)."""
+        objects' names loaded beforehand for many cases (display.labels_for); ``user``: who reads
+        (a student's G registry number is whole only for the holder)."""
         from .display import display_fields
 
-        return display_fields(self, case, labels)
+        return display_fields(self, case, labels, user)

@@ -7,22 +7,33 @@ from django.apps import apps
 from . import fields as f
 
 
-def object_label(obj):
+def object_label(obj, held=frozenset()):
+    """The label of an object a case names; a student's G registry number whole only when the
+    student is in ``held`` (the viewer holds the student, cases/access.py), masked otherwise."""
+    from cases.access import mask
+
     model = obj._meta.model_name
-    if model == "student":
-        return f"{obj.name}(学籍号 {obj.registry_number})"
-    if model == "registration":
-        return f"{obj.student.name}(学籍号 {obj.student.registry_number})"
+    if model in ("student", "registration"):
+        student = obj if model == "student" else obj.student
+        number = student.registry_number if student.pk in held else mask("registry_number", student.registry_number)
+        return f"{student.name}(学籍号 {number})"
     return str(obj)
 
 
-def object_labels(kind, pks):
-    """{pk: label} of the objects of one kind."""
+def object_labels(kind, pks, user=None):
+    """{pk: label} of the objects of one kind, as ``user`` may read them (no user: as a unit
+    that holds none of the students)."""
+    from cases.access import students_held
+
     model = apps.get_model("cases", f.OBJECT_KINDS[kind])
     objects = model.objects.filter(pk__in=set(pks))
     if kind == f.REGISTRATIONS:
         objects = objects.select_related("student")
-    return {obj.pk: object_label(obj) for obj in objects}
+    objects = list(objects)
+    held = set()
+    if kind in (f.STUDENT, f.REGISTRATIONS) and objects and user is not None:
+        held = students_held(user, [o.pk if kind == f.STUDENT else o.student_id for o in objects])
+    return {obj.pk: object_label(obj, held) for obj in objects}
 
 
 def text_of(item, value, labels):
@@ -79,9 +90,10 @@ def _values(case_type, case):
     return {item.key: item.load(case_type.stored(case, item)) for item in case_type.all_fields()}
 
 
-def labels_for(cases):
-    """{(kind, pk): label} of every object the cases' fields name: one query per kind, however
-    many cases (a list of cases shows its fields without a query per case)."""
+def labels_for(cases, user=None):
+    """{(kind, pk): label} of every object the cases' fields name, as ``user`` may read them: one
+    query per kind (and one for whom ``user`` holds), however many cases (a list of cases shows
+    its fields without a query per case)."""
     wanted = {}
     for case in cases:
         case_type = case.case_type_class
@@ -89,12 +101,13 @@ def labels_for(cases):
             _collect(case_type.all_fields(), _values(case_type, case), wanted)
     labels = {}
     for kind, pks in wanted.items():
-        labels.update({(kind, pk): label for pk, label in object_labels(kind, pks).items()})
+        labels.update({(kind, pk): label for pk, label in object_labels(kind, pks, user).items()})
     return labels
 
 
-def display_fields(case_type, case, labels=None):
-    """[{label, key, text}] or, for repeating rows, [{label, key, columns, rows: [[…]]}]."""
+def display_fields(case_type, case, labels=None, user=None):
+    """[{label, key, text}] or, for repeating rows, [{label, key, columns, rows: [[…]]}], as
+    ``user`` may read them."""
     if labels is None:
-        labels = labels_for([case])
+        labels = labels_for([case], user)
     return _pairs(case_type.all_fields(), _values(case_type, case), labels)

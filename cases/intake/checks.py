@@ -210,7 +210,7 @@ def _province_duplicates(chunk, decisions):
         for match in matches:
             student = match.student
             place = where.get(student.pk, "无在读学籍")
-            info = {"student": student.pk, "name": student.name, "registry_number": student.registry_number,
+            info = {"student": student.pk, "name": student.name, "registry_number": match.shown_number,
                     "reason": match.reason, "where": place}
             decision = decisions.get((key, student.pk))
             if match.reason == "same_id_number" or (decision and decision.verdict == Verdict.SAME):

@@ -20,6 +20,8 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
+from cases.appendonly import DecidedCaseHistoryQuerySet
+
 from .registrations import Registration
 from .schools import School
 from .students import Student
@@ -146,6 +148,8 @@ class Evidence(models.Model):
                                  related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = DecidedCaseHistoryQuerySet.as_manager()  # a decided case's evidence is history
 
     class Meta:
         verbose_name = _("证明材料")

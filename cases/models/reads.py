@@ -25,6 +25,7 @@ class ReadDoor(models.TextChoices):
     STUDENT_CARD_PDF = "student_card_pdf", _("学籍卡 PDF")
     PRINT_JOB = "print_job", _("批量打印")
     EXPORT = "export", _("导出")
+    DOCUMENT = "document", _("证明材料、档案文件下载")
 
 
 class ReadLogEntry(ChainedModel):

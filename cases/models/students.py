@@ -113,7 +113,13 @@ class Student(ClusterableModel):
         ]
 
     def __str__(self):
-        return f"{self.name}({self.registry_number})"
+        # Every generic door (listings, choosers, related fields, history labels) shows this, and
+        # most know no viewer: a G number ("G" + the ID number) is masked unless a door that
+        # knows its viewer marked the student whole for the holder (cases.access.personal_view).
+        from cases.access import mask
+
+        whole = getattr(self, "_xueji_personal_whole", False)
+        return f"{self.name}({self.registry_number if whole else mask('registry_number', self.registry_number)})"
 
     @property
     def is_temporary_number(self):

@@ -207,10 +207,10 @@ def certificate_revoke(*, acting_user, certificate, reason, kind=m.RevokeKind.OT
     return certificate
 
 
-def certificate_render_html(certificate):
+def certificate_render_html(certificate, viewer=None):
     from cases.certificate_context import context_for
 
-    return render_to_string(f"certificates/{certificate.kind}.html", context_for(certificate))
+    return render_to_string(f"certificates/{certificate.kind}.html", context_for(certificate, viewer))
 
 
 def certificate_render_pdf(*, acting_user, certificate, print_job=None) -> bytes:
@@ -225,7 +225,7 @@ def certificate_render_pdf(*, acting_user, certificate, print_job=None) -> bytes
     _check_scope(acting_user, certificate.student, certificate)
     if certificate.is_revoked:
         raise RuleError("certificate_revoked", "该证书已作废,不能打印")
-    pdf = HTML(string=certificate_render_html(certificate), base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf = HTML(string=certificate_render_html(certificate, acting_user), base_url=str(settings.BASE_DIR)).write_pdf()
     with transaction.atomic():
         if print_job is not None:
             if m.CertificatePrint.objects.filter(print_job=print_job, certificate=certificate).exists():

@@ -141,6 +141,7 @@ def _suspensions(run):
         compulsory = registration.stage in m.COMPULSORY_STAGES
         notices.append({
             "school": school.name, "school_id": school.pk, "student": registration.student.name,
+            "student_id": registration.student_id,
             "registry_number": registration.student.registry_number,
             "until": registration.suspended_until.isoformat(),
             # 第三十一条: in compulsory education the township makes the family send the child back.
@@ -165,7 +166,8 @@ def _handover(run):
     by_county = {}
     for r in registrations:
         by_county.setdefault(r.student.household_county.name, []).append(
-            {"student": r.student.name, "registry_number": r.student.registry_number, "school": r.school.name})
+            {"student": r.student.name, "registry_number": r.student.registry_number, "school": r.school.name,
+             "school_id": r.school_id, "student_id": r.student_id})
     return (f"移交 {len(entries)} 名辍学随迁子女的学籍档案至 {len(by_county)} 个户籍所在县。",
             {"handed_over": by_county})
 

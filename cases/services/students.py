@@ -59,16 +59,17 @@ def name_initials(name: str) -> str:
     return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
 
 
-def student_search_filter(term: str):
-    """A Q over Student for one search box (everything for an empty one): see cases/search.py,
-    where the shape of the query picks an index (exact numbers, number ranges, name, pinyin and
-    initials prefixes)."""
+def student_search_filter(term: str, *, user, prefix=""):
+    """A Q over Student (or a ``prefix``-ed relation to one) for ``user``'s search box (everything
+    for an empty one): see cases/search.py, where the shape of the query picks an index (exact
+    numbers, number ranges, name, pinyin and initials prefixes) and numbers that reveal an ID
+    number match only the students ``user`` holds."""
     from django.db.models import Q
 
     from cases.search import student_search_filter as by_shape
 
     term = (term or "").strip()
-    return by_shape(term) if term else Q()
+    return by_shape(term, user=user, prefix=prefix) if term else Q()
 
 
 DUPLICATE_REASONS = {
@@ -86,7 +87,16 @@ class DuplicateMatch:
     @property
     def message(self):
         text = DUPLICATE_REASONS[self.reason]
-        return f"与已有学生 {self.student.name}(学籍号 {self.student.registry_number})重复:{text}"
+        return f"与已有学生 {self.student.name}(学籍号 {self.shown_number})重复:{text}"
+
+    @property
+    def shown_number(self):
+        """The matched student's registry number as the registrar reads it: the check spans the
+        province, so the student is usually held by another unit, and a G number (the ID
+        number) is masked (cases/access.py); J/L numbers stay whole."""
+        from cases.access import mask
+
+        return mask("registry_number", self.student.registry_number)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import graphene
 
+from cases import access
 from cases import models as m
 from graphql_api.accounts.types import User
 from graphql_api.cases.types import CaseNode, Document
@@ -26,11 +27,38 @@ class ArchiveEntryNode(ScopedNode):
         "document": Join("document"), "recordedBy": Join("recorded_by"),
     }
 
+    title = graphene.String(required=True)
+    body = graphene.String(required=True, description="正文;学籍所在单位及其主管部门以外,其中的学籍号(G)和身份证号只见部分")
+
     class Meta:
         model = m.ArchiveEntry
         name = "ArchiveEntry"
         fields = ("id", "title", "body", "recorded_at")
         description = "档案条目(只增不改,更正为新条目)"
+
+    @classmethod
+    def after_check(cls, entries, info):
+        """An entry is written with the student's numbers at the time ("学籍号 G…"): a reader who
+        does not hold the student reads them masked (cases/access.py). One query for whom the
+        reader holds, one for the numbers of the others, for the whole page."""
+        user = info.context.user
+        held = access.students_held(user, [e.student_id for e in entries])
+        others = {e.student_id for e in entries if e.student_id not in held}
+        numbers = {pk: (number, id_number) for pk, number, id_number in m.Student.objects.filter(
+            pk__in=others).values_list("pk", "registry_number", "id_number")} if others else {}
+        for entry in entries:
+            entry._gql_numbers = numbers.get(entry.student_id)
+
+    def _shown(root, info, text):
+        if not hasattr(root, "_gql_numbers"):
+            ArchiveEntryNode.after_check([root], info)
+        return access.numbers_masked_in(text, *root._gql_numbers) if root._gql_numbers else text
+
+    def resolve_title(root, info):
+        return ArchiveEntryNode._shown(root, info, root.title)
+
+    def resolve_body(root, info):
+        return ArchiveEntryNode._shown(root, info, root.body)
 
 
 class ArchiveEntryFilter(ApiFilterSet):

@@ -313,7 +313,7 @@ class CaseNode(ScopedNode):
         if cases and "fields" in tree:
             from cases.case_types.display import labels_for
 
-            labels = labels_for(cases)  # one query per kind of object named, for the whole page
+            labels = labels_for(cases, info.context.user)  # one query per kind named, for the whole page
             for case in cases:
                 case._gql_labels = labels
         for case in cases:
@@ -322,7 +322,8 @@ class CaseNode(ScopedNode):
     def resolve_fields(root, info):
         return [FieldValue(key=item["key"], label=item["label"], text=item.get("text"), columns=item.get("columns", []),
                            rows=item.get("rows", []))
-                for item in root.case_type_class.display(root, getattr(root, "_gql_labels", None))]
+                for item in root.case_type_class.display(root, getattr(root, "_gql_labels", None),
+                                                         user=info.context.user)]
 
     def resolve_transfer_scope(root, info):
         return root.transfer_scope or None

@@ -187,6 +187,8 @@ class ScopedConnectionField(DjangoFilterConnectionField):
         keys = keyset_fields(queryset)
         parts = None
         if keys and not args.get("offset") and all(_is_keyset(args.get(c)) for c in ("after", "before")):
+            args = {**args, **{c: _row_cursor_values(args[c], keys, queryset) for c in ("after", "before")
+                               if args.get(c)}}
             parts = _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args)
             rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit)
             cursors = [keyset_cursor(row, keys) for row in rows]
@@ -255,6 +257,14 @@ def _merged_keyset_rows(querysets, keys, args, max_limit):
 # deep the page (an offset walks every earlier row). Cursors carry the key; offset cursors
 # ("arrayconnection:N", and ``offset``) are still understood, for orderings that cannot be keyed.
 KEYSET = "keyset:"
+# A cursor whose key holds a personal value (a Student's registry number: a G number is the ID
+# number, cases/access.py) carries the row's id instead, turned back into its key values within
+# the caller's scoped, filtered queryset (one indexed look-up): the cursor reveals nothing.
+KEYROW = "keyrow:"
+
+
+def _personal_keys(keys):
+    return any(field.name in access.PERSONAL_FIELDS.get(field.model, ()) for field, _ in keys)
 
 
 def keyset_fields(queryset):
@@ -276,7 +286,23 @@ def keyset_fields(queryset):
 
 
 def _is_keyset(cursor):
-    return cursor is None or _decode(cursor).startswith(KEYSET)
+    return cursor is None or _decode(cursor).startswith((KEYSET, KEYROW))
+
+
+def _row_cursor_values(cursor, keys, queryset):
+    """A keyrow cursor as the keyset cursor of its row (within ``queryset``); others unchanged."""
+    text = _decode(cursor)
+    if not text.startswith(KEYROW):
+        return cursor
+    pk = text[len(KEYROW):]
+    names = [field.attname for field, _ in keys]
+    found = (queryset.prefetch_related(None).order_by().filter(pk=int(pk)).values_list(*names).first()
+             if pk.isdigit() else None)
+    if found is None:  # not (or no longer) in the caller's list: never a hint of where it sits
+        raise ApiError("无效的分页游标", "invalid_cursor")
+    row = queryset.model(**dict(zip(names, found)))
+    values = [field.value_to_string(row) for field, _ in keys]
+    return base64.b64encode((KEYSET + json.dumps(values, ensure_ascii=False)).encode()).decode()
 
 
 def _decode(cursor):
@@ -287,6 +313,8 @@ def _decode(cursor):
 
 
 def keyset_cursor(row, keys):
+    if _personal_keys(keys):
+        return base64.b64encode(f"{KEYROW}{row.pk}".encode()).decode()
     values = [field.value_to_string(row) for field, _ in keys]
     return base64.b64encode((KEYSET + json.dumps(values, ensure_ascii=False)).encode()).decode()
 

@@ -86,8 +86,8 @@ class StudentFilter(ApiFilterSet):
     """School, class, status, stage and grade all describe *one* registration of the student (in
     the caller's scope): ``school: X, status: ACTIVE`` finds the students active at X."""
 
-    registry_number = InputFilter(field_name="registry_number", label="学籍号")
-    id_number = InputFilter(field_name="id_number", label="公民身份号码")
+    registry_number = InputFilter(method="by_number", label="学籍号(G 字头仅限本单位学籍所在的学生)")
+    id_number = InputFilter(method="by_number", label="公民身份号码(仅限本单位学籍所在的学生)")
     name = InputFilter(field_name="name", lookup_expr="startswith", label="姓名(前缀匹配)")
     school = NodeFilter("SchoolNode", method="registration", label="学校")
     school_class = NodeFilter("SchoolClassNode", method="registration", label="班级")
@@ -103,6 +103,15 @@ class StudentFilter(ApiFilterSet):
 
     def registration(self, queryset, name, value):
         return queryset  # applied together in filter_queryset
+
+    def by_number(self, queryset, name, value):
+        """An exact number. An ID number or a G registry number (the ID number) matches only the
+        students the caller holds: a unit that merely reads a student must not learn whose ID
+        number it is (cases/search.py); a J or L number matches in the visible set."""
+        match = queryset.filter(**{name: value})
+        if name == "registry_number" and value[:1] in ("J", "L"):
+            return match
+        return match.filter(access.students_held_q(self.request.user))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -1,5 +1,6 @@
 import graphene
 
+from cases import access
 from cases import models as m
 from graphql_api.core.errors import ApiError
 from graphql_api.core.ids import InvalidId, fetch, fetch_one
@@ -28,4 +29,8 @@ class RegistryQueries(graphene.ObjectType):
                 return fetch(info, StudentNode, id)
             except InvalidId:
                 raise ApiError("无效的ID", "invalid_id") from None
-        return fetch_one(info, StudentNode, m.Student.objects.filter(registry_number=registry_number))
+        students = m.Student.objects.filter(registry_number=registry_number)
+        if not registry_number.startswith(("J", "L")):
+            # A G number is the ID number: only the holder finds the student by it (cases/search.py).
+            students = students.filter(access.students_held_q(info.context.user))
+        return fetch_one(info, StudentNode, students)

@@ -178,6 +178,9 @@ class GuardianNode(ScopedNode):
 
 
 class StudentNode(ScopedNode):
+    registry_number = graphene.String(required=True, resolver=_personal("registry_number"),
+                                      description="学籍号;G 字头学籍号即“G+公民身份号码”,学籍所在单位及其主管部门以外只见部分号码"
+                                                  "(J、L 字头完整显示)")
     id_number = graphene.String(resolver=_personal("id_number"),
                                 description="公民身份号码;学籍所在单位及其主管部门以外只见部分号码")
     household_address = graphene.String(required=True, resolver=_personal("household_address"),

@@ -63,3 +63,38 @@ def test_workbench_shows_both_records_and_records_the_decision_for_the_authority
     assert "监护人不同,非同一人" in body and "不同人" in body
     client.force_login(setup["other"])
     assert "监护人不同" not in client.get(reverse("xueji_duplicate_decisions")).content.decode()
+
+
+def test_the_workbench_shows_a_match_held_elsewhere_with_its_numbers_masked(client, world, chengguan, qilihe):
+    """The duplicate check spans the province (第十一条): the attack is a homophone row that
+    matches another school's pupil, to read that pupil's ID number (or his G registry number,
+    "G" + the ID number) off the side-by-side view. Both show masked; the name, birth date and
+    school — what the registrar decides on — show whole."""
+    from cases.access import mask
+
+    from cases.services.certificates import chinese_date
+    from tests.factories import id_number_for
+
+    id_number, birth = id_number_for(datetime.date(2019, 6, 1), "M", area="620103")
+    other = register_student(school=SchoolFactory(county=qilihe, category="0", name="七里河区第一小学"),
+                             stage="primary", name="张伟", gender="M", birth_date=birth, id_number=id_number).student
+    assert other.registry_number.startswith("G")
+    school = SchoolFactory(county=chengguan, category="0", name="城关区第一小学")
+    case, registrar = open_case(world, case_type="registration", school=school, stage="primary",
+                                effective_on=timezone.localdate() - datetime.timedelta(days=3))
+    client.force_login(registrar)
+    rows = [pupil("张玮", with_id=False, household_type="无户籍", birth=birth.isoformat())]
+    body = client.post(reverse("xueji_intake_upload", args=[case.pk]), {"file": upload_file(workbook_bytes(rows))},
+                       follow=True).content.decode()
+    assert "张伟" in body and chinese_date(birth) in body and "七里河区第一小学" in body
+    assert mask("registry_number", other.registry_number) in body
+    for secret in (other.registry_number, other.id_number):
+        assert secret not in body
+    result = client.get(reverse("xueji_intake_result", args=[case.intake_uploads.get().pk]))
+    content = b"".join(result.streaming_content) if result.streaming else result.content
+    from openpyxl import load_workbook
+    import io
+
+    cells = " ".join(str(c) for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)
+                     for c in row if c is not None)
+    assert "张伟" in cells and other.registry_number not in cells and other.id_number not in cells

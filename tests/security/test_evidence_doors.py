@@ -120,3 +120,83 @@ def test_default_groups_hold_no_rights_over_evidence_collections(scenario, evide
     for collection in (root, evidence.document.collection):
         GroupCollectionPermission.objects.create(group=editors, collection=collection, permission=change)
         assert not GroupCollectionPermission.objects.filter(group=editors, collection=collection).exists()
+
+
+# --- 第三十八条: fetching evidence is a read of the student's record --------------------------------
+def test_an_evidence_download_is_a_logged_read_and_a_refused_one_logs_and_leaks_nothing(scenario, evidence, client):
+    draft, incoming = scenario.cases["draft"], scenario.students["incoming"]
+    url = reverse("graphql_document", args=[evidence.document.pk])
+    reader = scenario.users["destination_school"]  # 乙校, named in the draft: a side of the case
+    client.force_login(reader)
+    assert url in client.get(reverse("wagtailsnippets_cases_case:edit", args=[draft.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    entry = m.ReadLogEntry.objects.get(user=reader)
+    assert (entry.student_id, entry.door, entry.username) == (incoming.pk, m.ReadDoor.DOCUMENT, reader.username)
+    assert draft.number in entry.what and "丙校拟转生户口簿" in entry.what
+    # Refused: 甲校 is no side of the draft (and 城关's county reads it only as 乙校's authority);
+    # nobody signed in. Each gets exactly the answer for a missing file, and nothing is logged.
+    before = m.ReadLogEntry.objects.count()
+    missing_url = reverse("graphql_document", args=[987654321])
+    for role in ("school", None):
+        if role:
+            client.force_login(scenario.users[role])
+        else:
+            client.logout()
+        refused, missing = client.get(url), client.get(missing_url)
+        assert refused.status_code == missing.status_code == 404, role
+        assert refused.content == missing.content and "户口簿".encode() not in refused.content
+    assert m.ReadLogEntry.objects.count() == before
+
+
+def test_an_api_token_download_is_logged_through_the_same_door(scenario, evidence):
+    from tests.graphql.kit import Api
+
+    api = Api(scenario.users["new_school"], token=True)
+    response = api.client.get(reverse("graphql_document", args=[evidence.document.pk]),
+                              HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    assert response.status_code == 200
+    assert m.ReadLogEntry.objects.filter(user=scenario.users["new_school"], door=m.ReadDoor.DOCUMENT,
+                                         student=scenario.students["incoming"]).count() == 1
+
+
+def test_every_stock_document_url_answers_evidence_like_a_missing_document(scenario, evidence, editor, client):
+    """Generated from the URL resolver: every Wagtail document route taking a document id (edit,
+    delete, the multiple-upload editor and deleter, usage…) and the document bulk actions, GET and
+    POST, as a superuser and as a member of Wagtail's Editors group: evidence answers exactly as
+    a missing id does, its title never shows, and the file stays as it was."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    routes = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace == "wagtaildocs" and pattern.name:
+                kwargs = list(pattern.pattern.regex.groupindex)
+                if len(kwargs) == 1 and kwargs[0] in ("document_id", "doc_id"):
+                    routes.append((f"wagtaildocs:{pattern.name}", kwargs[0]))
+
+    walk(get_resolver().url_patterns, None)
+    assert {"wagtaildocs:edit", "wagtaildocs:delete", "wagtaildocs:document_usage"} <= {r for r, _ in routes}
+    document, missing = evidence.document, 987654321
+    original = (document.title, document.file.name, document.collection_id)
+    for user in (scenario.users["superuser"], editor):
+        client.force_login(user)
+        for name, kwarg in routes:
+            for method in (client.get, client.post):
+                answer = method(reverse(name, kwargs={kwarg: document.pk}), {"title": "替换"})
+                expected = method(reverse(name, kwargs={kwarg: missing}), {"title": "替换"})
+                assert answer.status_code == expected.status_code, (name, method.__name__, answer.status_code)
+                assert document.title.encode() not in answer.content, name
+        for action in ("delete", "add_to_collection", "add_tags"):
+            url = f"/admin/bulk/wagtaildocs/document/{action}/?next=/admin/documents/&id="
+            for method in (client.get, client.post):
+                answer = method(url + str(document.pk), {"collection": 1, "tags": "x"})
+                expected = method(url + str(missing), {"collection": 1, "tags": "x"})
+                assert answer.status_code == expected.status_code == 404, (action, answer.status_code)
+                assert document.title.encode() not in answer.content, action
+    document.refresh_from_db()
+    assert (document.title, document.file.name, document.collection_id) == original
+    assert not document.tags.exists()

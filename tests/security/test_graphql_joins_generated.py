@@ -97,3 +97,73 @@ def test_no_join_returns_what_the_root_refuses():
     # Every kind of join was probed: cases, students, registrations, steps and evidence at least.
     assert {("Case", "registration"), ("Case", "student"), ("Case", "evidence"), ("Registration", "student"),
             ("Student", "registrations"), ("Case", "steps")} <= probed
+
+
+# --- personal numbers through every field that returns a student -------------------------------------
+STUDENT_SELECTION = "{ id registryNumber idNumber }"
+
+
+def student_fields(node_type):
+    """(graphql name, selection) of every field of ``node_type`` returning students (an object, a
+    list or a connection), from the schema."""
+    student = NODE_TYPES["StudentNode"]
+    for name, field in node_type._meta.fields.items():
+        target = _unwrap(field.type)
+        if isinstance(target, type) and issubclass(target, relay.Connection) and target._meta.node is student:
+            yield to_camel_case(name), "{ edges { node " + STUDENT_SELECTION + " } }"
+        elif target is student:
+            yield to_camel_case(name), STUDENT_SELECTION
+
+
+def _students(value):
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if "edges" in value:
+        return [edge["node"] for edge in value["edges"]]
+    return [value]
+
+
+@pytest.mark.django_db
+@override_settings(XUEJI_GRAPHQL_MAX_COST=10**9)
+def test_every_field_returning_a_student_masks_a_g_number_for_a_non_holder():
+    """A G registry number is "G" + the ID number: whatever path reaches a student (a case's
+    subject, a registration's, an archive entry's, a certificate's…), the number is whole exactly
+    when the caller holds the student, else masked like the ID number."""
+    from graphql_relay import from_global_id
+
+    from cases import access
+    from cases import models as m
+
+    scenario = build()
+    numbers = {str(s.pk): (s.registry_number, s.id_number) for s in m.Student.objects.all()}
+    probed, masked_seen = set(), 0
+    for node_type in sorted(set(NODE_TYPES.values()), key=lambda t: t.__name__):
+        fields = list(student_fields(node_type))
+        pks = list(node_type._meta.model._default_manager.order_by("pk").values_list("pk", flat=True)[:60])
+        if not fields or not pks:
+            continue
+        for role in ROLES:
+            user = scenario.users[role]
+            api = Api(user)
+            selection = " ".join(f"{name} {sub}" for name, sub in fields)
+            for start in range(0, len(pks), 5):
+                chunk = pks[start:start + 5]
+                query = "{ " + " ".join(
+                    f'o{n}: node(id: "{to_global_id(node_type._meta.name, pk)}") {{ ... on {node_type._meta.name} '
+                    f'{{ {selection} }} }}' for n, pk in enumerate(chunk)) + " }"
+                data = api.data(query)
+                for n in range(len(chunk)):
+                    for name, _ in fields:
+                        for student in _students((data[f"o{n}"] or {}).get(name)):
+                            probed.add((node_type._meta.name, name))
+                            pk = from_global_id(student["id"])[1]
+                            whole, id_number = numbers[pk]
+                            held = bool(access.students_held(user, [int(pk)], cached=False))
+                            expected = whole if held else access.mask("registry_number", whole)
+                            assert student["registryNumber"] == expected, (role, node_type.__name__, name)
+                            assert (student["idNumber"] == id_number) is held or not id_number
+                            masked_seen += not held and whole.startswith("G")
+    assert masked_seen > 0, "the scenario must reach students the caller does not hold"
+    assert {("Case", "student"), ("Registration", "student"), ("ArchiveEntry", "student")} <= probed

@@ -95,11 +95,14 @@ def objects(scenario):
 
 
 def secrets(scenario):
-    """What 甲校's side must never read: the other county's student and what 丙校 made after
-    the hand-over."""
-    outsider = scenario.students["outsider"]
+    """What 甲校's side must never read: the other county's student, what 丙校 made after the
+    hand-over, and the whole ID number of the student it handed over — his G registry number
+    included, which is "G" + that ID number (it reads both masked, cases/access.py)."""
+    outsider, mover = scenario.students["outsider"], scenario.students["mover"]
+    assert mover.registry_number.startswith("G")
     return [outsider.name, outsider.registry_number, outsider.id_number, "丙校三好学生",
-            scenario.certificates["after"].serial, scenario.cases["later"].number]
+            scenario.certificates["after"].serial, scenario.cases["later"].number,
+            mover.registry_number, mover.id_number]
 
 
 @pytest.mark.django_db
