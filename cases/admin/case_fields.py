@@ -20,6 +20,7 @@ from cases import models as m
 from cases.case_types import fields as f
 from cases.case_types.display import object_labels
 from cases.errors import rule_errors
+from cases.search import student_search_filter
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y.%m.%d"]
 RESULTS = 20
@@ -237,9 +238,7 @@ def search(kind, queryset, query):
 
     if kind == f.STUDENT:
         if query:
-            term = query.upper()
-            queryset = queryset.filter(Q(name__startswith=query) | Q(name_pinyin__startswith=query.lower())
-                                       | Q(registry_number__startswith=term) | Q(id_number=term))
+            queryset = queryset.filter(student_search_filter(query))
         return [{"id": s.pk, "label": f"{s.name}(学籍号 {s.registry_number})"}
                 for s in queryset.order_by("name", "pk")[:RESULTS]]
     if kind == f.SCHOOL:
@@ -255,8 +254,7 @@ def search(kind, queryset, query):
                 for c in queryset.order_by("-cohort", "class_name")[:100]]
     if kind == f.REGISTRATIONS:
         if query:
-            queryset = queryset.filter(Q(student__name__startswith=query)
-                                       | Q(student__registry_number__startswith=query.upper()))
+            queryset = queryset.filter(student__in=m.Student.objects.filter(student_search_filter(query)))
         queryset = queryset.select_related("student", "school_class")
         return [{"id": r.pk, "label": f"{r.student.name}(学籍号 {r.student.registry_number}"
                                       f"{',' + r.school_class.class_name if r.school_class_id else ''})"}
