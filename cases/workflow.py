@@ -89,11 +89,22 @@ def is_case_submitter(state, user, case=None):
     return case is not None and case.created_by_id == user.pk
 
 
-def school_has_only_submitters(school_id, submitter_ids):
+def school_staff(school_ids):
+    """{school id: ids of its active staff} for many schools, in one query."""
+    staff = {pk: set() for pk in school_ids}
+    rows = m.StaffProfile.objects.filter(school_id__in=staff, user__is_active=True).values_list("school_id", "user_id")
+    for school_id, user_id in rows:
+        staff[school_id].add(user_id)
+    return staff
+
+
+def school_has_only_submitters(school_id, submitter_ids, staff=None):
     """Is the school's only active staff the submitter (a school with one registrar and no head
     account)? Then its school step goes to its supervising authority. A school with no account
-    at all does not hand its consent to anyone."""
-    staff = set(m.StaffProfile.objects.filter(school_id=school_id, user__is_active=True).values_list("user_id", flat=True))
+    at all does not hand its consent to anyone. ``staff``: the school's active staff ids when
+    the caller loaded them for a whole page (``school_staff``), so a list costs no query per case."""
+    if staff is None:
+        staff = school_staff([school_id])[school_id]
     return bool(staff) and staff <= {pk for pk in submitter_ids if pk}
 
 
@@ -117,7 +128,8 @@ def user_may_act(state, user, case=None):
             return False
         case = case or m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
         return school_has_only_submitters(school.pk, [state.workflow_state.requested_by_id,
-                                                      case.created_by_id if case else None])
+                                                      case.created_by_id if case else None],
+                                          staff=getattr(state, "_approver_school_staff", None))
     return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
             and profile.office == (state.approver_office or m.Office.REGISTRY) and profile.role in APPROVER_ROLES)
 

@@ -100,6 +100,25 @@ def test_lookups_answer_only_what_the_user_may_pick(client, pupil, world):
     assert client.get(url("lookup"), {"kind": "student", "q": "王"}).json()["results"][0]["id"] == elsewhere.student_id
 
 
+def test_pickers_search_students_as_the_student_list_does(client, pupil, world):
+    """The case form's pickers use the one student search (cases/search.py): name, pinyin and
+    initials prefixes, registry and ID numbers exact, number prefixes; a query of no known
+    shape finds nobody."""
+    classmate = register_student(school_class=pupil.school_class, stage="junior", name="李雷")
+    client.force_login(world.school_user(pupil.school))
+
+    def picked(kind, q):
+        return [r["id"] for r in client.get(url("lookup"), {"kind": kind, "q": q}).json()["results"]]
+
+    student = pupil.student
+    for q in ("王小", "wangx", "wxm", student.registry_number.lower(), student.registry_number[:-1]):
+        assert picked("student", q) == [student.pk], q
+    assert picked("student", "李") == [classmate.student_id]
+    assert picked("student", "王%") == [] and picked("student", "%") == []
+    assert picked("registrations", "wxm") == [pupil.pk] and picked("registrations", "li") == [classmate.pk]
+    assert set(picked("student", "")) == {student.pk, classmate.student_id}  # an empty query lists the school's
+
+
 def _suspension(world, pupil, **extra):
     return open_case(world, case_type="suspension", school=pupil.school, student=pupil.student, reason="other",
                      end_on=datetime.date(2026, 8, 31),

@@ -20,6 +20,7 @@ from cases import models as m
 from cases.case_types import fields as f
 from cases.case_types.display import object_labels
 from cases.errors import rule_errors
+from cases.search import student_search_filter
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y.%m.%d"]
 RESULTS = 20
@@ -244,9 +245,7 @@ def search(kind, queryset, query, user=None):
 
     if kind == f.STUDENT:
         if query:
-            term = query.upper()
-            queryset = queryset.filter(Q(name__startswith=query) | Q(name_pinyin__startswith=query.lower())
-                                       | Q(registry_number__startswith=term) | Q(id_number=term))
+            queryset = queryset.filter(student_search_filter(query, user=user))
         return [{"id": s.pk, "label": label} for s, label in
                 _student_labels(user, list(queryset.order_by("name", "pk")[:RESULTS]))]
     if kind == f.SCHOOL:
@@ -262,8 +261,7 @@ def search(kind, queryset, query, user=None):
                 for c in queryset.order_by("-cohort", "class_name")[:100]]
     if kind == f.REGISTRATIONS:
         if query:
-            queryset = queryset.filter(Q(student__name__startswith=query)
-                                       | Q(student__registry_number__startswith=query.upper()))
+            queryset = queryset.filter(student_search_filter(query, user=user, prefix="student__"))
         queryset = queryset.select_related("student", "school_class")
         rows = list(queryset.order_by("student__name", "pk")[:RESULTS])
         access.personal_view(user, [r.student for r in rows])

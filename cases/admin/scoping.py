@@ -163,7 +163,7 @@ class StudentRowsMixin:
         fields = list(self.search_fields or [])
         if not self.is_searching or not any(f.startswith("student__") for f in fields):
             return super().search_queryset(queryset)
-        from cases.services.students import student_search_filter
+        from cases.search import student_search_filter
 
         query = Q()
         for field in fields:

@@ -27,8 +27,7 @@ from cases.errors import rule_errors
 from cases.services.certificates import chinese_date
 from cases.services.placement import registrations_assign_class
 from cases.services.reads import student_reads_record
-from cases.search import student_exact_query
-from cases.services.students import student_search_filter
+from cases.search import student_exact_query, student_search_filter
 
 from .display import RegistryInspectView
 from .keyset import keyset_page

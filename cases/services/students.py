@@ -52,24 +52,9 @@ CHUNK = 500
 INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database needs: SQLite)
 
 
-
-
 def name_initials(name: str) -> str:
     """First letters of the pinyin (张伟 → zw), for search by initials."""
     return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
-
-
-def student_search_filter(term: str, *, user, prefix=""):
-    """A Q over Student (or a ``prefix``-ed relation to one) for ``user``'s search box (everything
-    for an empty one): see cases/search.py, where the shape of the query picks an index (exact
-    numbers, number ranges, name, pinyin and initials prefixes) and numbers that reveal an ID
-    number match only the students ``user`` holds."""
-    from django.db.models import Q
-
-    from cases.search import student_search_filter as by_shape
-
-    term = (term or "").strip()
-    return by_shape(term, user=user, prefix=prefix) if term else Q()
 
 
 DUPLICATE_REASONS = {

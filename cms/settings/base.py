@@ -116,6 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# dumpdata/loaddata keep every microsecond (the audit log's hash chain covers its timestamps).
+SERIALIZATION_MODULES = {"json": "cms.serializers.json", "jsonl": "cms.serializers.jsonl"}
 
 AUTHENTICATION_BACKENDS = [
     "cms.accounts.LoginThrottleBackend",  # django-axes: refuses a locked-out login before the password check

@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 
 from cases import access
 from cases import models as m
+from cases.workflow import school_staff
 
 
 def case_ct():
@@ -35,9 +36,14 @@ def load_steps(cases):
     )
     codes = {s.approver_code for s in states if s.approver_code and not s.approver_school_id}
     units = {j.code: j for j in m.Jurisdiction.objects.filter(code__in=codes)} if codes else {}
+    # Steps in progress at a school: its staff, for awaitingMe (may the authority decide it?).
+    schools = {s.approver_school_id for s in states if s.approver_school_id and s.status == s.STATUS_IN_PROGRESS}
+    staff = school_staff(schools) if schools else {}
     by_case = defaultdict(list)
     for state in states:
         state._gql_jurisdiction = units.get(state.approver_code)
+        if state.approver_school_id in staff:
+            state._approver_school_staff = staff[state.approver_school_id]
         by_case[state.workflow_state.object_id].append(state)
     for case in cases:
         runs = by_case.get(str(case.pk), [])

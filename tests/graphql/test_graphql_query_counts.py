@@ -131,3 +131,39 @@ def test_api_tokens_are_flat(db):
     for n in range(100):
         api_token_create(acting_user=user, user=user, name=f"令牌{n}", days=30)
     assert_flat(Api(user), "query($first: Int) { apiTokens(first: $first) { edges { node { name prefix expiresAt } } } }")
+
+
+def test_awaiting_me_of_school_steps_costs_no_query_per_case(db):
+    """A school whose only account submitted the case has its school step decided by its county
+    (cases/workflow.py, school_has_only_submitters): answering awaitingMe for a page of such
+    cases reads the schools' staff once, not once per case."""
+    from cases.services.cases import case_submit
+    from tests.case_types.helpers import World
+    from tests.case_types.test_suspension import suspend
+    from tests.factories import register_student
+
+    county = Jurisdiction.objects.get(code="620102")
+    reviewer, world = staff_user(county, role=Role.REVIEWER), World()
+
+    def submitted(count, head=False):
+        for n in range(count):
+            school = SchoolFactory(category="1", county=county)
+            registration = register_student(school_class=SchoolClassFactory(school=school, stage="junior", cohort=2024),
+                                            stage="junior")
+            case, submitter = suspend(world, registration)
+            case_submit(acting_user=submitter, case=case)
+            if head:
+                world.school_head(school)  # a second account: the school decides its own step
+
+    query = """query($first: Int) { cases(first: $first) { edges { node { school { id } awaitingMe
+        currentStep { awaitingMe approverSchool { id } } steps { awaitingMe } } } } }"""
+    submitted(2)
+    submitted(1, head=True)
+    small, data = queries_for(Api(reviewer), query, {"first": 100})
+    submitted(9)
+    large, more = queries_for(Api(reviewer), query, {"first": 100})
+    nodes = [e["node"] for e in more["cases"]["edges"]]
+    assert len(nodes) == 12
+    assert sorted(n["awaitingMe"] for n in nodes) == [False] + [True] * 11  # the school with a head decides itself
+    assert all(n["currentStep"]["awaitingMe"] == n["awaitingMe"] for n in nodes)
+    assert small == large, f"{small} queries for 3 cases, {large} for 12"

@@ -1,0 +1,13 @@
+"""``json`` fixtures with full-precision datetimes (see cms/serializers/__init__.py)."""
+
+from django.core.serializers import json as django_json
+
+from . import LosslessJSONEncoder
+
+Deserializer = django_json.Deserializer
+
+
+class Serializer(django_json.Serializer):
+    def _init_options(self):
+        self.options.setdefault("cls", LosslessJSONEncoder)
+        super()._init_options()
