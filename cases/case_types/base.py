@@ -72,6 +72,15 @@ def school_class(label="编入班级", help="", article="", within="", required=
     return Field(name, f.SCHOOL_CLASS, label, help, article, required=required, within=within)
 
 
+def without_class(case):
+    """The student's open registration has no class: a case bringing the student back must
+    choose one (nobody leaves an approved case without class and grade)."""
+    from cases.models import OPEN_STATUSES
+
+    registration = case.registration if case.registration_id else None
+    return registration is not None and registration.status in OPEN_STATUSES and registration.school_class_id is None
+
+
 class CaseType:
     """Declared per type as class attributes; ``@register`` keeps one instance per type."""
 
