@@ -12,6 +12,7 @@ from cases import access
 from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
+from cases.services.divisions import jurisdiction_set_auxiliary_code
 from cases.services.reads import student_reads_record
 from cases.services.registrations import registration_assign_class, school_class_create, school_class_rename
 from cases.services.schools import school_create, school_update
@@ -174,8 +175,15 @@ class RegistrationViewSet(ScopedSnippetViewSet):
 
 
 # --- reference data ------------------------------------------------------------------------
+class JurisdictionEditView(ServiceFormMixin, EditView):
+    def save_through_service(self, form):
+        return jurisdiction_set_auxiliary_code(acting_user=self.request.user, jurisdiction=self.object,
+                                               auxiliary_code=form.cleaned_data["auxiliary_code"])
+
+
 class JurisdictionViewSet(ScopedSnippetViewSet):
     model = m.Jurisdiction
+    edit_view_class = JurisdictionEditView
     icon = "site"
     menu_label = _("行政区划")
     list_display = ["code", "name", "level", "auxiliary_code"]
