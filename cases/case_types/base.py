@@ -227,6 +227,13 @@ class CaseType:
                 errors.append(rule("field_object_missing", f"{item.label}:所选对象不存在", item.article, field=item.key))
         return errors
 
+    @property
+    def template_name(self):
+        """The type's own template of the case document (the case page and the case PDF):
+        ``templates/cases/case_types/<code>.html``, extending ``_document.html`` which renders
+        the declared fields."""
+        return f"cases/case_types/{self.code}.html"
+
     def display(self, case, labels=None):
         """[{key, label, text}] of the filled fields, for the case page and the PDF: Chinese
         labels, names of objects, dates as 2026年12月1日; rows as {columns, rows}. ``labels``: the

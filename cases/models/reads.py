@@ -25,6 +25,7 @@ class ReadDoor(models.TextChoices):
     STUDENT_CARD_PDF = "student_card_pdf", _("学籍卡 PDF")
     PRINT_JOB = "print_job", _("批量打印")
     EXPORT = "export", _("导出")
+    CASE_PDF = "case_pdf", _("案卷 PDF")
 
 
 class ReadLogEntry(ChainedModel):
