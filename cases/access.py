@@ -289,7 +289,8 @@ READ_ACTIONS = {"view"}
 # service (a registration case, a transfer, the number ledger), never a raw form.
 REFUSED_ACTIONS = {"delete"}
 SERVICE_ONLY = {m.Student: {"add"}, m.Registration: {"add"}, m.AuxiliaryNumber: {"add", "change"},
-                m.Evidence: {"add", "change"}, m.Case: {"delete"}}
+                m.Evidence: {"add", "change"}, m.Case: {"delete"},
+                m.Jurisdiction: {"add"}}  # GB/T 2260 divisions come in with manage.py import_divisions
 
 
 class ScopedPermissionPolicy(ModelPermissionPolicy):

@@ -10,6 +10,7 @@ from wagtail.log_actions import log
 # action code → (label, past-tense message), registered with Wagtail in wagtail_hooks.
 ACTIONS = {
     "xueji.division.import": ("导入行政区划", "导入行政区划"),
+    "xueji.division.edit": ("修改学籍辅号县码", "修改学籍辅号县码"),
     "xueji.school.create": ("新建学校", "新建学校"),
     "xueji.school.edit": ("修改学校", "修改学校信息"),
     "xueji.student.register": ("建立学籍", "建立学籍"),

@@ -337,7 +337,42 @@ def test_school_registrar_cannot_create_a_class_in_another_school(client, world)
     assert not m.SchoolClass.objects.filter(class_name="9班").exists()
     response = client.post(url, {**data, "school": world.schools["cg"].pk})
     assert response.status_code == 302
-    assert m.SchoolClass.objects.get(class_name="9班").school == world.schools["cg"]
+    created = m.SchoolClass.objects.get(class_name="9班")
+    assert created.school == world.schools["cg"]
+    entry = m.RegistryLogEntry.objects.get(action="xueji.class.create", object_id=str(created.pk))
+    assert entry.user == world.users["school"] and entry.data["class_name"] == "9班"
+
+
+def test_class_edit_renames_through_the_service_and_keeps_what_fixes_the_grade(client, world):
+    """The edit form changes the name only (school_class_rename, with its audit entry): the
+    school, stage and cohort fix every placed student's grade and are kept whatever is posted;
+    a name taken in the cohort is refused in Chinese and nothing is written."""
+    school_class = SchoolClassFactory(school=world.schools["cg"], stage="junior", cohort=2024, class_name="1班")
+    SchoolClassFactory(school=world.schools["cg"], stage="junior", cohort=2024, class_name="2班")
+    placed = register_student(school_class=school_class, stage="junior", name="班里的学生")
+    client.force_login(world.users["school"])
+    url = reverse("wagtailsnippets_cases_schoolclass:edit", args=[school_class.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "建班后不能修改" in page.content.decode()
+    moved = {"school": world.schools["qlh"].pk, "stage": "senior", "cohort": 2020}
+    response = client.post(url, {**moved, "class_name": "2班"})
+    assert response.status_code == 200 and "该学校同一入学年份已有同名班级" in response.content.decode()
+    assert not m.RegistryLogEntry.objects.filter(action="xueji.class.edit").exists()
+    response = client.post(url, {**moved, "class_name": "一(1)班"})
+    assert response.status_code == 302
+    school_class.refresh_from_db()
+    assert (school_class.class_name, school_class.school, school_class.stage, school_class.cohort) == (
+        "一(1)班", world.schools["cg"], "junior", 2024)
+    entry = m.RegistryLogEntry.objects.get(action="xueji.class.edit", object_id=str(school_class.pk))
+    assert entry.data == {"from": "1班", "to": "一(1)班"} and entry.user == world.users["school"]
+    placed.refresh_from_db()
+    assert placed.grade_label() == school_class.grade_label()  # the students' grade did not move
+    # Another school's class is not the registrar's to rename.
+    elsewhere = SchoolClassFactory(school=world.schools["qlh"], stage="junior", cohort=2024)
+    url = reverse("wagtailsnippets_cases_schoolclass:edit", args=[elsewhere.pk])
+    assert client.post(url, {"class_name": "改名"}, **XHR).status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.class_name != "改名"
 
 
 @pytest.mark.parametrize("model", MODELS)

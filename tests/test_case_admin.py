@@ -248,3 +248,25 @@ def test_dashboard_chases_suspensions_past_their_end(client, setting):
     client.force_login(world.school_user(destination))  # another school, another county
     panel = client.get(reverse("wagtailadmin_home")).content.decode().split("休学期满未复学")[1].split("</section>")[0]
     assert "王小明" not in panel
+
+
+def test_the_case_page_and_its_pdf_come_from_the_types_template(client, setting):
+    """The case page renders the type's own template (templates/cases/case_types/transfer.html:
+    the declared fields and the transfer's route); 打印案卷 gives the same document as a PDF to
+    whoever may read the case, logged as a read of the student (第三十八条), and 404 to anyone else."""
+    from cases.models import ReadLogEntry
+
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert 'data-case-type="transfer"' in page and 'data-testid="transfer-route"' in page
+    assert "城关区第一初级中学 → 秦州区第二中学" in page and "转入班级" in page and "2026年3月2日" in page
+    assert url("pdf", case.pk) in page
+    response = client.get(url("pdf", case.pk))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    read = ReadLogEntry.objects.get(door="case_pdf")
+    assert read.student_id == registration.student_id and read.what == f"案卷 {case.number}"
+    client.force_login(world.school_user(SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620103"))))
+    assert client.get(url("pdf", case.pk)).status_code == 404
+    assert ReadLogEntry.objects.filter(door="case_pdf").count() == 1

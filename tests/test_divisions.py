@@ -83,3 +83,38 @@ def test_registry_authority_follows_article_3(chengguan):
     assert province_school.authority_code("senior") == "62"
     assert School.objects.offering("junior").filter(pk=county_school.pk).exists()
     assert not School.objects.offering("junior").filter(pk=province_school.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_county_code_is_edited_through_its_service_with_an_audit_entry(client):
+    """第十条: the one-digit county code of the high-school auxiliary number is changed only
+    through ``jurisdiction_set_auxiliary_code`` (checked, audited); jurisdictions themselves are
+    never added by a form (they come from the GB/T 2260 import), a superuser included."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from cases.models import RegistryLogEntry
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.invalid", "x")
+    client.force_login(admin)
+    chengguan = Jurisdiction.objects.get(code="620102")
+    neighbour = Jurisdiction.objects.filter(code__startswith="6201", level="county").exclude(pk=chengguan.pk).first()
+    url = reverse("wagtailsnippets_cases_jurisdiction:edit", args=[chengguan.pk])
+    before = chengguan.auxiliary_code
+    for value, message in (("x", "学籍辅号县码应为1位数字"), (neighbour.auxiliary_code, "本市已有县(区)使用该县码")):
+        response = client.post(url, {"auxiliary_code": value})
+        assert response.status_code == 200 and message in response.content.decode()
+    chengguan.refresh_from_db()
+    assert chengguan.auxiliary_code == before
+    assert not RegistryLogEntry.objects.filter(action="xueji.division.edit").exists()
+    free = next(d for d in "0123456789" if not Jurisdiction.objects.filter(
+        code__startswith="6201", level="county", auxiliary_code=d).exists())
+    assert client.post(url, {"auxiliary_code": free}).status_code == 302
+    chengguan.refresh_from_db()
+    assert chengguan.auxiliary_code == free
+    entry = RegistryLogEntry.objects.get(action="xueji.division.edit")
+    assert entry.data == {"from": before, "to": free} and entry.user == admin
+    count = Jurisdiction.objects.count()
+    response = client.post(reverse("wagtailsnippets_cases_jurisdiction:add"), {"auxiliary_code": "1"},
+                           HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert response.status_code == 403 and Jurisdiction.objects.count() == count

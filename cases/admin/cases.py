@@ -447,6 +447,62 @@ class EvidenceUploadView(FormView):
         return redirect("wagtailsnippets_cases_case:edit", self.case.pk)
 
 
+def case_document_pdf(case, user):
+    """The case as a PDF (its type's template, the steps and the evidence): WeasyPrint, the
+    certificates' font setup. The students it names are logged as read (第三十八条)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from cases.case_types import fields as f
+    from cases.services.reads import student_reads_record
+
+    case_type = case.case_type_class
+    steps = list(steps_of(case))
+    names = unit_names(steps)
+    labels = {k.code: k.label for k in case_type.required_evidence(case)}
+
+    def day(moment):
+        return f.chinese_date(timezone.localtime(moment).date()) if moment else ""
+
+    context = {
+        "case": case, "fields_display": case_type.display(case, user=user), "for_print": True,
+        "articles": "、".join(case_type.articles), "submitted_on": day(case.submitted_at),
+        "decided_on": day(case.decided_at),
+        "steps": [{"step": s.task.name, "status": s.get_status_display(), "comment": s.comment,
+                   "unit": s.approver_school.name if s.approver_school_id else names.get(s.approver_code, ""),
+                   "by": (s.finished_by.get_full_name() or s.finished_by.get_username()) if s.finished_by_id else "",
+                   "at": day(s.finished_at)} for s in steps],
+        "evidence": [{"label": labels.get(e.kind, "其他材料"), "title": e.document.title, "at": day(e.uploaded_at)}
+                     for e in case.evidence.select_related("document")],
+        "printed_by": user.get_full_name() or user.get_username(), "printed_on": day(timezone.now()),
+    }
+    pdf = HTML(string=render_to_string("cases/case_document_pdf.html", context),
+               base_url=str(settings.BASE_DIR)).write_pdf()
+    students = {case.student_id} if case.student_id else set()
+    rolls = [pk for item in case_type.all_fields() if item.kind == f.REGISTRATIONS
+             for pk in case_type.value(case, item.key) or []]
+    if rolls:
+        students |= set(m.Registration.objects.filter(pk__in=rolls).values_list("student_id", flat=True))
+    student_reads_record(acting_user=user, students=sorted(students), door=m.ReadDoor.CASE_PDF,
+                         what=f"案卷 {case.number}")
+    return pdf
+
+
+class CasePdfView(View):
+    """打印案卷: the case document as a PDF, for whoever may read the case (404 otherwise)."""
+
+    def get(self, request, pk):
+        from django.http import HttpResponse
+
+        case = get_object_or_404(access.in_scope(request.user, m.Case).select_related("school", "destination_school"),
+                                 pk=pk)
+        response = HttpResponse(case_document_pdf(case, request.user), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{case.number}.pdf"'
+        return response
+
+
 class CaseViewSet(ScopedSnippetViewSet):
     model = m.Case
     icon = "doc-full-inverse"
@@ -487,6 +543,7 @@ class CaseViewSet(ScopedSnippetViewSet):
             path("withdraw/<int:pk>/", WithdrawView.as_view(), name="withdraw"),
             path("override/<int:pk>/", OverrideView.as_view(), name="override"),
             path("lookup/", LookupView.as_view(), name="lookup"),
+            path("pdf/<int:pk>/", CasePdfView.as_view(), name="pdf"),
             path("check/", CheckView.as_view(), name="check"),
             path("check/<int:pk>/", CheckView.as_view(), name="check"),
         ]

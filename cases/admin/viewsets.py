@@ -12,8 +12,9 @@ from cases import access
 from cases import models as m
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
+from cases.services.divisions import jurisdiction_set_auxiliary_code
 from cases.services.reads import student_reads_record
-from cases.services.registrations import registration_assign_class, school_class_create
+from cases.services.registrations import registration_assign_class, school_class_create, school_class_rename
 from cases.services.schools import school_create, school_update
 from cases.services.students import CONTACT_FIELDS, student_update_contact
 
@@ -174,8 +175,15 @@ class RegistrationViewSet(ScopedSnippetViewSet):
 
 
 # --- reference data ------------------------------------------------------------------------
+class JurisdictionEditView(ServiceFormMixin, EditView):
+    def save_through_service(self, form):
+        return jurisdiction_set_auxiliary_code(acting_user=self.request.user, jurisdiction=self.object,
+                                               auxiliary_code=form.cleaned_data["auxiliary_code"])
+
+
 class JurisdictionViewSet(ScopedSnippetViewSet):
     model = m.Jurisdiction
+    edit_view_class = JurisdictionEditView
     icon = "site"
     menu_label = _("行政区划")
     list_display = ["code", "name", "level", "auxiliary_code"]
@@ -194,9 +202,30 @@ class SchoolClassCreateView(ServiceFormMixin, CreateView):
                                    cohort=data["cohort"], class_name=data["class_name"])
 
 
+class SchoolClassEditView(ServiceFormMixin, EditView):
+    """Only the name changes (``school_class_rename``, with its audit entry): the school, stage
+    and cohort fix the grade of every student placed in the class (第十六条), so they are shown
+    and kept, whatever is posted."""
+
+    FIXED = ("school", "stage", "cohort")
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        for name in self.FIXED:
+            if name in form.fields:
+                form.fields[name].disabled = True
+                form.fields[name].help_text = "决定班内学生的年级,建班后不能修改"
+        return form
+
+    def save_through_service(self, form):
+        return school_class_rename(acting_user=self.request.user, school_class=self.object,
+                                   class_name=form.cleaned_data["class_name"])
+
+
 class SchoolClassViewSet(ScopedSnippetViewSet):
     model = m.SchoolClass
     add_view_class = SchoolClassCreateView
+    edit_view_class = SchoolClassEditView
     icon = "group"
     menu_label = _("班级")
     list_display = ["school", "stage", "cohort", "class_name", Column("grade", label=_("年级"),

@@ -1,5 +1,7 @@
 """The registry of case types: code → instance. Adding a case type = one module here (with
-``@register``), one template, one test module."""
+``@register``), one template (``templates/cases/case_types/<code>.html``, a few lines extending
+``_document.html``) and one test module (``tests/case_types/test_<module>.py``);
+``tests/test_case_type_modules.py`` checks all three for every registered type."""
 
 CASE_TYPES = {}
 

@@ -15,7 +15,7 @@ from cases.services.registrations import registration_assign_class
 
 from . import register
 from . import fields as f
-from .base import SCHOOL_REVIEW, CaseType, EvidenceKind, effective_on, rule, school_class
+from .base import SCHOOL_REVIEW, CaseType, EvidenceKind, effective_on, rule, school_class, without_class
 from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
 
@@ -67,7 +67,7 @@ class AbroadReturn(CaseType):
     evidence = {"*": (RETURN_DOCUMENTS,)}
     fields = (
         effective_on("回国(境)接续日期", article=ARTICLE),
-        school_class("编入班级", "不选则回到原班级", ARTICLE),
+        school_class("编入班级", "不选则回到原班级;原来未编班的学生必选", ARTICLE, required=without_class),
     )
 
     @staticmethod
@@ -89,6 +89,10 @@ class AbroadReturn(CaseType):
     def check_eligibility(self, case):
         if self.registration_status(case) != RegistrationStatus.ABROAD:
             return [rule("abroad_return_not_abroad", "学生不在出境就读状态,不能办理回国(境)接续学籍", ARTICLE)]
+        if without_class(case) and self.chosen_class(case) is None:
+            # Back in school with a class, and so a grade.
+            return [rule("abroad_return_class_required", "该学生尚未编入班级,请选择本校该学段的班级", ARTICLE,
+                         field="school_class")]
         return []
 
     def apply(self, case, *, acting_user):

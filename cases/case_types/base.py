@@ -72,6 +72,15 @@ def school_class(label="编入班级", help="", article="", within="", required=
     return Field(name, f.SCHOOL_CLASS, label, help, article, required=required, within=within)
 
 
+def without_class(case):
+    """The student's open registration has no class: a case bringing the student back must
+    choose one (nobody leaves an approved case without class and grade)."""
+    from cases.models import OPEN_STATUSES
+
+    registration = case.registration if case.registration_id else None
+    return registration is not None and registration.status in OPEN_STATUSES and registration.school_class_id is None
+
+
 class CaseType:
     """Declared per type as class attributes; ``@register`` keeps one instance per type."""
 
@@ -217,6 +226,13 @@ class CaseType:
             if model.objects.filter(pk__in=pks).count() != len(pks):
                 errors.append(rule("field_object_missing", f"{item.label}:所选对象不存在", item.article, field=item.key))
         return errors
+
+    @property
+    def template_name(self):
+        """The type's own template of the case document (the case page and the case PDF):
+        ``templates/cases/case_types/<code>.html``, extending ``_document.html`` which renders
+        the declared fields."""
+        return f"cases/case_types/{self.code}.html"
 
     def display(self, case, labels=None, user=None):
         """[{key, label, text}] of the filled fields, for the case page and the PDF: Chinese

@@ -12,7 +12,8 @@ from cases.models import COMPULSORY_STAGES, RegistrationStatus
 
 from . import register
 from . import fields as f
-from .base import AUTHORITY_APPROVAL, REASON_TEXT, CaseType, detail_date, effective_on, reason_field, rule, school_class
+from .base import (AUTHORITY_APPROVAL, REASON_TEXT, CaseType, detail_date, effective_on, reason_field, rule,
+                   school_class, without_class)
 from .fields import Field
 from .effects import change_status, open_registration, record
 from .suspension import Return
@@ -92,6 +93,7 @@ class DropoutReturn(Return):
     fields = (
         reason_field(reasons, ARTICLE, label="复学事由"),
         effective_on("复学日期", article=ARTICLE),
-        school_class("复学班级", "回到原年级的班级;不选则由系统按原年级编入(第三十二条)", ARTICLE),
+        school_class("复学班级", "回到原年级的班级;不选则由系统按原年级编入(第三十二条);尚未编班的学生必选", ARTICLE,
+                     required=without_class),
     )
     from_status = RegistrationStatus.DROPPED_OUT

@@ -59,10 +59,8 @@ PERSON = (
     Field("ethnicity", f.TEXT, "民族", max_length=20),
     Field("native_place", f.TEXT, "籍贯", max_length=100),
     Field("household_type", f.CHOICE, "户口性质", choices=HOUSEHOLD_TYPES),
-    Field("school_class", f.SCHOOL_CLASS, "编入班级", "本校该学段的班级"),
+    Field("school_class", f.SCHOOL_CLASS, "编入班级", "不选则编入“全体新生编入班级”", "第八条"),
     Field("guardians", f.ROWS, "监护人", "", "第十二条", rows=GUARDIAN, max_rows=2),
-    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段不符时填写(延缓入学、随班就读等,第五条)", "第五条",
-          max_length=200),
     # What the Excel intake's template also collects (cases/intake/workbook.py).
     Field("household_county", f.JURISDICTION, "户籍所在县(区)", "随迁子女辍学时档案移交户籍所在县(第三十二条)"),
     Field("household_address", f.TEXT, "户籍地址", max_length=200),
@@ -70,9 +68,10 @@ PERSON = (
     Field("is_migrant", f.BOOL, "进城务工人员随迁子女"),
     Field("is_left_behind", f.BOOL, "留守儿童"),
     Field("disability", f.CHOICE, "残疾类型", choices=tuple((k, str(v)) for k, v in Disability.choices if k)),
-    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段不符时填写(特殊教育、延缓入学等)", "第十一条",
-          max_length=200),
+    Field("age_exception", f.TEXT, "年龄例外理由", "年龄与学段、年级不符时填写(延缓入学、随班就读、特殊教育等)",
+          "第五条", max_length=200),
 )
+CLASS_ARTICLE = "第八条"  # 采集录入学籍信息: nobody is registered without a class and so a grade
 
 
 def one_month_after(day):
@@ -96,6 +95,35 @@ def _row(index, code, message, article, field):
 def _people(case):
     people = (case.details or {}).get("people")
     return people if isinstance(people, list) else []
+
+
+def _class_of(case, person):
+    """The class a pupil joins: the row's own, else the one chosen for the whole intake."""
+    return person.get("school_class") or (case.details or {}).get("school_class")
+
+
+def _class_rules(case, classes=None):
+    """Every pupil has a class of the school and stage (the grade follows from it): a row
+    without one, with no class chosen for the whole intake, is refused at save, at submission
+    and at the final approval, so no approved intake leaves a pupil without class and grade."""
+    if classes is None:
+        classes = SchoolClass.objects.filter(school=case.school, stage=case.stage).in_bulk()
+    errors = []
+    default = (case.details or {}).get("school_class")
+    if default and default not in classes:
+        errors.append(rule("class_mismatch", "全体新生编入班级不属于本校该学段", CLASS_ARTICLE, field="school_class"))
+    for index, person in enumerate(_people(case)):
+        if not isinstance(person, dict):
+            continue
+        own = person.get("school_class")
+        if own and own not in classes:
+            errors.append(_row(index, "class_mismatch", "编入班级不属于本校该学段", CLASS_ARTICLE,
+                               f"people[{index}].school_class"))
+        elif not own and not default:
+            errors.append(_row(index, "registration_class_required",
+                               "请选择编入班级(或在名单上方为全体新生选定班级),每名新生都须编入班级", CLASS_ARTICLE,
+                               f"people[{index}].school_class"))
+    return errors
 
 
 def _student_data(person):
@@ -144,6 +172,8 @@ class NewStudentRegistration(CaseType):
     fields = (
         STAGE,
         effective_on("入学日期", "学校应自入学之日起1个月内建立学籍档案(第十二条)", "第十二条"),
+        Field("school_class", f.SCHOOL_CLASS, "全体新生编入班级",
+              "名单中未另选班级的新生编入此班;每名新生都须有班级(年级由班级推算)", CLASS_ARTICLE),
         # A draft may wait for its Excel list (cases/services/intake.py); submission needs it.
         Field("people", f.ROWS, "新生名单", "每行一名学生;查重在保存和提交时进行(第十一条)", "第八条",
               required=lambda case: case.state not in ("draft", "returned"), rows=PERSON),
@@ -159,6 +189,10 @@ class NewStudentRegistration(CaseType):
         people = case.details["people"]
         if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
             errors.append(rule("registration_people", "请填写新生名单", "第八条", field="people"))
+        elif case.school_id and case.stage and not case.school.offers(case.stage):
+            errors.append(rule("registration_school_stage", f"{case.school.name}不设该学段", "第三条", field="stage"))
+        elif case.school_id and case.stage:
+            errors += _class_rules(case)
         # Each row's own fields (guardians' names and relations…) are checked by the declaration.
         return errors
 
@@ -179,6 +213,9 @@ class NewStudentRegistration(CaseType):
         """Every person through the batch service's own identity check (ID number against
         birth date and gender, 第十五条), without writing; the failures go to ``errors``."""
         classes = SchoolClass.objects.filter(school=case.school, stage=case.stage).in_bulk()
+        class_errors = _class_rules(case, classes)
+        errors += class_errors
+        refused = {error.field.split(".")[0] for error in class_errors if error.field}
         rows = []
         for index, person in enumerate(_people(case)):
             prefix = f"people[{index}]."
@@ -192,10 +229,9 @@ class NewStudentRegistration(CaseType):
             except RuleError as error:
                 errors.append(_row(index, error.code, error.message, error.article or "第十一条", error.field))
                 continue
-            class_id = person.get("school_class")
-            if class_id and class_id not in classes:
-                errors.append(_row(index, "class_mismatch", "班级不属于该学校或学段", "第八条", f"{prefix}school_class"))
-                continue
+            class_id = _class_of(case, person)
+            if f"people[{index}]" in refused or "school_class" in refused:
+                continue  # reported by _class_rules
             if case.effective_on is not None:
                 age_error = age_rule(birth_date=data["birth_date"], stage=case.stage, school=case.school,
                                      school_class=classes.get(class_id), started_on=case.effective_on,
@@ -251,7 +287,7 @@ class NewStudentRegistration(CaseType):
     def apply(self, case, *, acting_user):
         people = _people(case)
         classes = {c.pk: c for c in SchoolClass.objects.filter(
-            pk__in=[p["school_class"] for p in people if p.get("school_class")], school=case.school, stage=case.stage)}
+            pk__in=[_class_of(case, p) for p in people if _class_of(case, p)], school=case.school, stage=case.stage)}
         distinct = different_person_decisions(case)
         counties = Jurisdiction.objects.in_bulk({p["household_county"] for p in people if p.get("household_county")})
         new_students = []
@@ -260,7 +296,7 @@ class NewStudentRegistration(CaseType):
             if data.get("household_county"):
                 data["household_county"] = counties.get(data["household_county"])
             new_students.append(NewStudent(
-                data=data, school_class=classes.get(person.get("school_class")),
+                data=data, school_class=classes[_class_of(case, person)],  # checked by _class_rules
                 age_exception=person.get("age_exception") or "",
                 guardians=tuple({k: v for k, v in g.items() if k in GUARDIAN_FIELDS} for g in person.get("guardians") or ()),
                 distinct_from=frozenset(distinct.get(intake_person_key(data["name"], data["gender"], data["birth_date"]),

@@ -64,7 +64,8 @@ class SpecialPlacement(CaseType):
               column=True),
         Field("destination_stage", f.CHOICE, "安置学段", "转入普通学校随班就读时选择学段,默认为原学段", ARTICLE,
               choices=STAGE.choices),
-        Field("destination_class", f.SCHOOL_CLASS, "安置班级", "", ARTICLE, within="destination_school"),
+        Field("destination_class", f.SCHOOL_CLASS, "安置班级", "学籍转入新学校时必选:安置学校该学段的班级", ARTICLE,
+              required=lambda case: mode(case) == "move", within="destination_school"),
     )
 
     def validate(self, case):
@@ -92,6 +93,10 @@ class SpecialPlacement(CaseType):
             stage = destination_stage(case)
             if stage not in Stage.values or not destination.offers(stage):
                 errors.append(rule("placement_destination_stage", "安置学校不设该学段,请选择学段", ARTICLE))
+            elif destination_class(case) is None:
+                # The registration moves: the student joins a class there, and so has a grade.
+                errors.append(rule("placement_class_required", "学籍转入安置学校的,请选择安置学校该学段的班级", ARTICLE,
+                                   field="destination_class"))
         return errors
 
     def apply(self, case, *, acting_user):

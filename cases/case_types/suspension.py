@@ -28,6 +28,7 @@ from .base import (
     reason_field,
     rule,
     school_class,
+    without_class,
 )
 from .fields import Field
 from .effects import change_status, open_registration, record, reissue_number
@@ -179,7 +180,8 @@ def class_for_grade(case, grade):
 
 class Return(CaseType):
     """Back to the grade left, with a new auxiliary number: shared by resumption after
-    suspension and return after dropout."""
+    suspension and return after dropout. A student whose registration has no class chooses
+    one here: nobody comes back without class and grade."""
 
     from_status = None
 
@@ -191,20 +193,23 @@ class Return(CaseType):
         elif status != self.from_status:
             errors.append(rule(f"{self.code}_wrong_status", f"学生当前状态不是{RegistrationStatus(self.from_status).label}",
                                self.articles[0]))
-        elif case.registration.school_class_id and class_for_grade(
-                case, grade_at(case.registration, self.from_status)) is None:
-            errors.append(rule("return_no_class", "学校尚无原年级的班级,请先建立班级或指定班级", self.articles[0]))
+        elif without_class(case) and not (case.details or {}).get("school_class"):
+            errors.append(rule("return_class_required", "该学生尚未编入班级,请选择复学班级", "第十七条",
+                               field="school_class"))
+        elif class_for_grade(case, grade_at(case.registration, self.from_status)) is None:
+            message = ("所选班级不是本校该学段原年级的班级,请重新选择" if (case.details or {}).get("school_class")
+                       else "学校尚无原年级的班级,请先建立班级或指定班级")
+            errors.append(rule("return_no_class", message, self.articles[0], field="school_class"))
         return errors
 
     def apply(self, case, *, acting_user):
         registration = open_registration(case)
         grade = grade_at(registration, self.from_status)
         change_status(case, registration, RegistrationStatus.ACTIVE, acting_user=acting_user)
-        if registration.school_class_id:
-            target = class_for_grade(case, grade)
-            if target.pk != registration.school_class_id:
-                registration_assign_class(acting_user=acting_user, registration=registration, school_class=target,
-                                          reason=f"{self.name}插班({case.number})")
+        target = class_for_grade(case, grade)  # never None: check_eligibility ran at this approval
+        if target.pk != registration.school_class_id:
+            registration_assign_class(acting_user=acting_user, registration=registration, school_class=target,
+                                      reason=f"{self.name}插班({case.number})")
         if registration.suspended_until:
             registration_set_suspension_end(acting_user=acting_user, registration=registration, until=None,
                                             reason=case.number)
@@ -224,6 +229,7 @@ class Resumption(Return):
     fields = (
         reason_field(reasons, "第三十条", label="复学事由"),
         effective_on("复学日期"),
-        school_class("复学班级", "回到原年级的班级;不选则由系统按原年级编入(第三十条)", "第三十条"),
+        school_class("复学班级", "回到原年级的班级;不选则由系统按原年级编入(第三十条);尚未编班的学生必选", "第三十条",
+                     required=without_class),
     )
     from_status = RegistrationStatus.SUSPENDED

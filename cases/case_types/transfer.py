@@ -40,6 +40,11 @@ def _within(case):
     return case.transfer_scope == TransferScope.WITHIN
 
 
+def _arriving(case):
+    """A transfer that brings the student into a Gansu school: it chooses the class there."""
+    return case.transfer_scope in (TransferScope.WITHIN, TransferScope.INTO_PROVINCE)
+
+
 def _external(case):
     return case.transfer_scope in (TransferScope.OUT_OF_PROVINCE, TransferScope.INTO_PROVINCE)
 
@@ -77,8 +82,9 @@ class Transfer(CaseType):
         effective_on("转学日期"),
         Field("destination_school", f.SCHOOL, "转入学校", "省内转学时选择转入学校(按校名或学校标识码查找)", "第二十二条",
               required=_within, column=True),
-        Field("destination_class", f.SCHOOL_CLASS, "转入班级", "转入学校中与学生同年级的班级(第二十六条:不得跨年级转学)",
-              ARTICLE, required=_within, within="destination_school"),
+        Field("destination_class", f.SCHOOL_CLASS, "转入班级",
+              "转入学校中与学生同年级的班级(第二十六条:不得跨年级转学);省外转入时为本校的班级", ARTICLE,
+              required=_arriving, within="destination_school"),
         Field("external_school", f.TEXT, "省外学校", "转出或转入的省外学校名称", "第二十一条", required=_external,
               column=True, max_length=100),
         Field("external_province", f.CHOICE, "省外学校所在省份", "", "第二十一条", required=_external, column=True,
@@ -142,7 +148,8 @@ class Transfer(CaseType):
                 errors.append(rule("transfer_not_active", "学生不在籍在读,不能转学", "第二十二条"))
             errors += self._grade_rules(case, registration)
         elif self.destination_class(case) is None:
-            errors.append(rule("transfer_destination_class", "请选择转入学校的班级", "第十条", field="destination_class"))
+            errors.append(rule("transfer_destination_class", "请选择本校该学段的转入班级", "第十条",
+                               field="destination_class"))
         if destination is not None:
             if case.stage == Stage.VOCATIONAL and not destination.offers(Stage.VOCATIONAL) \
                     and destination.offers(Stage.SENIOR):
@@ -176,8 +183,10 @@ class Transfer(CaseType):
             return errors
         target = self.destination_class(case)
         if target is None:
-            errors.append(rule("transfer_destination_class", "请选择转入学校的班级(与原年级相同的班级)", "第十条",
-                               field="destination_class"))
+            chosen = (case.details or {}).get("destination_class")
+            message = ("所选转入班级不属于转入学校的该学段,请重新选择" if chosen
+                       else "请选择转入学校的班级(与原年级相同的班级)")
+            errors.append(rule("transfer_destination_class", message, "第十条", field="destination_class"))
         elif target.cohort != cohort:
             errors.append(rule("transfer_across_grades",
                                f"跨年级不予转学:学生为{cohort}级,转入班级为{target.cohort}级({target})", ARTICLE,

@@ -155,8 +155,12 @@ def check_rows(rows, *, case, progress=None):
     classes = {c.class_name: pk for pk, c in classes_by_pk.items()}
     counties = county_labels(Jurisdiction)
     results = []
+    intake_class = (case.details or {}).get("school_class")
     for number, data in rows:
         values, errors = parse_row(data, classes=classes, counties=counties)
+        if not data.get("school_class") and not intake_class:
+            # Every pupil joins a class (the grade follows from it): the row's, else the case's.
+            errors.append(_error("class_required", "班级不能为空(或先在案卷中为全体新生选定编入班级)", "第八条"))
         if not errors:
             errors = _identity_errors(values, case, admitted_on, classes_by_pk)
         results.append({"row": number, "status": REFUSED if errors else OK, "errors": errors, "values": values,

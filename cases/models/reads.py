@@ -26,6 +26,7 @@ class ReadDoor(models.TextChoices):
     PRINT_JOB = "print_job", _("批量打印")
     EXPORT = "export", _("导出")
     DOCUMENT = "document", _("证明材料、档案文件下载")
+    CASE_PDF = "case_pdf", _("案卷 PDF")
 
 
 class ReadLogEntry(ChainedModel):

@@ -34,7 +34,8 @@ class SchoolClass(models.Model):
         ordering = ["school", "stage", "-cohort", "class_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "stage", "cohort", "class_name"], name="unique_class_per_cohort"
+                fields=["school", "stage", "cohort", "class_name"], name="unique_class_per_cohort",
+                violation_error_message=_("该学校同一入学年份已有同名班级"),  # as the services say it
             )
         ]
 

@@ -73,3 +73,24 @@ def _codes_and_parents(rows):
         if len(code) in PARENT_LENGTH:
             codes.add(code[: PARENT_LENGTH[len(code)]])
     return codes
+
+
+@transaction.atomic
+def jurisdiction_set_auxiliary_code(*, acting_user, jurisdiction, auxiliary_code):
+    """第十条: the one-digit county code of the high-school auxiliary number, assigned by the
+    city; unique among the counties of one city (two counties with one code would share numbers)."""
+    jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    code = (auxiliary_code or "").strip()
+    if code and (len(code) != 1 or not code.isdigit()):
+        raise RuleError("auxiliary_code_format", "学籍辅号县码应为1位数字", field="auxiliary_code", article="第十条")
+    if code and jurisdiction.level != "county":
+        raise RuleError("auxiliary_code_level", "只有县(区)有学籍辅号县码", field="auxiliary_code", article="第十条")
+    if code and Jurisdiction.objects.filter(level="county", code__startswith=jurisdiction.code[:4],
+                                            auxiliary_code=code).exclude(pk=jurisdiction.pk).exists():
+        raise RuleError("auxiliary_code_taken", "本市已有县(区)使用该县码", field="auxiliary_code", article="第十条")
+    previous = jurisdiction.auxiliary_code
+    jurisdiction.auxiliary_code = code
+    jurisdiction.save(update_fields=["auxiliary_code"])
+    audit(jurisdiction, "xueji.division.edit", acting_user=acting_user, data={"from": previous, "to": code})
+    return jurisdiction
+

@@ -202,8 +202,22 @@ def _school(pk, field):
     return school
 
 
-def field_names(case_type):
-    """Service/declaration field names → this input's names, for errors."""
-    names = {item.key: input_name(item) for item in case_type.all_fields()}
-    names.update({item.name: input_name(item) for item in case_type.column_fields()})
-    return names
+def api_path(case_type, path):
+    """An error's path in this input's names, rows included: ``people[1].schoolClass`` (the
+    declaration's ``people[1].school_class``) → ``people[1].schoolClassId``."""
+    import re
+
+    items, parts = case_type.all_fields(), []
+    for segment in path.split("."):
+        match = re.match(r"^([A-Za-z_]+)(.*)$", segment)
+        name, rest = match.groups() if match else (segment, "")
+        key = re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+        item = next((i for i in items if key in (i.key, i.name)), None)
+        if item is None:
+            parts.append(segment)
+            items = ()
+            continue
+        parts.append(input_name(item) + rest)
+        items = item.rows
+    return ".".join(parts)
+

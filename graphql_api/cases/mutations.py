@@ -95,18 +95,11 @@ class TypedFieldsMutation(CaseMutation):
         payload = super().mutate(root, info, **arguments)
         member = next((key for key, value in (arguments.get("input") or {}).items() if value is not None), None)
         if member in inputs.MEMBERS:
-            names = inputs.field_names(CASE_TYPES[inputs.MEMBERS[member]])
+            case_type = CASE_TYPES[inputs.MEMBERS[member]]
             for item in payload.errors or []:
                 if item.field and item.field not in ("id", "input"):
-                    raw = item.field
-                    item.field = f"input.{member}.{names.get(_snake(raw), raw)}"
+                    item.field = f"input.{member}.{inputs.api_path(case_type, item.field)}"
         return payload
-
-
-def _snake(name):
-    import re
-
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 class CreateCase(TypedFieldsMutation):

@@ -132,6 +132,22 @@ def test_article_19_return_class_must_be_of_the_school(world, junior):
     assert codes(info) == ["abroad_return_class"]
 
 
+def test_article_19_a_student_without_a_class_returns_into_a_chosen_one(world):
+    """Back in school with class and grade: a returning student whose registration has no class
+    chooses one (refused at save without it) and is placed in it on approval."""
+    school = SchoolFactory(category="1", name="城关区第四初级中学")
+    registration = register_student(school=school, stage="junior", name="吴思远")
+    abroad(registration)
+    with pytest.raises(ValidationError) as info:
+        come_back(world, registration)
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("field_required", "school_class")]
+    chosen = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="3班")
+    case, submitter = come_back(world, registration, details={"school_class": chosen.pk})
+    submit_and_approve_all(world, case, submitter)
+    registration.refresh_from_db()
+    assert registration.status == "active" and registration.school_class == chosen
+
+
 @pytest.mark.parametrize("case_type", ["study_abroad", "abroad_return"])
 @pytest.mark.parametrize("action", ["reject", "withdraw"])
 def test_rejected_or_withdrawn_case_leaves_registry_unchanged(world, junior, case_type, action):

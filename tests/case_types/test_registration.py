@@ -15,6 +15,8 @@ from cases.models import (
     Jurisdiction,
     Registration,
     RegistryLogEntry,
+    SchoolClass,
+    school_year_of,
 )
 from cases.numbers.id_number import make_id_number
 from cases.services.cases import (
@@ -65,9 +67,16 @@ def school(db):
     return SchoolFactory(category="0", name="城关区第一小学")
 
 
+def first_grade_class(school, effective_on=RECENTLY, stage="primary", name="1班"):
+    return SchoolClass.objects.get_or_create(school=school, stage=stage, cohort=school_year_of(effective_on),
+                                             class_name=name)[0]
+
+
 def intake(world, school, people, effective_on=RECENTLY, **extra):
+    """An intake whose pupils join one first-grade class (chosen for the whole intake)."""
+    details = {"people": people, "school_class": first_grade_class(school, effective_on).pk}
     return open_case(world, case_type="registration", school=school, stage="primary", effective_on=effective_on,
-                     details={"people": people}, evidence=EVIDENCE, **extra)
+                     details=details, evidence=EVIDENCE, **extra)
 
 
 def test_registration_of_an_intake_issues_numbers_opens_archives_and_is_audited(world, school):
@@ -159,16 +168,66 @@ def test_article_11_false_data_invalid_id_numbers_are_refused_per_row_without_wr
 
 def test_article_8_a_class_must_be_of_the_school_and_stage(world, school):
     other = SchoolClassFactory(school=SchoolFactory(category="0"), stage="primary", cohort=2026)
-    case, _ = intake(world, school, [person(school_class=other.pk)])
-    assert [(e.code, e.field) for e in case.case_type_class.check_eligibility(case)] == [
-        ("class_mismatch", "people[0].school_class")]
+    junior = SchoolClassFactory(school=school, stage="junior", cohort=2026)
+    for wrong in (other, junior):
+        with pytest.raises(ValidationError) as info:  # refused when saved, nothing written
+            intake(world, school, [person(school_class=wrong.pk)])
+        assert [(e["code"], e["field"], e["article"]) for e in rule_errors(info.value)] == [
+            ("class_mismatch", "people[0].school_class", "第八条")]
+    with pytest.raises(ValidationError) as info:
+        open_case(world, case_type="registration", school=school, stage="primary", effective_on=RECENTLY,
+                  details={"people": [person()], "school_class": other.pk})
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("class_mismatch", "school_class")]
+    assert not Case.objects.filter(case_type="registration").exists()
+
+
+def test_article_8_every_pupil_has_a_class_checked_at_save_submit_and_final_approval(world, school):
+    """Nobody leaves an approved intake without class and grade: a row without a class, with no
+    class chosen for the whole intake, is refused when saved (a draft too), when submitted and at
+    the final approval; the class of the intake covers the rows that leave theirs empty."""
+    from cases.services.cases import case_create, case_update_draft
+
+    registrar = world.school_user(school)
+    one, two = first_grade_class(school), first_grade_class(school, name="2班")
+    rows = [person("李明"), person("马丽", gender="F", school_class=two.pk)]
+    with pytest.raises(ValidationError) as info:
+        case_create(acting_user=registrar, case_type="registration", school=school, stage="primary",
+                    effective_on=RECENTLY, details={"people": rows})
+    (error,) = rule_errors(info.value)
+    assert (error["code"], error["field"], error["article"]) == (
+        "registration_class_required", "people[0].school_class", "第八条")
+    assert error["message"].startswith("第1行:请选择编入班级")
+    assert not Case.objects.exists()
+
+    case, submitter = intake(world, school, rows)  # 1班 for the whole intake, 马丽 in 2班
+    with pytest.raises(ValidationError):  # taking the intake's class away is refused too
+        case_update_draft(acting_user=registrar, case=case, changes={"details": {"people": rows}})
+    case = case_submit(acting_user=submitter, case=case)
+    # A case that reached review without classes (saved before this rule) is refused at the last
+    # approval, and the registry is untouched.
+    Case.objects.filter(pk=case.pk).update(details={"people": rows})
+    case.refresh_from_db()
+    authority = world.approver_of_current_step(case)
+    before = registry_snapshot()
+    with pytest.raises(ValidationError) as info:
+        case_approve(acting_user=authority, case=case)
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [
+        ("registration_class_required", "people[0].school_class")]
+    assert registry_snapshot() == before
+    Case.objects.filter(pk=case.pk).update(details={"people": rows, "school_class": one.pk})
+    case.refresh_from_db()
+    case = case_approve(acting_user=authority, case=case)
+    assert case.state == CaseState.APPROVED
+    placed = dict(Registration.objects.filter(school=school).values_list("student__name", "school_class"))
+    assert placed == {"李明": one.pk, "马丽": two.pk}
+    assert {r.grade_label() for r in Registration.objects.filter(school=school)} == {"一年级"}
 
 
 def test_article_3_the_school_must_offer_the_stage(world, school):
-    case, _ = open_case(world, case_type="registration", school=school, stage="junior", effective_on=RECENTLY,
-                        details={"people": [person(birth=RECENTLY.replace(year=RECENTLY.year - 13))]},
-                        evidence=EVIDENCE)
-    assert codes(case.case_type_class.check_eligibility(case)) == ["registration_school_stage"]
+    with pytest.raises(ValidationError) as info:  # checked when saved
+        open_case(world, case_type="registration", school=school, stage="junior", effective_on=RECENTLY,
+                  details={"people": [person(birth=RECENTLY.replace(year=RECENTLY.year - 13))]}, evidence=EVIDENCE)
+    assert [e["code"] for e in rule_errors(info.value)] == ["registration_school_stage"]
 
 
 def test_article_12_registration_after_one_month_generally_refused_unless_overridden(world, school):
@@ -237,7 +296,8 @@ def test_registration_needs_people_and_well_formed_guardians(world, school):
     assert "registration_people" in [e["code"] for e in rule_errors(info.value)]
     with pytest.raises(ValidationError) as info:
         case_create(acting_user=world.school_user(school), case_type="registration", school=school, stage="primary",
-                    effective_on=RECENTLY, details={"people": [person(guardians=[{"name": "李强"}])]})
+                    effective_on=RECENTLY, details={"people": [person(guardians=[{"name": "李强"}])],
+                                                    "school_class": first_grade_class(school).pk})
     assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [
         ("field_required", "people[0].guardians[0].relation")]
     assert rule_errors(info.value)[0]["message"] == "第1行:监护人1:请填写与学生关系"

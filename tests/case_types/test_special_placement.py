@@ -10,10 +10,12 @@ from cases.models import (
     ArchiveEntry,
     AuxiliaryNumber,
     CaseState,
+    Case,
     Registration,
+    SchoolClass,
     Student,
 )
-from cases.services.cases import case_reject, case_submit, case_withdraw
+from cases.services.cases import case_approve, case_reject, case_submit, case_withdraw
 from cases.services.registrations import registration_change_status
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
@@ -50,6 +52,14 @@ def ordinary_pupil(ordinary_school):
 
 
 def place(world, registration, destination, mode="move", **details):
+    """A placement; a move lands in a class of the destination (of the student's cohort) unless
+    the test names one or the stage there is not known."""
+    stage = "special" if destination.is_special_education else details.get("destination_stage") or (
+        registration.stage if registration.stage != "special" else None)
+    if mode == "move" and "destination_class" not in details and stage and destination != registration.school:
+        details["destination_class"] = SchoolClass.objects.get_or_create(
+            school=destination, stage=stage, class_name="安置班",
+            cohort=registration.school_class.cohort if registration.school_class_id else 2023)[0].pk
     return open_case(world, case_type="special_placement", school=registration.school,
                      student=registration.student, destination_school=destination,
                      details={"mode": mode, **details})
@@ -139,10 +149,9 @@ def test_article_18_only_an_active_registration(world, ordinary_pupil, special_s
 
 
 def test_article_18_destination_must_offer_the_stage(world, deaf_pupil, ordinary_school):
-    case, submitter = place(world, deaf_pupil, ordinary_school)  # which stage at a primary school?
-    with pytest.raises(ValidationError) as info:
-        case_submit(acting_user=submitter, case=case)
-    assert codes(info) == ["placement_destination_stage"]
+    with pytest.raises(ValidationError) as info:  # which stage, which class at a primary school?
+        place(world, deaf_pupil, ordinary_school)
+    assert codes(info) == ["field_required"] and rule_errors(info.value)[0]["field"] == "destination_class"
     case, _ = place(world, deaf_pupil, ordinary_school, destination_stage="junior")
     assert [e.code for e in case.case_type_class.check_eligibility(case)] == ["placement_destination_stage"]
     case, _ = place(world, deaf_pupil, ordinary_school, mode="stay")  # staying needs no stage there
@@ -155,7 +164,31 @@ def test_article_18_mode_and_destination_required(world, ordinary_pupil, ordinar
     assert codes(info) == ["placement_mode", "placement_destination"]
     with pytest.raises(ValidationError) as info:
         place(world, ordinary_pupil, ordinary_school)
-    assert codes(info) == ["placement_same_school"]
+    assert codes(info) == ["placement_same_school", "field_required"]  # and which class there?
+
+
+def test_article_18_a_move_places_the_student_in_a_class_there(world, ordinary_pupil, special_school):
+    """The registration moves, so the student joins a class of the destination (class and grade):
+    refused at save without one, at submission with a class of another school, and at the final
+    approval if it reached review without one."""
+    with pytest.raises(ValidationError) as info:
+        place(world, ordinary_pupil, special_school, destination_class=None)
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("field_required", "destination_class")]
+    assert not Case.objects.exists()
+    elsewhere = SchoolClassFactory(school=SchoolFactory(category="S"), stage="special", cohort=2023)
+    with pytest.raises(ValidationError) as info:
+        place(world, ordinary_pupil, special_school, destination_class=elsewhere.pk)
+    assert codes(info) == ["placement_class"]
+    case, submitter = place(world, ordinary_pupil, special_school)
+    case = case_submit(acting_user=submitter, case=case)
+    Case.objects.filter(pk=case.pk).update(details={"mode": "move"})  # in review from before the rule
+    case.refresh_from_db()
+    case = case_approve(acting_user=world.approver_of_current_step(case), case=case)  # the school's step
+    before = registry_snapshot()
+    with pytest.raises(ValidationError) as info:
+        case_approve(acting_user=world.approver_of_current_step(case), case=case)
+    assert "placement_class_required" in codes(info)
+    assert registry_snapshot() == before
 
 
 @pytest.mark.parametrize("mode", ["move", "stay"])

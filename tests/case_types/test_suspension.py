@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from cases.errors import rule_errors
 from cases.models import Case, CaseState, Registration
 from cases.services.cases import case_reject, case_submit, case_withdraw
+from cases.services.auxiliary_numbers import auxiliary_number_cancel
 from cases.services.registrations import registration_change_status
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
@@ -153,3 +154,36 @@ def test_rejected_and_withdrawn_suspensions_leave_the_registry_unchanged(world, 
     case = case_withdraw(acting_user=submitter, case=case)
     assert case.state == CaseState.WITHDRAWN and registry_snapshot() == before
     assert Registration.objects.get(pk=pupil.pk).status == "active"
+
+
+@pytest.mark.parametrize("case_type", ["resumption", "dropout_return"])
+def test_a_student_without_a_class_comes_back_into_a_chosen_class(world, case_type):
+    """Nobody comes back without class and grade: a suspended or dropped-out student whose
+    registration has no class must be given one (refused at save without it); the approval
+    puts the student in it."""
+    school = SchoolFactory(category="0", name="城关区第五小学")
+    registration = register_student(school=school, stage="primary", birth_date=datetime.date(2017, 5, 1))
+    assert registration.school_class_id is None
+    status, fields = (("suspended", {"reason": "other", "evidence": ["suspension_certificate"]})
+                      if case_type == "resumption" else ("dropped_out", {"reason": "family"}))
+    registration_change_status(acting_user=None, registration=registration, status=status,
+                               occurred_on=datetime.date(2026, 1, 5), reason="测试")
+    auxiliary_number_cancel(acting_user=None, registration=registration, reason="休学或辍学时注销(第九条)")
+    chosen = SchoolClassFactory(school=school, stage="primary", cohort=2024, class_name="2班")
+    with pytest.raises(ValidationError) as info:
+        open_case(world, case_type=case_type, school=school, student=registration.student, **fields)
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("field_required", "school_class")]
+    assert not Case.objects.filter(case_type=case_type).exists()
+    elsewhere = SchoolClassFactory(school=SchoolFactory(category="0"), stage="primary", cohort=2024)
+    case, submitter = open_case(world, case_type=case_type, school=school, student=registration.student,
+                                details={"school_class": elsewhere.pk}, **fields)
+    with pytest.raises(ValidationError) as info:
+        case_submit(acting_user=submitter, case=case)
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("return_no_class", "school_class")]
+    from cases.services.cases import case_update_draft
+
+    case = case_update_draft(acting_user=submitter, case=case, changes={"details": {"school_class": chosen.pk}})
+    submit_and_approve_all(world, case, submitter)
+    registration.refresh_from_db()
+    assert registration.status == "active" and registration.school_class == chosen
+    assert registration.grade_label(datetime.date(2026, 3, 2)) == "二年级"

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cases.errors import rule_errors
 from cases.models import (
     AuxiliaryNumber,
+    Case,
     CaseState,
     Jurisdiction,
     Registration,
@@ -386,9 +387,17 @@ def test_article_10_into_province_transfer_lands_in_the_chosen_class(world):
     person = {"name": "李远", "gender": "F", "birth_date": "2012-03-01",
               "id_number": make_id_number("610102", datetime.date(2012, 3, 1), 16)}
     cohort_class = SchoolClassFactory(school=school, stage="junior", cohort=2024)
-    case, submitter = open_case(world, case_type="transfer", school=school, transfer_scope="in",
-                                external_school="西安市某中学", external_province="61", reason="relocation",
-                                stage="junior", evidence=EVIDENCE, details={"person": person})
+    other_school_class = SchoolClassFactory(school=SchoolFactory(category="1"), stage="junior", cohort=2024)
+    arriving = dict(case_type="transfer", school=school, transfer_scope="in", external_school="西安市某中学",
+                    external_province="61", reason="relocation", stage="junior", evidence=EVIDENCE)
+    # The class is chosen when the case is saved (check early): without one nothing is written.
+    with pytest.raises(ValidationError) as info:
+        open_case(world, **arriving, details={"person": person})
+    assert [(e["code"], e["field"]) for e in rule_errors(info.value)] == [("field_required", "destination_class")]
+    assert not Case.objects.filter(case_type="transfer").exists()
+    # A class of another school is refused at submission (and shown by the form's live check).
+    case, submitter = open_case(world, **arriving, details={"person": person,
+                                                            "destination_class": other_school_class.pk})
     with pytest.raises(ValidationError) as info:
         case_submit(acting_user=submitter, case=case)
     assert "transfer_destination_class" in [e["code"] for e in rule_errors(info.value)]

@@ -118,15 +118,23 @@ def test_an_intake_of_pupils_typed_row_by_row(people, places):
              "idNumber": make_id_number("620102", born, 11), "schoolClassId": to_global_id("SchoolClass", school_class.pk),
              "guardians": [{"name": "张父", "relation": "父亲", "phone": "13800000000"}]},
             {"name": "李四", "gender": "FEMALE", "birthDate": born.isoformat(), "idNumber": make_id_number("620102", born, 12)}]
+    # 李四 names no class: refused (第八条) until the intake has a class for everyone.
     answer = api.data(CREATE, {"input": {"registration": {"stage": "JUNIOR", "effectiveOn": "2026-09-01",
                                                           "people": rows}}})["createCase"]
+    assert [(e["field"], e["code"]) for e in answer["errors"]] == [
+        ("input.registration.people[1].schoolClassId", "registration_class_required")]
+    assert not Case.objects.exists()
+    intake_class = to_global_id("SchoolClass", SchoolClassFactory(school=places["school"], stage="junior",
+                                                                  cohort=2026, class_name="2班").pk)
+    answer = api.data(CREATE, {"input": {"registration": {"stage": "JUNIOR", "effectiveOn": "2026-09-01",
+                                                          "schoolClassId": intake_class, "people": rows}}})["createCase"]
     assert answer["errors"] == []
     people_field = Case.objects.get().details["people"]
     assert [p["gender"] for p in people_field] == ["M", "F"] and people_field[0]["school_class"] == school_class.pk
     assert people_field[0]["guardians"] == [{"name": "张父", "relation": "父亲", "phone": "13800000000"}]
     rows[1]["idNumber"] = "620102"
     answer = api.data(CREATE, {"input": {"registration": {"stage": "JUNIOR", "effectiveOn": "2026-09-01",
-                                                          "people": rows}}})["createCase"]
+                                                          "schoolClassId": intake_class, "people": rows}}})["createCase"]
     assert [(e["field"], e["code"]) for e in answer["errors"]] == [
         ("input.registration.people[1].idNumber", "id_length")]
     assert answer["errors"][0]["message"].startswith("第2行:") and Case.objects.count() == 1

@@ -117,7 +117,8 @@ def test_an_intake_with_class_placement_through_the_api(world, places):
               {"name": "田二", "gender": "FEMALE", "birthDate": born,
                "schoolClassId": to_global_id("SchoolClass", first_year.pk)},
               {"name": "田小", "gender": "FEMALE", "birthDate": today.replace(year=today.year - 8).isoformat()}]
-    intake = {"registration": {"stage": "JUNIOR", "effectiveOn": today.isoformat(), "people": people}}
+    intake = {"registration": {"stage": "JUNIOR", "effectiveOn": today.isoformat(), "people": people,
+                               "schoolClassId": to_global_id("SchoolClass", first_year.pk)}}  # for 田小
     case = registrar.data(REGISTER, {"input": intake})["createCase"]["result"]
     answer = data_of(upload(registrar, ATTACH, {"case": case["id"], "kind": "household_register_or_id"},
                             {"file": ("户口簿.pdf", PDF, "application/pdf")}))["attachEvidence"]

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from cases.errors import rule_errors
 from cases.intake.workbook import COLUMNS, DATA_SHEET, HELP_SHEET, build_template, read_rows
-from cases.models import Case, DuplicateDecision, IntakeStatus, Registration, RegistryLogEntry, Student
+from cases.models import Case, DuplicateDecision, school_year_of, IntakeStatus, Registration, RegistryLogEntry, Student
 from cases.numbers.id_number import make_id_number
 from cases.services.intake import duplicate_decide, intake_apply, intake_upload
 from tests.case_types.helpers import open_case, registry_snapshot, submit_and_approve_all
@@ -30,9 +30,30 @@ def school(db):
     return SchoolFactory(category="0", name="城关区第一小学")
 
 
-def intake_case(world, school, effective_on=RECENTLY):
+def intake_case(world, school, effective_on=RECENTLY, with_class=True):
+    """A registration case waiting for its list; its pupils join one class unless a row names
+    another (``with_class=False``: no class chosen for the whole intake)."""
+    details = {}
+    if with_class:
+        details["school_class"] = SchoolClassFactory(school=school, stage="primary", class_name="新生班",
+                                                     cohort=school_year_of(effective_on)).pk
     return open_case(world, case_type="registration", school=school, stage="primary", effective_on=effective_on,
-                     evidence=["household_register_or_id"])
+                     evidence=["household_register_or_id"], details=details)
+
+
+def test_every_pupil_needs_a_class_the_rows_or_the_intakes(world, school):
+    """第八条: nobody is registered without class and grade. Without a class chosen for the whole
+    intake, a row that leaves the 班级 column empty is refused on its row; nothing is written."""
+    SchoolClassFactory(school=school, stage="primary", cohort=school_year_of(RECENTLY), class_name="1班")
+    case, registrar = intake_case(world, school, with_class=False)
+    rows = [pupil("李明", school_class="1班"), pupil("马丽", gender="女")]
+    upload = intake_upload(acting_user=registrar, case=case, uploaded_file=upload_file(workbook_bytes(rows)))
+    assert upload.status == IntakeStatus.REFUSED
+    results = result_rows(upload)
+    assert results[2][0] == "通过"
+    assert results[3][0] == "不予导入" and "班级不能为空" in results[3][1] and "第八条" in results[3][1]
+    case.refresh_from_db()
+    assert "people" not in case.details
 
 
 def test_template_has_chinese_headers_drop_downs_and_instructions_and_round_trips(db):
@@ -69,6 +90,9 @@ def test_a_clean_file_fills_the_case_and_approval_registers_every_row(world, sch
     assert people[0]["school_class"] == first.pk and people[0]["guardians"][0]["relation"] == "父亲"
     submit_and_approve_all(world, case, registrar)
     assert Registration.objects.filter(school=school).count() == 6
+    # 马丽's row named no class: she joins the class chosen for the whole intake.
+    assert Registration.objects.get(student__name="马丽").school_class_id == case.details["school_class"]
+    assert Registration.objects.filter(school=school, school_class=first).count() == 5
     assert Student.objects.get(name="马丽").registry_number.startswith("L")
 
 

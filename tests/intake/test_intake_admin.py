@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import models as m
 from tests.case_types.helpers import open_case
-from tests.factories import SchoolFactory, register_student, staff_user
+from tests.factories import SchoolClassFactory, SchoolFactory, register_student, staff_user
 
 from .helpers import pupil, upload_file, workbook_bytes
 
@@ -21,8 +21,10 @@ def setup(world, chengguan, qilihe):
                                 stage="primary", name="张伟", gender="M", birth_date=datetime.date(2019, 6, 1),
                                 with_id=False)
     m.Guardian.objects.create(student=existing.student, name="张大山", relation="父亲")
+    admitted = timezone.localdate() - datetime.timedelta(days=3)
+    intake_class = SchoolClassFactory(school=school, stage="primary", cohort=m.school_year_of(admitted))
     case, registrar = open_case(world, case_type="registration", school=school, stage="primary",
-                                effective_on=timezone.localdate() - datetime.timedelta(days=3))
+                                effective_on=admitted, details={"school_class": intake_class.pk})
     return {"case": case, "registrar": registrar, "existing": existing.student,
             "county": staff_user(chengguan, role="reviewer"), "other": staff_user(qilihe, role="reviewer")}
 

@@ -13,7 +13,8 @@
     if (within) {
       const form = picker.closest("form");
       const chosen = form && form.querySelector('input[type=hidden][name="' + within + '"]');
-      return chosen ? chosen.value : "";
+      // Nothing chosen there (a transfer into the province): the classes of the case's own school.
+      if (chosen && chosen.value) return chosen.value;
     }
     return picker.dataset.school || "";
   }

@@ -1,0 +1,38 @@
+"""The Chinese the admin reads where Wagtail and Django leave English: locale/build_po.py writes
+locale/zh_Hans/LC_MESSAGES/django.po, msgfmt compiles it into django.mo, and both are committed
+(nothing compiles them at set-up). A stale .po or .mo fails here."""
+
+import gettext
+import importlib.util
+from pathlib import Path
+
+from django.utils import translation
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+def build_module():
+    spec = importlib.util.spec_from_file_location("build_po", LOCALE / "build_po.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_po_file_is_what_build_po_writes():
+    assert (LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8") == build_module().build()
+
+
+def test_the_committed_mo_file_is_compiled_from_it():
+    built = build_module()
+    with open(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo", "rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    for msgid, msgstr in built.SINGULAR.items():
+        assert catalog.gettext(msgid) == msgstr, msgid
+    for (singular, plural), msgstr in built.PLURAL.items():
+        assert catalog.ngettext(singular, plural, 2) == msgstr, singular
+
+
+def test_django_reads_our_catalogue_before_wagtails():
+    with translation.override("zh-hans"):
+        assert translation.gettext("Assign your workflow to snippets") == "将流程用于以下类型"
+        assert translation.gettext("Members of the chosen Wagtail Groups can approve this task") == "所选用户组的成员可以审批该步骤"
