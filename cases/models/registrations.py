@@ -132,6 +132,11 @@ class Registration(models.Model):
     ended_on = models.DateField(_("离校日期"), null=True, blank=True)
     suspended_until = models.DateField(_("休学截止日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+    # The student's current registration is at a school of another supervising unit (its
+    # scope_code differs from this school's). Kept by cases/services/current.py with the
+    # student's scope; a unit's former students (第十四条, cases.access.former_student_ids)
+    # are then a short index range instead of every closed registration of its schools.
+    student_elsewhere = models.BooleanField(default=False, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -152,6 +157,10 @@ class Registration(models.Model):
             # The dashboard's overdue suspensions (第三十一条): a short ordered range, not a scan.
             models.Index(fields=["suspended_until"], condition=Q(status="suspended"),
                          name="registration_suspended_until"),
+            # The same for a county or a city: its schools' suspensions, each an index range.
+            models.Index(fields=["school", "suspended_until"], condition=Q(status="suspended"),
+                         name="registration_school_suspended"),
+            models.Index(fields=["school"], condition=Q(student_elsewhere=True), name="registration_left_scope"),
         ]
 
     def __str__(self):

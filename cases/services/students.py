@@ -2,6 +2,7 @@
 (第十一条), registry-number conversion, contact details."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -54,8 +55,9 @@ INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database need
 
 
 
+@functools.lru_cache(maxsize=65536)
 def name_initials(name: str) -> str:
-    """First letters of the pinyin (张伟 → zw), for search by initials."""
+    """First letters of the pinyin (张伟 → zw), for search by initials (cached, as name_pinyin)."""
     return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
 
 
