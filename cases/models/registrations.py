@@ -74,7 +74,9 @@ class SchoolClass(models.Model):
 class ClassPromotion(models.Model):
     """One row per class per school year: the record of the yearly promotion (第十六条)."""
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="promotions")
+    # No index of its own: the unique (class, year) index below leads with the class, and the
+    # yearly INSERT of a whole province's classes then maintains two indexes instead of three.
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="promotions", db_index=False)
     school_year = models.PositiveSmallIntegerField(_("学年"))
     grade = models.PositiveSmallIntegerField(_("升入年级"))
     promoted_at = models.DateTimeField(_("升级时间"), auto_now_add=True)
