@@ -47,13 +47,17 @@ LABEL = {c.key: c.label for c in COLUMNS}
 def intake_workbook(rows, school):
     existing = list(m.Student.objects.filter(id_number__isnull=False).order_by("?")
                     .values_list("id_number", "name", "gender", "birth_date")[: rows // 100 + 1])
-    twins = list(m.Student.objects.filter(id_number__isnull=True).values_list("name", "gender", "birth_date")
-                 [: rows // 100 + 1])
+    admitted = datetime.date(m.school_year_of(datetime.date.today()), 9, 1)
+    # homophones of pupils of the right age (6 to 8 on the first day), so that their rows wait
+    # for the registrar's decision instead of being refused for their age
+    twins = list(m.Student.objects.filter(id_number__isnull=True,
+                                          birth_date__gt=admitted.replace(year=admitted.year - 9),
+                                          birth_date__lte=admitted.replace(year=admitted.year - 6))
+                 .values_list("name", "gender", "birth_date")[: rows // 100 + 1])
     workbook = load_workbook(io.BytesIO(build_template(stage="primary")))
     sheet = workbook[DATA_SHEET]
     header = [str(c.value).rstrip("*") for c in sheet[1]]
     column = {key: header.index(label) + 1 for key, label in LABEL.items()}
-    admitted = datetime.date(m.school_year_of(datetime.date.today()), 9, 1)
     for i in range(rows):
         gender = "M" if i % 2 else "F"
         born = admitted.replace(year=admitted.year - 7) + datetime.timedelta(days=i % 300)
