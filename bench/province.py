@@ -113,8 +113,19 @@ def pick_county():
 
 
 def admin_client(username):
+    """A signed-in session past the two-factor step (authority staff must use it): the user's
+    authenticator device is confirmed and recorded in the session, as after entering a code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="基准测试", defaults={"confirmed": True})
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    client.force_login(user)
+    session = client.session  # what django_otp.login stores after a correct code
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 
@@ -311,6 +322,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--only", default="")
+    parser.add_argument("--tag", default="", help="suffix of the result files' date (e.g. s3 → 20261202-s3)")
     args = parser.parse_args()
     students = m.Student.objects.count()
     if students < 10_000:
@@ -347,7 +359,8 @@ def write(out, args, students, county, county_students):
         ms = f"{row['ms']:.1f}" if "ms" in row else ""
         lines.append(f"| {row['figure']} | {ms} | {row.get('queries', '')} | {row.get('note', row.get('q', ''))} |")
     RESULTS.mkdir(exist_ok=True)
-    stem = f"province-{students // 1000}k-{datetime.date.today():%Y%m%d}" + (f"-{args.only}" if args.only else "")
+    stem = (f"province-{students // 1000}k-{datetime.date.today():%Y%m%d}" + (f"-{args.tag}" if args.tag else "")
+            + (f"-{args.only}" if args.only else ""))
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (RESULTS / f"{stem}.json").write_text(json.dumps({"meta": meta, "figures": out}, ensure_ascii=False, indent=1),
                                           encoding="utf-8")

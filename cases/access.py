@@ -138,7 +138,14 @@ def former_registrations(scope):
     province (every school of the registry is in it) and for everything."""
     if scope.everything or (scope.code and scope.code == settings.XUEJI_PROVINCE_CODE):
         return None
-    return m.Registration.objects.exclude(status__in=m.OPEN_STATUSES).filter(_registrations(scope))
+    closed = m.Registration.objects.exclude(status__in=m.OPEN_STATUSES).filter(_registrations(scope))
+    if scope.code:
+        # For a unit, a student whose current school is under the same supervising code as the
+        # closed registration is a current student already: only the flagged ones (a partial
+        # index per school, cases/services/current.py) can have left. A school keeps every
+        # closed registration: its pupils move to other schools of the same county.
+        closed = closed.filter(student_elsewhere=True)
+    return closed
 
 
 # Big lists of students are read in disjoint parts, each one ordered index range: per

@@ -74,8 +74,9 @@ def link(model, rows):
 
 
 def insert(model, rows, insert_rows):
-    """Link and insert ``rows`` with ``insert_rows(rows)`` in one transaction."""
-    with transaction.atomic():
+    """Link and insert ``rows`` with ``insert_rows(rows)`` in one transaction: the caller's, if
+    any (no savepoint: a failed insert fails the caller's transaction, as it must), else its own."""
+    with transaction.atomic(savepoint=False):
         link(model, rows)
         return insert_rows(rows)
 

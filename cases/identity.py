@@ -8,6 +8,7 @@ in names such as 阿依古丽·买买提. Unicode NFKC folds the compatibility f
 (format characters, dot variants, runs of spaces) is folded here.
 """
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -61,10 +62,12 @@ def validate_name(name):
     return text
 
 
+@functools.lru_cache(maxsize=65536)
 def name_pinyin(name):
     """Tone-less pinyin of the normalised name, spaces and dots ignored: 张玮 and 张伟 meet
     here, so a typo does not hide a duplicate. A character pypinyin does not know (a rare
-    Extension B character) stands for itself."""
+    Extension B character) stands for itself. Cached (a pure function of the text; an intake
+    of 10,000 asks it several times per row)."""
     return "".join(lazy_pinyin(normalize_name(name).replace(NAME_DOT, "").replace(" ", ""))).lower()
 
 

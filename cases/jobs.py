@@ -6,6 +6,8 @@
   to the school and, in compulsory education, to the township that must chase the family.
 - 随迁子女辍学档案移交 (第三十二条): at the end of each term, the archives of migrant children
   who dropped out are handed to the county of their household register.
+- 学籍统计汇总: daily, the statistics cube is rebuilt from the registry (the statistics pages
+  read it: a province's figures without aggregating five million registrations per view).
 
 The scheduler and the runs' bookkeeping are in ``cases/services/jobs.py``.
 """
@@ -45,11 +47,14 @@ PERIODS = {
     "promotion": _school_year_period,
     "suspension_ends": lambda today: today.isoformat(),
     "migrant_dropout_handover": _term_period,
+    "statistics": lambda today: today.isoformat(),
 }
 JOBS = {job.code: job for job in (
     Job("promotion", "年度升级", "第十六条", needs_approval=True),
     Job("suspension_ends", "休学期满提醒", "第三十一条"),
     Job("migrant_dropout_handover", "随迁子女辍学档案移交", "第三十二条"),
+    # Not a duty of the regulation: the daily cube the statistics pages read (cases/models/statistics.py).
+    Job("statistics", "学籍统计汇总", ""),
 )}
 
 

@@ -79,7 +79,8 @@ TABLES = {
         "is_left_behind", "disability", "created_at", "household_county_id", "paper_archive_school_id",
         "current_registration_id", "current_school_id", "scope_code"], {"is_migrant", "is_left_behind"}),
     "registration": ("cases_registration", ["id", "stage", "status", "started_on", "ended_on", "created_at",
-                                            "school_id", "school_class_id", "student_id", "suspended_until"], set()),
+                                            "school_id", "school_class_id", "student_id", "suspended_until",
+                                            "student_elsewhere"], {"student_elsewhere"}),
     "event": ("cases_registrationevent", ["id", "status_from", "status_to", "occurred_on", "reason", "recorded_at",
                                           "recorded_by_id", "registration_id"], set()),
     "aux": ("cases_auxiliarynumber", ["id", "number", "kind", "issued_at", "cancelled_at", "cancelled_reason",
@@ -91,8 +92,22 @@ N = "\\N"  # NULL in COPY's text format
 
 
 @lru_cache(maxsize=None)
+def _char_spelling(char):
+    return name_pinyin(char), name_initials(char)
+
+
+@lru_cache(maxsize=None)
 def _spelling(name):
-    return name_pinyin(name), name_initials(name)
+    """(pinyin, initials) exactly as the registration service computes them. pypinyin reads a
+    name character by character unless part of it is a phrase of its dictionary (多音字 read in
+    context): such names go through the full conversion, the others are joined from per-character
+    readings (a tenth of the cost; equal on every phrase-free name tried)."""
+    from pypinyin.constants import PHRASES_DICT
+
+    if any(name[i:j] in PHRASES_DICT for i in range(len(name)) for j in range(i + 2, len(name) + 1)):
+        return name_pinyin(name), name_initials(name)
+    spelled = [_char_spelling(char) for char in name]
+    return "".join(p for p, _ in spelled), "".join(i for _, i in spelled)
 
 
 class Table:
@@ -129,11 +144,11 @@ class Writer:
     connection's COPY (psycopg's queued writer sends from a thread), so the server parses and
     stores while Python generates; elsewhere the rows are kept for ``executemany``."""
 
-    def __init__(self):
+    def __init__(self, stream=True):
         self.counts = defaultdict(int)
         self.pending = defaultdict(list)
         self.copies = {}
-        if connection.vendor == "postgresql":
+        if stream and connection.vendor == "postgresql":
             import psycopg
             from psycopg.copy import QueuedLibpqWriter
 
@@ -189,6 +204,7 @@ class Province:
 
     def __init__(self, students, seed, today, first_ids, places):
         self.total = students
+        self.seed = seed
         self.rng = random.Random(f"xueji-province:{seed}:{students}")
         self.today = today
         self.school_year = today.year if today.month >= 9 else today.year - 1
@@ -325,21 +341,56 @@ class Province:
         return kind, layout.render(self.aux_counters[layout.prefix])
 
     # --- people -------------------------------------------------------------------------------
-    def people(self, classes, schools, writer, log):
-        rng, today, year = self.rng, self.today, self.school_year
+    # Each county is generated from a random stream of its own (seed, size, county) into id
+    # blocks of its own (a student count known in advance, and at most three registrations,
+    # six events and three numbers per student): the same rows whatever the order in which
+    # counties are generated, so that several processes can generate them side by side.
+    PER_STUDENT = {"student": 1, "registration": 3, "event": 6, "aux": 3}
+
+    def county_blocks(self, classes):
+        """{county code: {table key: first id}} in the order of the classes."""
+        sizes = defaultdict(int)
+        for cls in classes:
+            sizes[cls["school"]["county"]] += cls["size"]
+        blocks, next_ids = {}, {key: self.ids[key] for key in self.PER_STUDENT}
+        for county, size in sizes.items():
+            blocks[county] = dict(next_ids)
+            for key, per in self.PER_STUDENT.items():
+                next_ids[key] += size * per
+        self.ids.update(next_ids)
+        return blocks, dict(sizes)
+
+    def people(self, classes, schools, writer, log, blocks=None, counties=None):
+        """Students of ``counties`` (default: all) with their registrations, events and numbers."""
+        if blocks is None:
+            blocks, _ = self.county_blocks(classes)
         by_county_stage = defaultdict(list)
         for school in schools:
             for stage in school["stages"]:
                 by_county_stage[(school["county"], stage)].append(school)
-        students, registrations, events, numbers = [], [], [], []
         done, started = 0, time.monotonic()
+        by_county = defaultdict(list)
+        for cls in classes:
+            by_county[cls["school"]["county"]].append(cls)
+        for county_code, county_classes in by_county.items():
+            if counties is not None and county_code not in counties:
+                continue
+            self.rng = random.Random(f"xueji-province:{self.seed}:{self.total}:{county_code}")
+            self.ids.update(blocks[county_code])
+            done = self._county(county_classes, by_county_stage, writer, log, done, started)
+
+    def _county(self, classes, by_county_stage, writer, log, done, started):
+        rng, today, year = self.rng, self.today, self.school_year
+        students, registrations, events, numbers = [], [], [], []
 
         def registration(student_id, school, stage, class_id, status, started_on, ended_on=None, until=None,
-                         reason_open="新生注册", reason_close="", cohort=None):
+                         reason_open="新生注册", reason_close="", cohort=None, current=None):
+            # ``current``: the school of the student's current registration, when not this one
             rid = self.next_id("registration")
+            elsewhere = "t" if current is not None and current["scope"] != school["scope"] else "f"
             registrations.append(
                 f"{rid}\t{stage}\t{status}\t{started_on}\t{ended_on or N}\t{STAMP}\t{school['id']}\t"
-                f"{class_id or N}\t{student_id}\t{until or N}\n")
+                f"{class_id or N}\t{student_id}\t{until or N}\t{elsewhere}\n")
             events.append(f"{self.next_id('event')}\t\tactive\t{started_on}\t{reason_open}\t{STAMP}\t{N}\t{rid}\n")
             if status != "active":
                 on = ended_on or started_on + datetime.timedelta(days=200)
@@ -380,14 +431,14 @@ class Province:
                     earlier = rng.choice(by_county_stage[(county.code, previous)])
                     begun = datetime.date(cohort - YEARS[previous], 9, 1)
                     registration(sid, earlier, previous, None, "graduated", begun, datetime.date(cohort, 7, 1),
-                                 reason_close="毕业", cohort=cohort - YEARS[previous])
+                                 reason_close="毕业", cohort=cohort - YEARS[previous], current=school)
                 if not cls["leavers"] and rng.random() < SHARE_TRANSFERRED:
                     others = [s for s in by_county_stage[(county.code, stage)] if s is not school]
                     if others:
                         origin = rng.choice(others)
                         moved = min(today, started_on + datetime.timedelta(days=rng.randrange(30, 700)))
                         registration(sid, origin, stage, None, "transferred_out", started_on, moved,
-                                     reason_close="转出", cohort=cohort)
+                                     reason_close="转出", cohort=cohort, current=school)
                         started_on = moved + datetime.timedelta(days=1)
                 status, ended, until = "active", None, None
                 if cls["leavers"]:
@@ -411,10 +462,12 @@ class Province:
                     f"{'t' if not migrant and not county.is_urban and rng.random() < 0.1 else 'f'}\t\t{STAMP}\t"
                     f"{self.places[county.code][0]}\t{school['id']}\t{current}\t{school['id']}\t{school['scope']}\n")
             done += cls["size"]
-            if len(students) >= 50_000:
+            if len(students) >= 20_000:
                 self._flush(writer, students, registrations, events, numbers)
+            if done // 250_000 != (done - cls["size"]) // 250_000:
                 log(f"  {done:,} 名学生({time.monotonic() - started:.0f} 秒)")
         self._flush(writer, students, registrations, events, numbers)
+        return done
 
     @staticmethod
     def _flush(writer, students, registrations, events, numbers):
@@ -459,6 +512,65 @@ def postgres_defer_indexes():
             for statement in drops:
                 cursor.execute(statement)
     return indexes, foreign_keys
+
+
+def generate(province, classes, schools, log, workers=2):
+    """Generate the people and load them: on PostgreSQL in ``workers`` forked processes, each
+    a share of the counties streaming into COPY connections of its own (the generation in
+    Python is the longest step; the counties are independent, see ``Province.people``);
+    elsewhere in this process. Returns ({table key: rows}, {counter prefix: last value})."""
+    import multiprocessing
+
+    blocks, sizes = province.county_blocks(classes)
+    if connection.vendor != "postgresql" or workers < 2:
+        writer = Writer()
+        province.people(classes, schools, writer, log, blocks=blocks)
+        writer.finish(log)
+        return dict(writer.counts), {**province.aux_counters, **province.j_counters}
+    # Counties sharing the area code of their ID numbers draw from one sequence counter: they
+    # go to the same process (which generates them in the plan's order, as one process would).
+    areas = defaultdict(list)
+    for county in sizes:
+        areas[province.geo.counties[county].id_areas[0]].append(county)
+    shares, loads = [set() for _ in range(workers)], [0] * workers
+    for area, counties in sorted(areas.items(), key=lambda item: (-sum(sizes[c] for c in item[1]), item[0])):
+        emptiest = loads.index(min(loads))
+        shares[emptiest].update(counties)
+        loads[emptiest] += sum(sizes[c] for c in counties)
+    context = multiprocessing.get_context("fork")  # the plan (schools, classes) is shared as it is
+    running = []
+    for share in shares:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_generate_share,
+                                  args=(province, classes, schools, blocks, share, sender, log))
+        process.start()
+        sender.close()
+        running.append((process, receiver))
+    results = [receiver.recv() for _, receiver in running]
+    for process, _ in running:
+        process.join()
+    failed = [r for r in results if r[0] != "ok"]
+    if failed:
+        raise RuntimeError(f"seed_province: a generating process failed: {failed[0][1]}")
+    counts, counters = defaultdict(int), {}
+    for _, share_counts, share_counters in results:
+        for key, rows in share_counts.items():
+            counts[key] += rows
+        counters.update(share_counters)  # prefixes are per county or per school: disjoint
+    return dict(counts), counters
+
+
+def _generate_share(province, classes, schools, blocks, counties, sender, log):
+    """A forked process: its counties into COPY connections of its own (never the parent's)."""
+    try:
+        writer = Writer()
+        province.people(classes, schools, writer, log, blocks=blocks, counties=counties)
+        writer.finish(log)
+        sender.send(("ok", dict(writer.counts), {**province.aux_counters, **province.j_counters}))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
+        import traceback
+
+        sender.send(("error", f"{error!r}\n{traceback.format_exc()}", None))
 
 
 def _run_parallel(statements, workers, log):
@@ -516,17 +628,16 @@ def build(*, students, seed, today=None, log=print, workers=2):
     started = time.monotonic()
     if postgres:
         indexes, foreign_keys = postgres_defer_indexes()
-    writer = Writer()
+    writer = Writer(stream=False)  # schools and classes, written at once
     schools = province.plan_schools()
     classes = province.plan_classes(schools)
     writer.write("school", province.school_lines(schools))
     writer.write("class", province.class_lines(classes))
     log(f"学校 {len(schools):,} 所,班级 {len(classes):,} 个")
     with transaction.atomic():
-        province.people(classes, schools, writer, log)
-        writer.finish(log)
+        counts, counters = generate(province, classes, schools, log, workers=workers)
+        writer.counts.update(counts)
         log(f"生成并装载:{time.monotonic() - started:.0f} 秒")
-        counters = {**province.aux_counters, **province.j_counters}
         SequenceCounter.objects.bulk_create(
             [SequenceCounter(prefix=prefix, last_value=value) for prefix, value in counters.items()], batch_size=5000)
         for city in province.geo.cities:
@@ -544,20 +655,23 @@ def build(*, students, seed, today=None, log=print, workers=2):
         rebuilt = time.monotonic()
         _run_parallel(foreign_keys, workers, log)
         log(f"外键 {len(foreign_keys)} 项(添加并校验):{time.monotonic() - rebuilt:.0f} 秒")
-        with connection.cursor() as cursor:
-            for table, _, _ in TABLES.values():
-                cursor.execute(f"ANALYZE {table}")
+        # VACUUM as well as ANALYZE: the visibility map of rows just loaded is empty, and without
+        # it every index-only scan (the search pages' keys, bounded counts) reads the table too.
+        rebuilt = time.monotonic()
+        _run_parallel([f"VACUUM (ANALYZE) {table}" for table, _, _ in TABLES.values()], workers, log)
+        log(f"VACUUM ANALYZE:{time.monotonic() - rebuilt:.0f} 秒")
     return dict(writer.counts), schools
 
 
 def seed_staff(schools, *, seed, password):
-    """Staff of every unit through the staff service: the province, each city and county
-    (reviewer, some heads), and a registrar at one school in twenty. One password hash for all."""
+    """Staff of every unit through the staff service (one batch: cases.services.staff.
+    staff_create_many): the province, each city and county (reviewer, some heads), and a
+    registrar at one school in twenty. One password for all."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
     from cases.models import Jurisdiction, School
-    from cases.services.staff import staff_create
+    from cases.services.staff import staff_create_many
 
     rng = random.Random(f"xueji-province-staff:{seed}")
     User = get_user_model()
@@ -566,25 +680,24 @@ def seed_staff(schools, *, seed, password):
     geo = load_geography()
     units = Jurisdiction.objects.in_bulk(["62", *geo.cities, *geo.counties], field_name="code")
     trained = datetime.date(2024, 8, 20)
-    users = {"admin": admin}
+    people = []
 
     def add(username, unit, role):
-        name = child_name(rng, "汉族", rng.choice("MF"))
-        profile = staff_create(acting_user=admin, username=username, password=None, full_name=name, unit=unit,
-                               role=role, trained_on=trained, filed_on=trained + datetime.timedelta(days=10))
-        users[username] = profile.user
+        people.append({"username": username, "full_name": child_name(rng, "汉族", rng.choice("MF")), "unit": unit,
+                       "role": role, "trained_on": trained, "filed_on": trained + datetime.timedelta(days=10)})
 
-    with transaction.atomic():
-        add("province", units["62"], "reviewer")
-        add("province-head", units["62"], "head")
-        for city in geo.cities:
-            add(f"city-{city}", units[city], "reviewer")
-        for county in geo.counties:
-            add(f"county-{county}", units[county], "reviewer")
-        chosen = sorted(s["code"] for s in schools[::20])
-        for school in School.objects.filter(code__in=chosen).order_by("code"):
-            add(f"school-{school.code}", school, "registrar")
-        User.objects.filter(pk__in=[u.pk for u in users.values()]).update(password=make_password(password))
+    add("province", units["62"], "reviewer")
+    add("province-head", units["62"], "head")
+    for city in geo.cities:
+        add(f"city-{city}", units[city], "reviewer")
+    for county in geo.counties:
+        add(f"county-{county}", units[county], "reviewer")
+    chosen = sorted(s["code"] for s in schools[::20])
+    for school in School.objects.filter(code__in=chosen).order_by("code"):
+        add(f"school-{school.code}", school, "registrar")
+    profiles = staff_create_many(acting_user=admin, people=people)
+    users = {"admin": admin, **{p.user.username: p.user for p in profiles}}
+    User.objects.filter(pk__in=[u.pk for u in users.values()]).update(password=make_password(password))  # one hash
     return users
 
 
@@ -604,14 +717,15 @@ def seed_cases(users, *, seed, count):
     rng = random.Random(f"xueji-province-cases:{seed}")
     today = timezone.localdate()
     profiles = list(StaffProfile.objects.filter(school__isnull=False).select_related("user", "school").order_by("pk"))
-    created, errors = 0, []
+    created, errors, taken = 0, [], set()
     for index in range(count):
         if not profiles:
             break
         profile = profiles[index % len(profiles)]
-        candidates = list(Registration.objects.filter(school=profile.school, status="active")
-                          .select_related("student").order_by("pk")[:20])
+        candidates = [r for r in Registration.objects.filter(school=profile.school, status="active")
+                      .select_related("student").order_by("pk")[:20] if r.pk not in taken]  # one case a student
         registration = rng.choice(candidates) if candidates else None
+        taken.add(getattr(registration, "pk", None))
         if registration is None:
             continue
         user = profile.user

@@ -10,13 +10,14 @@ rows its schools.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from cases import access
 from cases import models as m
 from cases.case_types import CASE_TYPES
+from cases.services.statistics import CUBE_COUNTS, cube_queryset
 
 STAGES = list(m.Stage.choices)
 STATUS_LABELS = dict(m.RegistrationStatus.choices)
@@ -59,8 +60,35 @@ def _registrations(user, unit):
     return registrations.filter(school__scope_code__startswith=unit.code)
 
 
+def snapshot():
+    """The latest statistics snapshot (cases/models/statistics.py), or None: figures are then
+    counted from the registry itself."""
+    return m.StatisticsSnapshot.objects.order_by("-taken_at", "-id").first()
+
+
+def cells(user, unit):
+    """The cube's rows for ``unit`` within the user's scope, grouped per child unit (``child``),
+    stage, cohort and status, with their counts: from the latest snapshot, else counted from the
+    registry. One query, a few thousand rows at most; cached on the user for the request."""
+    cache = user.__dict__.setdefault("_xueji_cells", {})
+    key = (unit.code, unit.school.pk if unit.is_school else None)
+    if key not in cache:
+        child = Value(unit.school.pk) if unit.is_school else _child_expression(unit)
+        if snapshot() is not None:
+            rows = m.StatisticsCell.objects.filter(access.scope_of(user).schools("school__"))
+            rows = (rows.filter(school=unit.school) if unit.is_school
+                    else rows.filter(school__scope_code__startswith=unit.code))
+            rows = (rows.order_by().annotate(child=child).values("child", "stage", "cohort", "status")
+                    .annotate(**{name: Sum(name) for name in CUBE_COUNTS}))
+            cache[key] = list(rows)
+        else:
+            cache[key] = list(cube_queryset(_registrations(user, unit), child=child))
+    return cache[key]
+
+
 def _child_expression(unit):
-    """The column naming each row's child unit: a longer scope-code prefix, or the school."""
+    """The column naming each row's child unit: a longer scope-code prefix, or the school (for
+    reports that group in SQL, cases/oversight.py)."""
     if unit.is_school:
         return None
     if len(unit.code) >= 6:
@@ -68,32 +96,29 @@ def _child_expression(unit):
     return Substr("school__scope_code", 1, len(unit.code) + 2)
 
 
-def _flags():
-    return {
-        "total": Count("pk"),
-        **{stage: Count("pk", filter=Q(stage=stage)) for stage, _ in STAGES},
-        "male": Count("pk", filter=Q(student__gender=m.Gender.MALE)),
-        "female": Count("pk", filter=Q(student__gender=m.Gender.FEMALE)),
-        "migrant": Count("pk", filter=Q(student__is_migrant=True)),
-        "left_behind": Count("pk", filter=Q(student__is_left_behind=True)),
-        "disabled": Count("pk", filter=~Q(student__disability="")),
-        "suspended": Count("pk", filter=Q(status=m.RegistrationStatus.SUSPENDED)),
-        "dropped_out": Count("pk", filter=Q(status=m.RegistrationStatus.DROPPED_OUT)),
-    }
+FLAG_KEYS = ["total", *[stage for stage, _ in STAGES], "male", "female", "migrant", "left_behind", "disabled",
+             "suspended", "dropped_out"]
+
+
+def _add(row, cell):
+    row["total"] += cell["n"]
+    row[cell["stage"]] = row.get(cell["stage"], 0) + cell["n"]
+    for name in ("male", "female", "migrant", "left_behind", "disabled"):
+        row[name] += cell[name]
+    if cell["status"] in (m.RegistrationStatus.SUSPENDED, m.RegistrationStatus.DROPPED_OUT):
+        row[cell["status"]] += cell["n"]
 
 
 def by_unit(user, unit):
     """[{key, label, drill, total, <stage>…, male…}] one row per child unit, and the total row."""
-    registrations = _registrations(user, unit)
-    expression = _child_expression(unit)
-    if expression is None:
-        rows = [{"key": unit.school.pk, **registrations.aggregate(**_flags())}]
-    else:
-        rows = list(registrations.annotate(child=expression).values("child").annotate(**_flags()).order_by("child"))
-        for row in rows:
-            row["key"] = row.pop("child")
+    rows = {}
+    if unit.is_school:
+        rows[unit.school.pk] = dict.fromkeys(FLAG_KEYS, 0)
+    for cell in cells(user, unit):
+        _add(rows.setdefault(cell["child"], dict.fromkeys(FLAG_KEYS, 0)), cell)
+    rows = [{"key": key, **row} for key, row in sorted(rows.items())]
     _label(rows, unit)
-    total = {"label": "合计", "drill": None, **{k: sum(r[k] for r in rows) for k in _flags()}}
+    total = {"label": "合计", "drill": None, **{k: sum(r[k] for r in rows) for k in FLAG_KEYS}}
     return rows, total
 
 
@@ -126,24 +151,29 @@ def _label(rows, unit):
 
 
 def by_grade(user, unit):
-    """{(stage label, grade label): count} of the open registrations with a class."""
-    today = timezone.localdate()
-    year = m.school_year_of(today)
-    rows = (_registrations(user, unit).filter(school_class__isnull=False)
-            .values("stage", "school_class__cohort").annotate(n=Count("pk")).order_by("stage", "-school_class__cohort"))
+    """[(stage label, grade label, count)] of the open registrations with a class, and those
+    without one."""
+    year = m.school_year_of(timezone.localdate())
+    counted, without = {}, 0
+    for cell in cells(user, unit):
+        if cell["cohort"] is None:
+            without += cell["n"]
+        else:
+            counted[(cell["stage"], cell["cohort"])] = counted.get((cell["stage"], cell["cohort"]), 0) + cell["n"]
     found = []
-    for row in rows:
-        klass = m.SchoolClass(stage=row["stage"], cohort=row["school_class__cohort"])
-        found.append((dict(STAGES)[row["stage"]], klass.grade_label(datetime.date(year, 9, 1)), row["n"]))
-    without = _registrations(user, unit).filter(school_class__isnull=True).count()
+    for (stage, cohort), n in sorted(counted.items(), key=lambda item: (item[0][0], -item[0][1])):
+        klass = m.SchoolClass(stage=stage, cohort=cohort)
+        found.append((dict(STAGES)[stage], klass.grade_label(datetime.date(year, 9, 1)), n))
     if without:
         found.append(("—", "未分班", without))
     return found
 
 
 def by_status(user, unit):
-    rows = _registrations(user, unit).values("status").annotate(n=Count("pk")).order_by("status")
-    return [(STATUS_LABELS[r["status"]], r["n"]) for r in rows]
+    counted = {}
+    for cell in cells(user, unit):
+        counted[cell["status"]] = counted.get(cell["status"], 0) + cell["n"]
+    return [(STATUS_LABELS[status], n) for status, n in sorted(counted.items())]
 
 
 def changes_by_month(user, unit, months=12):

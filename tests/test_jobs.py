@@ -33,7 +33,7 @@ def test_promotion_waits_for_the_province_runs_once_and_can_be_undone_within_a_m
     assert promotion.preview["promote"] == 2 and promotion.preview["complete"] == 1  # 2020 cohort: its 6 years are done
     assert not m.ClassPromotion.objects.exists()  # a dry run writes nothing
     with django_capture_on_commit_callbacks(execute=True):
-        assert [r.job for r in scheduler_tick(SEPT + datetime.timedelta(days=1))] == ["suspension_ends"]
+        assert [r.job for r in scheduler_tick(SEPT + datetime.timedelta(days=1))] == ["suspension_ends", "statistics"]
 
     with pytest.raises(PermissionDenied):
         job_approve(acting_user=staff_user(chengguan, role="reviewer"), run=promotion)
@@ -140,3 +140,26 @@ def test_a_county_reads_only_its_schools_students_in_a_job_run_and_g_numbers_as_
     client.force_login(staff_user(gansu, role="reviewer"))  # the province reads the whole run
     page = client.get(url).content.decode()
     assert "城关休学生" in page and "秦州休学生" in page
+
+
+def test_the_daily_statistics_job_rebuilds_the_cube_the_pages_read(db, gansu, chengguan,
+                                                                 django_capture_on_commit_callbacks):
+    from cases import statistics as stats
+    from tests.factories import register_student
+
+    school = SchoolFactory(county=chengguan, category="0")
+    for _ in range(3):
+        register_student(school=school, stage="primary")
+    province = staff_user(gansu, role="reviewer")
+    unit = stats.unit_for(province)
+    live = stats.by_unit(province, unit)
+    with django_capture_on_commit_callbacks(execute=True):
+        runs = scheduler_tick(SEPT)
+    run = m.JobRun.objects.get(job="statistics", period=SEPT.isoformat())
+    assert run in runs and run.status == m.JobStatus.DONE and run.changes["cells"] >= 1
+    assert stats.snapshot() is not None
+    province = staff_user(gansu, role="reviewer", username="again")  # a fresh request's user
+    assert stats.by_unit(province, stats.unit_for(province)) == live  # the cube says what the registry says
+    register_student(school=school, stage="primary")  # after the snapshot: counted at the next one
+    province = staff_user(gansu, role="reviewer", username="later")
+    assert stats.by_unit(province, stats.unit_for(province))[1]["total"] == live[1]["total"]

@@ -101,6 +101,31 @@ def test_statistics_page_costs_constant_queries_and_exports(seeded, client):
     assert m.ExportLog.objects.filter(kind="statistics", user=user("province")).exists()
 
 
+def test_the_daily_cube_gives_the_same_figures_in_the_same_scope(seeded, client):
+    from cases.services.statistics import statistics_refresh
+
+    def figures(name, **where):
+        someone = user(name)  # a fresh user object: the cells are cached per request
+        unit = stats.unit_for(someone, **where)
+        return stats.by_unit(someone, unit), stats.by_grade(someone, unit), stats.by_status(someone, unit)
+
+    views = [("province", {}), ("province", {"code": "6201"}), ("county-620102", {})]
+    live = [figures(name, **where) for name, where in views]
+    queries_live = []
+    client.force_login(user("province"))
+    with CaptureQueriesContext(connection) as queries:
+        assert "实时统计" in client.get(reverse("xueji_statistics")).content.decode()
+    queries_live = len(queries)
+    taken = statistics_refresh()
+    assert taken.cells > 0 and m.StatisticsCell.objects.count() == taken.cells
+    assert [figures(name, **where) for name, where in views] == live
+    county_rows, _ = figures("county-620102")[0]
+    assert {row["key"] for row in county_rows} == {r.school_id for r in independent("620102")}  # only its own
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("xueji_statistics")).content.decode()
+    assert "统计时点" in body and len(queries) <= queries_live + 1  # the snapshot's time
+
+
 def test_recheck_counts_drill_down_to_the_records(seeded, client):
     province = user("province")
     unit = stats.unit_for(province)

@@ -111,3 +111,49 @@ def test_out_of_scope_accounts_answer_404_and_nobody_resets_their_own(client, he
         staff_set_active(acting_user=head, profile=head.staff_profile, active=False, reason="自行停用")
     head.refresh_from_db()
     assert head.is_active
+
+
+# --- many accounts at once (seed_province's staff) ------------------------------------------------
+def batch(school, county, n, prefix="p"):
+    trained = datetime.date(2026, 8, 20)
+    return [{"username": f"{prefix}{i}", "full_name": f"员工{i}", "unit": school if i % 2 else county,
+             "role": "registrar" if i % 2 else "reviewer", "trained_on": trained} for i in range(n)]
+
+
+def test_many_accounts_in_constant_statements_each_with_its_group_profile_and_audit_entry(head, school, county):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.services.staff import AUTHORITY_GROUP, SCHOOL_GROUP, staff_create_many
+
+    staff_create_many(acting_user=head, people=batch(school, county, 1, "warm"))  # groups created once
+    with CaptureQueriesContext(connection) as small:
+        staff_create_many(acting_user=head, people=batch(school, county, 4, "a"))
+    with CaptureQueriesContext(connection) as large:
+        profiles = staff_create_many(acting_user=head, people=batch(school, county, 30, "b"))
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert len(profiles) == 30
+    for profile in StaffProfile.objects.filter(user__username__startswith="b").select_related("user"):
+        groups = set(profile.user.groups.values_list("name", flat=True))
+        assert groups == ({SCHOOL_GROUP} if profile.school_id else {AUTHORITY_GROUP})
+        assert not profile.user.has_usable_password()
+        assert RegistryLogEntry.objects.filter(action="xueji.staff.create", object_id=str(profile.pk),
+                                               user=head).count() == 1
+
+
+def test_a_batch_with_one_bad_account_writes_nothing(head, school, county):
+    from cases.services.staff import staff_create_many
+
+    users = User.objects.count()
+    people = batch(school, county, 3)
+    people[1]["trained_on"] = None  # 第三十六条: trained before starting
+    with pytest.raises(ValidationError) as error:
+        staff_create_many(acting_user=head, people=people)
+    assert [e.code for e in error.value.error_list] == ["staff_not_trained"]
+    twice = batch(school, county, 2) + batch(school, county, 1)  # p0 twice
+    with pytest.raises(ValidationError):
+        staff_create_many(acting_user=head, people=twice)
+    outside = batch(SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620103")), county, 2)
+    with pytest.raises(PermissionDenied):  # a county's head manages its own county only
+        staff_create_many(acting_user=head, people=outside)
+    assert User.objects.count() == users and not StaffProfile.objects.filter(user__username__startswith="p").exists()

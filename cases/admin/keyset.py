@@ -48,19 +48,29 @@ def bounded_count(queryset, limit=COUNT_LIMIT):
     return queryset.order_by()[: limit + 1].count()
 
 
-def keyset_page(queryset, *, key, size, after=None, before=None, count=False, cursor=None):
+def keyset_page(queryset, *, key, size, after=None, before=None, count=False, fetch=None, counted=None,
+                cursor=None):
     """One page of ``queryset`` in ``key`` order (a unique, indexed column), after or before a
     key; the page's links carry each row's ``cursor`` attribute (default: the key).
-    ``queryset`` may be a list of disjoint querysets (the parts of a scope, see
-    cases.access.student_part): each is read as its own ordered range, and the pages merged."""
+    ``queryset`` may be a list of querysets (the parts of a scope, see
+    cases.access.student_part, and the branches of a search): each is read as its own ordered
+    range, and the pages merged (a row found by two is shown once).
+
+    ``fetch(keys)``, when given, loads the rows of a subquery of keys: each part then selects
+    only its page's keys (an index-only scan when an index covers the part's columns, however
+    many rows match) and the page's rows are fetched by key, instead of reading every match
+    to sort them. ``counted``: the disjoint querysets whose sizes add up to the total (default:
+    the parts)."""
     parts = queryset if isinstance(queryset, list) else [queryset]
-    rows = []
+    found = {}
     for part in parts:
         if before:
-            rows += part.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1]
+            ranged = part.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1]
         else:
-            rows += (part.filter(**{f"{key}__gt": after}) if after else part).order_by(key)[: size + 1]
-    rows.sort(key=lambda row: getattr(row, key), reverse=bool(before))
+            ranged = (part.filter(**{f"{key}__gt": after}) if after else part).order_by(key)[: size + 1]
+        for row in (fetch(ranged.values(key)) if fetch is not None else ranged):
+            found.setdefault(getattr(row, key), row)
+    rows = [found[k] for k in sorted(found, reverse=bool(before))]
     if before:
         page = KeysetPage(rows[:size][::-1], has_next=True, has_previous=len(rows) > size, key=key,
                           cursor=cursor)
@@ -68,5 +78,5 @@ def keyset_page(queryset, *, key, size, after=None, before=None, count=False, cu
         page = KeysetPage(rows[:size], has_next=len(rows) > size, has_previous=bool(after), key=key,
                           cursor=cursor)
     if count:
-        page.count = min(sum(bounded_count(part) for part in parts), COUNT_LIMIT + 1)
+        page.count = min(sum(bounded_count(part) for part in (counted or parts)), COUNT_LIMIT + 1)
     return page

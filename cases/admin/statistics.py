@@ -69,8 +69,21 @@ def statistics_page(request):
         "chart_status": {"labels": [s for s, _ in status], "values": [n for _, n in status]},
         "chart_grades": {"labels": [f"{s}{g}" for s, g, _ in grades], "values": [n for _, _, n in grades]},
         "up_url": _up_url(request, unit, "xueji_statistics"),
+        "taken_at": _taken_at(),
     }
     return render(request, "cases/admin/statistics.html", context)
+
+
+def _taken_at():
+    from django.utils import timezone
+
+    from cases.services.certificates import chinese_date
+
+    taken = stats.snapshot()
+    if taken is None:
+        return None
+    local = timezone.localtime(taken.taken_at)
+    return f"{chinese_date(local.date())} {local:%H:%M}"
 
 
 def _unit_title(unit):

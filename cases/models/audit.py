@@ -17,9 +17,13 @@ class ChainedQuerySet(AppendOnlyQuerySet):
     """Inserts only, each linked into the table's hash chain (cases/chain.py)."""
 
     def bulk_create(self, objs, *args, **kwargs):
+        from cases.bulk import bulk_insert
+
         objs = list(objs)
-        return chain.insert(self.model, objs, lambda rows: super(ChainedQuerySet, self).bulk_create(
-            rows, *args, **kwargs))
+        if args or set(kwargs) - {"batch_size"}:
+            return chain.insert(self.model, objs, lambda rows: super(ChainedQuerySet, self).bulk_create(
+                rows, *args, **kwargs))
+        return chain.insert(self.model, objs, lambda rows: bulk_insert(self.model, rows))
 
 
 class ChainedModel(AppendOnlyModel):

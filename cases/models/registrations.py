@@ -75,7 +75,9 @@ class SchoolClass(models.Model):
 class ClassPromotion(models.Model):
     """One row per class per school year: the record of the yearly promotion (第十六条)."""
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="promotions")
+    # No index of its own: the unique (class, year) index below leads with the class, and the
+    # yearly INSERT of a whole province's classes then maintains two indexes instead of three.
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="promotions", db_index=False)
     school_year = models.PositiveSmallIntegerField(_("学年"))
     grade = models.PositiveSmallIntegerField(_("升入年级"))
     promoted_at = models.DateTimeField(_("升级时间"), auto_now_add=True)
@@ -133,6 +135,11 @@ class Registration(models.Model):
     ended_on = models.DateField(_("离校日期"), null=True, blank=True)
     suspended_until = models.DateField(_("休学截止日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+    # The student's current registration is at a school of another supervising unit (its
+    # scope_code differs from this school's). Kept by cases/services/current.py with the
+    # student's scope; a unit's former students (第十四条, cases.access.former_student_ids)
+    # are then a short index range instead of every closed registration of its schools.
+    student_elsewhere = models.BooleanField(default=False, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -153,6 +160,10 @@ class Registration(models.Model):
             # The dashboard's overdue suspensions (第三十一条): a short ordered range, not a scan.
             models.Index(fields=["suspended_until"], condition=Q(status="suspended"),
                          name="registration_suspended_until"),
+            # The same for a county or a city: its schools' suspensions, each an index range.
+            models.Index(fields=["school", "suspended_until"], condition=Q(status="suspended"),
+                         name="registration_school_suspended"),
+            models.Index(fields=["school"], condition=Q(student_elsewhere=True), name="registration_left_scope"),
         ]
 
     def __str__(self):

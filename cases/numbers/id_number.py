@@ -13,6 +13,7 @@ testable without a database.
 from __future__ import annotations
 
 import datetime
+import functools
 import unicodedata
 
 from stdnum import numdb
@@ -126,8 +127,10 @@ def _as_date(value: datetime.date) -> datetime.date:
     return value
 
 
+@functools.lru_cache(maxsize=8192)
 def _area_code_known(area_code: str) -> bool:
-    """Whether stdnum's table lists the county code at all (any period)."""
+    """Whether stdnum's table lists the county code at all (any period). Cached: a table
+    look-up of a few thousand codes, asked for every row of an intake."""
     info: dict[str, str] = {}
     for _part, props in numdb.get("cn/loc").info(area_code):
         info.update(props)

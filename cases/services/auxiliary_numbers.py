@@ -5,13 +5,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import audit, audit_many
+from cases.bulk import bulk_insert
 from cases.errors import RuleError
 from cases.models import (
+    OPEN_STATUSES,
     STAGE_YEARS,
     AuxiliaryNumber,
     AuxiliaryNumberKind,
     AuxiliaryNumberTemplate,
     Registration,
+    School,
     Stage,
     school_year_of,
 )
@@ -23,17 +26,22 @@ from cases.numbers.auxiliary import (
     validate_template,
 )
 
-from .sequences import sequence_take
+from .sequences import sequences_take
+
+
+def compulsory_templates(counties):
+    """{county code: template} for many counties in one query: the county's own template, else
+    its city's, else the default (第十条: 市或县制订)."""
+    codes = {c.code for c in counties} | {c.code[:4] for c in counties}
+    templates = dict(AuxiliaryNumberTemplate.objects.filter(jurisdiction__code__in=codes)
+                     .values_list("jurisdiction__code", "pattern"))
+    return {c.code: templates.get(c.code) or templates.get(c.code[:4]) or DEFAULT_COMPULSORY_TEMPLATE
+            for c in counties}
 
 
 def compulsory_template_for(county):
     """The county's own template, else its city's, else the default (第十条: 市或县制订)."""
-    templates = {
-        t.jurisdiction.code: t.pattern
-        for t in AuxiliaryNumberTemplate.objects.filter(jurisdiction__code__in=[county.code, county.code[:4]])
-        .select_related("jurisdiction")
-    }
-    return templates.get(county.code) or templates.get(county.code[:4]) or DEFAULT_COMPULSORY_TEMPLATE
+    return compulsory_templates([county])[county.code]
 
 
 def entry_cohort(registration):
@@ -49,10 +57,14 @@ def grade_of(cohort, stage, on):
     return None if grade < 1 else min(grade, STAGE_YEARS[stage] + 1)
 
 
-def layout_for(registration):
-    """(kind, NumberLayout) of the number a registration gets (第十条)."""
-    school = registration.school
-    entry_year = entry_cohort(registration)
+def layout_for(registration, templates=None):
+    """(kind, NumberLayout) of the number a registration gets (第十条). ``templates``: the
+    result of ``compulsory_templates`` for a batch (else one query)."""
+    return layout_of(registration.school, registration.stage, entry_cohort(registration), templates)
+
+
+def layout_of(school, stage, entry_year, templates=None):
+    """(kind, NumberLayout) for a school (with its county), a stage and an entry year."""
     try:
         fields = number_fields(
             entry_year=entry_year,
@@ -60,11 +72,12 @@ def layout_for(registration):
             county_aux_code=school.county.auxiliary_code,
             school_code=school.code,
             school_aux_code=school.auxiliary_code,
-            stage=registration.stage,
+            stage=stage,
         )
-        if registration.stage == Stage.SENIOR:
+        if stage == Stage.SENIOR:
             return AuxiliaryNumberKind.HIGH_SCHOOL, high_school_layout(fields)
-        return AuxiliaryNumberKind.COMPULSORY, template_layout(compulsory_template_for(school.county), fields)
+        template = templates[school.county.code] if templates is not None else compulsory_template_for(school.county)
+        return AuxiliaryNumberKind.COMPULSORY, template_layout(template, fields)
     except ValidationError as error:  # from the pure format code: give it its article
         raise RuleError(getattr(error, "code", "auxiliary_number_format"), error.messages[0], article="第十条") from error
 
@@ -81,39 +94,48 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
     """Numbers for many open registrations without a live one, set-based: the registrations
     locked in one query, one counter update per number prefix (a range of N values), one
     look-up of numbers already in the ledger, one INSERT, one audit INSERT."""
-    ids = sorted({r.pk for r in registrations})
+    given = {r.pk: r for r in registrations}
+    ids = sorted(given)
+    # Locked in one query, read as plain values (no model objects per registration); the
+    # schools (a few) are loaded once with their counties.
     locked = list(
-        Registration.objects.select_for_update(of=("self",)).select_related("school__county", "school_class")
-        .filter(pk__in=ids).order_by("pk")
+        Registration.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+        .values_list("pk", "status", "school_id", "stage", "started_on", "school_class__cohort")
     )
-    if any(not r.is_open for r in locked):
+    if any(status not in OPEN_STATUSES for _, status, *rest in locked):
         raise RuleError("registration_closed", "学籍已关闭,不能编排学籍辅号", article="第九条")
     if AuxiliaryNumber.objects.filter(registration_id__in=ids, cancelled_at__isnull=True).exists():
         raise RuleError("auxiliary_number_live", "该学籍已有有效的学籍辅号,须先注销", article="第九条")
+    schools = School.objects.select_related("county").in_bulk({row[2] for row in locked})
     groups = {}  # the layout depends on school, stage and entry year only
-    for registration in locked:
-        entry_year = registration.school_class.cohort if registration.school_class_id else registration.started_on.year
-        groups.setdefault((registration.school_id, registration.stage, entry_year), []).append(registration)
+    for pk, _, school_id, stage, started_on, cohort in locked:
+        groups.setdefault((school_id, stage, cohort or started_on.year), []).append((pk, schools[school_id]))
     pending = []
-    for group in groups.values():
-        kind, layout = layout_for(group[0])
+    templates = compulsory_templates({s.county_id: s.county for s in schools.values()}.values())
+    for (school_id, stage, entry_year), group in groups.items():
+        kind, layout = layout_of(schools[school_id], stage, entry_year, templates)
         pending.append((kind, layout, group))
     issued = []
     while pending:
         drawn = []
+        counts = {}
         for kind, layout, group in pending:
-            first = sequence_take(layout.prefix, len(group))
+            counts[layout.prefix] = counts.get(layout.prefix, 0) + len(group)
+        firsts = sequences_take(counts)  # one statement for every prefix of the batch
+        for kind, layout, group in pending:
+            first = firsts[layout.prefix]
+            firsts[layout.prefix] += len(group)
             drawn += [(kind, layout, r, layout.render(first + i)) for i, r in enumerate(group)]
         # A number taken under an earlier template is never reused: those draw again.
         taken = set(AuxiliaryNumber.objects.filter(number__in=[d[3] for d in drawn]).values_list("number", flat=True))
-        issued += [AuxiliaryNumber(number=number, kind=kind, registration=r, school=r.school, issued_by=acting_user)
-                   for kind, layout, r, number in drawn if number not in taken]
+        issued += [AuxiliaryNumber(number=number, kind=kind, registration=given[pk], school=school, issued_by=acting_user)
+                   for kind, layout, (pk, school), number in drawn if number not in taken]
         retry = {}
         for kind, layout, r, number in drawn:
             if number in taken:
                 retry.setdefault(layout.prefix, (kind, layout, []))[2].append(r)
         pending = list(retry.values())
-    AuxiliaryNumber.objects.bulk_create(issued, batch_size=2000)
+    bulk_insert(AuxiliaryNumber, issued)
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     by_registration = {a.registration_id: a for a in issued}

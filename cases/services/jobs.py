@@ -172,4 +172,13 @@ def _handover(run):
             {"handed_over": by_county})
 
 
-RUNNERS = {"promotion": _promote, "suspension_ends": _suspensions, "migrant_dropout_handover": _handover}
+def _statistics(run):
+    from .statistics import statistics_refresh
+
+    taken = statistics_refresh()
+    return (f"统计汇总 {taken.cells} 行,用时 {taken.seconds:.1f} 秒。", {"cells": taken.cells,
+                                                                     "seconds": round(taken.seconds, 1)})
+
+
+RUNNERS = {"promotion": _promote, "suspension_ends": _suspensions, "migrant_dropout_handover": _handover,
+           "statistics": _statistics}

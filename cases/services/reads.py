@@ -13,13 +13,17 @@ from cases import models as m
 MAX_WHAT = 200
 
 
-def _scope_codes(student_ids):
-    """student id → supervising code of the current school, in one query (the column the
-    registration services keep on the student)."""
-    return dict(m.Student.objects.filter(pk__in=student_ids).values_list("pk", "scope_code"))
+def _scope_codes(students, student_ids):
+    """student id → supervising code of the current school (the column the registration
+    services keep on the student): from the Student objects the door already loaded, else in
+    one query."""
+    known = {s.pk: s.scope_code for s in students if isinstance(s, m.Student) and "scope_code" in s.__dict__}
+    missing = [pk for pk in student_ids if pk not in known]
+    if missing:
+        known.update(m.Student.objects.filter(pk__in=missing).values_list("pk", "scope_code"))
+    return known
 
 
-@transaction.atomic
 def student_reads_record(*, acting_user, students, door, what=""):
     """Record that ``acting_user`` read these students' records through ``door`` (a
     ``ReadDoor``); ``what`` says which part (学生详情, 学籍卡, 档案…). ``students`` are Student
@@ -29,10 +33,16 @@ def student_reads_record(*, acting_user, students, door, what=""):
         raise ValueError(f"unknown read door {door}")
     if acting_user is None or not acting_user.is_authenticated:
         return 0
+    students = list(students)
     ids = list(dict.fromkeys(s.pk if isinstance(s, m.Student) else int(s) for s in students))
     if not ids:
         return 0
-    codes = _scope_codes(ids)
+    return _record(acting_user, students, ids, door, what)
+
+
+@transaction.atomic(savepoint=False)  # the caller's transaction if any: no savepoint round trips
+def _record(acting_user, students, ids, door, what):
+    codes = _scope_codes(students, ids)
     now = timezone.now()
     rows = [m.ReadLogEntry(at=now, user_id=acting_user.pk, username=acting_user.get_username()[:150], door=door,
                            what=what[:MAX_WHAT], student_id=student_id,

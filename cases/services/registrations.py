@@ -117,7 +117,7 @@ def classes_promote(*, acting_user, school_year):
         Q(promoted_through__isnull=True) | Q(promoted_through__lt=school_year)
     )
     years = Case(*[When(stage=stage, then=Value(n)) for stage, n in STAGE_YEARS.items()], output_field=IntegerField())
-    moving = due.annotate(years=years).filter(years__gt=school_year - F("cohort")).values("pk")
+    moving = due.annotate(years=years).filter(years__gt=school_year - F("cohort")).order_by().values("pk")
     select_sql, select_params = moving.query.sql_with_params()
     table, classes = ClassPromotion._meta.db_table, SchoolClass._meta.db_table
     with connection.cursor() as cursor:

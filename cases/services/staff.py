@@ -116,11 +116,9 @@ def _check_password(password, user=None):
         raise RuleError("password_weak", ";".join(error.messages), field="password") from error
 
 
-@transaction.atomic
-def staff_create(*, acting_user, username, password, full_name, unit, role, trained_on=None, filed_on=None,
-                 is_formal_staff=True, office=Office.REGISTRY):
-    """A registrar must be formal staff and trained before starting (第三十六条). ``office``
-    exam makes the account staff of the provincial exam authority (第二十二条)."""
+def _checked_staff(acting_user, *, username, password, full_name, unit, role, trained_on, filed_on,
+                   is_formal_staff, office):
+    """The rules of one new account (第二十二、三十六条), without writing: (is_school, group name)."""
     _check_manager(acting_user, unit)
     if not (full_name or "").strip():
         raise RuleError("staff_name_required", "请填写姓名", field="full_name")
@@ -131,10 +129,6 @@ def staff_create(*, acting_user, username, password, full_name, unit, role, trai
     if trained_on is None:
         raise RuleError("staff_not_trained", "学籍管理员应先培训后上岗:请填写培训日期", field="trained_on",
                         article="第三十六条")
-    if get_user_model().objects.filter(username=username).exists():
-        raise RuleError("username_taken", "用户名已存在", field="username")
-    groups = staff_groups_ensure()
-    user = get_user_model().objects.create_user(username=username, password=password, first_name=full_name)
     is_school = isinstance(unit, School)
     if not is_school and not isinstance(unit, Jurisdiction):
         raise RuleError("staff_unit", "单位应为学校或教育行政部门", field="unit")
@@ -142,7 +136,21 @@ def staff_create(*, acting_user, username, password, full_name, unit, role, trai
         raise RuleError("staff_exam_office", "省级考试管理部门只设在省级", field="office", article="第二十二条")
     if office not in Office.values:
         raise RuleError("staff_office", "请选择部门", field="office")
-    group = EXAM_GROUP if office == Office.EXAM else SCHOOL_GROUP if is_school else AUTHORITY_GROUP
+    return is_school, EXAM_GROUP if office == Office.EXAM else SCHOOL_GROUP if is_school else AUTHORITY_GROUP
+
+
+@transaction.atomic
+def staff_create(*, acting_user, username, password, full_name, unit, role, trained_on=None, filed_on=None,
+                 is_formal_staff=True, office=Office.REGISTRY):
+    """A registrar must be formal staff and trained before starting (第三十六条). ``office``
+    exam makes the account staff of the provincial exam authority (第二十二条)."""
+    is_school, group = _checked_staff(acting_user, username=username, password=password, full_name=full_name,
+                                      unit=unit, role=role, trained_on=trained_on, filed_on=filed_on,
+                                      is_formal_staff=is_formal_staff, office=office)
+    if get_user_model().objects.filter(username=username).exists():
+        raise RuleError("username_taken", "用户名已存在", field="username")
+    groups = staff_groups_ensure()
+    user = get_user_model().objects.create_user(username=username, password=password, first_name=full_name)
     user.groups.add(groups[group])
     profile = StaffProfile.objects.create(
         user=user, school=unit if is_school else None, jurisdiction=None if is_school else unit, role=role, office=office,
@@ -151,6 +159,57 @@ def staff_create(*, acting_user, username, password, full_name, unit, role, trai
     audit(profile, "xueji.staff.create", acting_user=acting_user,
           data={"username": username, "full_name": full_name, "unit": str(unit), "role": role})
     return profile
+
+
+@transaction.atomic
+def staff_create_many(*, acting_user, people, password=None):
+    """Many accounts at once (a province's staff), each under the rules of ``staff_create``,
+    all or nothing, in a fixed number of statements: the users, their groups, the profiles and
+    their audit entries are each one INSERT. ``people``: dicts of staff_create's arguments
+    (username, full_name, unit, role, trained_on, filed_on, is_formal_staff, office); every
+    account gets ``password`` (hashed once) or none usable. Returns the profiles."""
+    from django.contrib.auth.hashers import make_password
+
+    from cases.audit import audit_many
+
+    User = get_user_model()
+    errors, checked = [], []
+    for index, person in enumerate(people):
+        person = {"filed_on": None, "is_formal_staff": True, "office": Office.REGISTRY, **person}
+        try:
+            checked.append((person, *_checked_staff(acting_user, password=None, **person)))
+        except RuleError as error:
+            error.field = f"people[{index}].{error.field or 'username'}"
+            errors.append(error)
+    if acting_user is not None and password is not None:
+        _check_password(password)
+    names = [person["username"] for person, _, _ in checked]
+    seen, twice = set(), set()
+    for name in names:
+        (twice if name in seen else seen).add(name)
+    taken = set(User.objects.filter(username__in=names).values_list("username", flat=True)) | twice
+    errors += [RuleError("username_taken", f"用户名已存在:{name}", field="username") for name in sorted(taken)]
+    if errors:
+        raise ValidationError(errors)
+    groups = staff_groups_ensure()
+    hashed = make_password(password)  # one hash for the batch (None: an unusable password)
+    users = User.objects.bulk_create([User(username=p["username"], first_name=p["full_name"], password=hashed)
+                                      for p, _, _ in checked])
+    if not all(u.pk for u in users):  # databases that return no ids from a bulk INSERT
+        users = list(User.objects.filter(username__in=names).order_by("pk"))
+        users.sort(key=lambda u: names.index(u.username))
+    User.groups.through.objects.bulk_create([User.groups.through(user_id=u.pk, group_id=groups[group].pk)
+                                             for u, (_, _, group) in zip(users, checked)])
+    profiles = StaffProfile.objects.bulk_create([
+        StaffProfile(user=u, school=p["unit"] if is_school else None, jurisdiction=None if is_school else p["unit"],
+                     role=p["role"], office=p["office"], trained_on=p["trained_on"], filed_on=p["filed_on"],
+                     is_formal_staff=p["is_formal_staff"])
+        for u, (p, is_school, _) in zip(users, checked)])
+    by_user = {p["username"]: p for p, _, _ in checked}
+    audit_many(profiles, "xueji.staff.create", acting_user=acting_user,
+               data=lambda profile: {"username": profile.user.username, "full_name": profile.user.first_name,
+                                     "unit": str(by_user[profile.user.username]["unit"]), "role": profile.role})
+    return profiles
 
 
 def _lock(profile):

@@ -2,15 +2,17 @@
 (第十一条), registry-number conversion, contact details."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from pypinyin import Style, lazy_pinyin
 
 from cases.audit import audit, audit_many
+from cases.bulk import bulk_insert, reserve_ids
 from cases.errors import RuleError
 from cases.identity import InvalidName, identity_key, lock_identities, name_pinyin, normalize_name, validate_name
 from cases.models import (
@@ -49,11 +51,11 @@ STUDENT_FIELDS = {
 }
 CONTACT_FIELDS = {"address", "is_migrant", "is_left_behind", "disability"}
 CHUNK = 500
-INSERT_BATCH = 2000  # rows per INSERT (Django lowers it where the database needs: SQLite)
 
 
+@functools.lru_cache(maxsize=65536)
 def name_initials(name: str) -> str:
-    """First letters of the pinyin (张伟 → zw), for search by initials."""
+    """First letters of the pinyin (张伟 → zw), for search by initials (cached, as name_pinyin)."""
     return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
 
 
@@ -149,30 +151,49 @@ _DUPLICATE_COLUMNS = "s.id, s.name, s.registry_number, s.id_number, s.name_pinyi
 
 
 def _duplicate_candidates(people, exclude_pk):
-    """One query per 5,000 people: students sharing an ID number (or its G number), and, joined
+    """One query per 5,000 people (any number on PostgreSQL): students sharing an ID number (or its G number), and, joined
     on the exact key (pinyin, gender, birth date), students of whom one side has no ID number.
     A join on a VALUES list, not ``pinyin IN (…) AND birth IN (…)``: that cross product fetched
     every same-pinyin student of every birth date in the batch."""
     table = Student._meta.db_table
     exclude = " AND s.id <> %s" if exclude_pk is not None else ""
-    for chunk in (people[i:i + DUPLICATE_CHUNK] for i in range(0, len(people), DUPLICATE_CHUNK)):
+    size = 100_000 if connection.vendor == "postgresql" else DUPLICATE_CHUNK  # arrays have no parameter cap
+    for chunk in (people[i:i + size] for i in range(0, len(people), size)):
         ids = sorted({p["id_number"] for p in chunk if p["id_number"]})
         keys = {}
         for p in chunk:  # a key needs the "either side without ID" test unless someone lacks an ID
             key = (name_pinyin(p["name"]), p["gender"], p["birth_date"])
             keys[key] = keys.get(key, True) and bool(p["id_number"])
         parts, params = [], []
+        # PostgreSQL takes the lists as arrays (four parameters, not 40,000 for the driver to
+        # splice into the text); SQLite as placeholders.
+        arrays = connection.vendor == "postgresql"
         if ids:
-            marks = ", ".join(["%s"] * len(ids))
-            parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s WHERE (s.id_number IN ({marks})"
-                         f" OR s.registry_number IN ({marks})){exclude}")
-            params += ids + [registry_number_from_id(i) for i in ids] + ([exclude_pk] if exclude else [])
+            numbers = ["G" + i for i in ids]  # the G number of a (validated) ID number
+            if arrays:
+                parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s WHERE (s.id_number = ANY(%s)"
+                             f" OR s.registry_number = ANY(%s)){exclude}")
+                params += [ids, numbers]
+            else:
+                marks = ", ".join(["%s"] * len(ids))
+                parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s WHERE (s.id_number IN ({marks})"
+                             f" OR s.registry_number IN ({marks})){exclude}")
+                params += ids + numbers
+            params += [exclude_pk] if exclude else []
         if keys:
-            values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
-            parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s JOIN (VALUES {values}) AS k"
-                         " ON s.name_pinyin = k.column1 AND s.gender = k.column2 AND s.birth_date = k.column3"
-                         f" WHERE (k.column4 = %s OR s.id_number IS NULL){exclude}")
-            params += [v for key, has_id in keys.items() for v in (*key, has_id)] + [False]
+            if arrays:
+                columns = list(zip(*((*key, has_id) for key, has_id in keys.items())))
+                parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s JOIN unnest(%s::text[], %s::text[], "
+                             "%s::date[], %s::boolean[]) AS k(column1, column2, column3, column4)"
+                             " ON s.name_pinyin = k.column1 AND s.gender = k.column2 AND s.birth_date = k.column3"
+                             f" WHERE (k.column4 = %s OR s.id_number IS NULL){exclude}")
+                params += [list(c) for c in columns] + [False]
+            else:
+                values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+                parts.append(f"SELECT {_DUPLICATE_COLUMNS} FROM {table} s JOIN (VALUES {values}) AS k"
+                             " ON s.name_pinyin = k.column1 AND s.gender = k.column2 AND s.birth_date = k.column3"
+                             f" WHERE (k.column4 = %s OR s.id_number IS NULL){exclude}")
+                params += [v for key, has_id in keys.items() for v in (*key, has_id)] + [False]
             params += [exclude_pk] if exclude else []
         if parts:
             yield from Student.objects.raw(" UNION ".join(parts), params)
@@ -342,39 +363,38 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
                 name_initials=name_initials(row["name"]), current_school=school, scope_code=school.scope_code)
         for row in rows
     ]
+    # New people have exactly this one registration: it is their current one. On PostgreSQL
+    # its id is reserved first and written with the student (the foreign key is checked at
+    # commit); elsewhere it is set by an UPDATE once the registrations exist.
+    reserved = reserve_ids(Registration, len(students)) if connection.vendor == "postgresql" else []
+    for student, pk in zip(students, reserved):
+        student.current_registration_id = pk
     try:
         with transaction.atomic():
-            Student.objects.bulk_create(students, batch_size=INSERT_BATCH)
+            bulk_insert(Student, students)
     except IntegrityError as error:  # a concurrent registration of the same person
         raise RuleError("duplicate_person", "该学生已存在(公民身份号码或学籍号重复)", article="第十一条") from error
-    Guardian.objects.bulk_create(
-        [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians],
-        batch_size=INSERT_BATCH,
-    )
-    registrations = Registration.objects.bulk_create(
-        [Registration(student=s, school=school, school_class=row["_new"].school_class, stage=stage, started_on=started_on)
-         for s, row in zip(students, rows)],
-        batch_size=INSERT_BATCH,
-    )
-    # New people have exactly this one registration: it is their current one.
-    for start in range(0, len(students), DUPLICATE_CHUNK):
-        Student.objects.filter(pk__in=[s.pk for s in students[start:start + DUPLICATE_CHUNK]]).update(
-            current_registration=Subquery(Registration.objects.filter(student=OuterRef("pk")).values("pk")[:1]))
+    bulk_insert(Guardian, [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians])
+    registrations = [Registration(student=s, school=school, school_class=row["_new"].school_class, stage=stage,
+                                  started_on=started_on) for s, row in zip(students, rows)]
+    for registration, pk in zip(registrations, reserved):
+        registration.pk = pk
+    bulk_insert(Registration, registrations)
+    if not reserved:
+        for start in range(0, len(students), DUPLICATE_CHUNK):
+            Student.objects.filter(pk__in=[s.pk for s in students[start:start + DUPLICATE_CHUNK]]).update(
+                current_registration=Subquery(Registration.objects.filter(student=OuterRef("pk")).values("pk")[:1]))
     for student, registration in zip(students, registrations):
         student.current_registration = registration
-    RegistrationEvent.objects.bulk_create(
-        [RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
-                           reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
-         for r, row in zip(registrations, rows)],
-        batch_size=INSERT_BATCH,
-    )
-    ArchiveEntry.objects.bulk_create(
-        [ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
-                      title=f"{reason}:{school.name}",
-                      body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
-         for s, row in zip(students, rows)],
-        batch_size=INSERT_BATCH,
-    )
+    bulk_insert(RegistrationEvent, [
+        RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
+                          reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
+        for r, row in zip(registrations, rows)])
+    bulk_insert(ArchiveEntry, [
+        ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
+                     title=f"{reason}:{school.name}",
+                     body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
+        for s, row in zip(students, rows)])
     scope = (school.scope_code, school.pk)
     audit_many(students, "xueji.student.register", acting_user=acting_user, scope=scope,
                data=lambda s: {"registry_number": s.registry_number, "school": school.code, "stage": stage})
@@ -401,7 +421,7 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
         first = sequence_take(layout.prefix, len(group))
         issued += [AuxiliaryNumber(number=layout.render(first + i), kind=kind, registration=r, school=r.school,
                                    issued_by=acting_user) for i, r in enumerate(group)]
-    AuxiliaryNumber.objects.bulk_create(issued, batch_size=INSERT_BATCH)
+    bulk_insert(AuxiliaryNumber, issued)
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     return issued

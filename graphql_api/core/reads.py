@@ -13,6 +13,7 @@ from cases.services.reads import student_reads_record
 class Reads:
     def __init__(self):
         self.students, self.archives, self.fields = set(), set(), set()
+        self.loaded = {}
 
 
 def reads_of(request):
@@ -26,6 +27,7 @@ class ReadLogMiddleware:
         if isinstance(root, (m.Student, m.Guardian, m.ArchiveEntry)):
             reads = reads_of(info.context)
             if isinstance(root, m.Student):
+                reads.loaded[root.pk] = root  # its scope_code is written with the read, no query
                 reads.students.add(root.pk)
                 reads.fields.add(info.field_name)
             elif isinstance(root, m.Guardian):
@@ -41,7 +43,8 @@ def log_reads(request):
     if reads is None:
         return
     if reads.students:
-        student_reads_record(acting_user=request.user, students=reads.students, door=m.ReadDoor.GRAPHQL,
+        student_reads_record(acting_user=request.user, students=[reads.loaded.get(pk, pk) for pk in reads.students],
+                             door=m.ReadDoor.GRAPHQL,
                              what="字段:" + ",".join(sorted(reads.fields)))
     if reads.archives:
         student_reads_record(acting_user=request.user, students=reads.archives, door=m.ReadDoor.GRAPHQL_ARCHIVE,

@@ -83,7 +83,8 @@ def staff_user(unit, *, role=Role.REGISTRAR, username=None, office="registry"):
 
 def assert_current_registrations():
     """Every student's maintained current registration is what the history says: the open
-    registration, else the latest one; its school and supervising code copied alongside."""
+    registration, else the latest one; its school and supervising code copied alongside; each
+    registration flagged when the student is now under another supervising unit."""
     from cases.models import OPEN_STATUSES, Student
 
     for student in Student.objects.prefetch_related("registrations__school"):
@@ -92,6 +93,8 @@ def assert_current_registrations():
         assert student.current_registration_id == (expected.pk if expected else None), student
         assert student.current_school_id == (expected.school_id if expected else None), student
         assert student.scope_code == (expected.school.scope_code if expected else ""), student
+        for registration in registrations:  # the former-students flag follows the scope
+            assert registration.student_elsewhere == (registration.school.scope_code != student.scope_code), registration
 
 
 __all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "assert_current_registrations",

@@ -45,4 +45,8 @@ class Command(BaseCommand):
         log(f"在办案卷 {created} 件({time.monotonic() - cases_started:.0f} 秒)")
         if errors:
             log(f"未能建立的案卷 {len(errors)} 件,例如:{errors[0]!r}")
+        from cases.services.statistics import statistics_refresh
+
+        taken = statistics_refresh()
+        log(f"统计汇总 {taken.cells:,} 行({taken.seconds:.0f} 秒)")
         log(f"完成,共 {time.monotonic() - started:.0f} 秒")

@@ -1,0 +1,78 @@
+"""Many rows of one model in one statement, for the set-based services (an intake of ten
+thousand, a range of auxiliary numbers, their audit entries).
+
+On PostgreSQL the rows go through COPY: the ids are reserved from the table's sequence first
+(one query), so the objects come back with their primary keys and rows that refer to each other
+(a student and its current registration, under deferred foreign keys) are written without an
+UPDATE afterwards; the values are adapted by psycopg in C rather than prepared field by field by
+Django's INSERT compiler, which at ten thousand rows cost more than the database's own work.
+Elsewhere (SQLite) it is ``bulk_create``. Like ``bulk_create``: no ``save()``, no signals;
+``auto_now_add`` and defaults are applied.
+"""
+
+import json
+import time
+from functools import partial
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+
+INSERT_BATCH = 2000
+# Below this, Django's INSERT (one statement) beats the id reservation and the COPY (two).
+COPY_FROM = 500
+
+
+def reserve_ids(model, count):
+    """``count`` fresh primary keys from the table's sequence (PostgreSQL), in one query."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _adapter(field):
+    """value → what COPY takes for the column, or None when psycopg adapts the value as it is."""
+    from psycopg.types.json import Jsonb
+
+    if isinstance(field, models.JSONField):
+        dumps = partial(json.dumps, cls=field.encoder or DjangoJSONEncoder)
+        return lambda value: None if value is None else Jsonb(value, dumps=dumps)
+    return None
+
+
+def bulk_insert(model, objs):
+    """Insert ``objs`` (unsaved instances of ``model``); they get their primary keys. Returns them."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        return model._base_manager.bulk_create(objs, batch_size=INSERT_BATCH)
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields]
+    missing = [obj for obj in objs if obj.pk is None]
+    for obj, pk in zip(missing, reserve_ids(model, len(missing))):
+        obj.pk = pk
+    for field in fields:  # auto_now_add and the like, as the INSERT compiler would
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                field.pre_save(obj, add=True)
+    attnames = [f.attname for f in fields]
+    adapters = [(i, adapt) for i, adapt in ((i, _adapter(f)) for i, f in enumerate(fields)) if adapt]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+    started = time.monotonic()
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # IntegrityError as Django's
+        with cursor.cursor.copy(sql) as copy:
+            for obj in objs:
+                row = [getattr(obj, name) for name in attnames]
+                for i, adapt in adapters:
+                    row[i] = adapt(row[i])
+                copy.write_row(row)
+    if connection.queries_logged:  # counted like any statement (tests assert statement counts)
+        connection.queries_log.append({"sql": f"{sql} -- {len(objs)} rows",
+                                       "time": f"{time.monotonic() - started:.3f}"})
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
