@@ -42,8 +42,15 @@ def chinese_permission_name(permission):
 def name_permissions(**kwargs):
     """post_migrate: every permission named in Chinese. Run for each migrated app, after or before
     Django creates that app's permissions (auth is installed last), so it renames whatever is
-    still English each time; only the rows that change are written."""
+    still English each time; only the rows that change are written. The emitting app's own
+    permissions are created first (Django's receiver, connected later, would otherwise create the
+    last app's after this ran, and a second ``migrate`` would rename them)."""
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Permission
+
+    if kwargs.get("app_config") is not None and kwargs.get("apps") is not None:
+        create_permissions(kwargs["app_config"], verbosity=0, using=kwargs.get("using", "default"),
+                           apps=kwargs["apps"])
 
     changed = []
     for permission in Permission.objects.select_related("content_type"):

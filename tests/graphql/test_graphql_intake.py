@@ -11,9 +11,9 @@ from django.utils import timezone
 from graphql_relay import to_global_id
 from openpyxl import load_workbook
 
-from cases.models import DuplicateDecision, IntakeUpload, RegistryLogEntry, Role
+from cases.models import DuplicateDecision, IntakeUpload, RegistryLogEntry, Role, school_year_of
 from tests.case_types.helpers import open_case, registry_snapshot
-from tests.factories import SchoolFactory, id_number_for, register_student
+from tests.factories import SchoolClassFactory, SchoolFactory, id_number_for, register_student
 from tests.graphql.kit import Api, data_of, queries_for, upload
 from tests.intake.helpers import pupil, workbook_bytes
 
@@ -40,8 +40,11 @@ def intake(world, places):
     existing = register_student(school=SchoolFactory(category="0", county=places["county"], name="城关区第二小学"),
                                 stage="primary", name="张伟", gender="M", birth_date=datetime.date(2019, 6, 1),
                                 with_id=False).student
+    # The pupils join one class chosen for the whole intake (第八条: nobody without a class).
+    new_class = SchoolClassFactory(school=school, stage="primary", class_name="新生班", cohort=school_year_of(RECENTLY))
     case, registrar = open_case(world, case_type="registration", school=school, stage="primary",
-                                effective_on=RECENTLY, evidence=["household_register_or_id"])
+                                effective_on=RECENTLY, evidence=["household_register_or_id"],
+                                details={"school_class": new_class.pk})
     return {"school": school, "case": case, "registrar": registrar, "existing": existing,
             "county": world.authority_user(places["county"], role=Role.REVIEWER),
             "outsider": world.school_user(places["other_county_school"]),

@@ -90,4 +90,4 @@ def test_job_runs_cost_the_same_queries_for_one_and_many(db, gansu, chengguan, d
     many, data = queries_for(province, query % 5)
     assert len(data["jobRuns"]["edges"]) == 5 and one == many
     assert [j["code"] for j in province.data("{ jobs { code } }")["jobs"]] == [
-        "promotion", "suspension_ends", "migrant_dropout_handover"]
+        "promotion", "suspension_ends", "migrant_dropout_handover", "statistics"]

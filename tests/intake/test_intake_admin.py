@@ -82,8 +82,10 @@ def test_the_workbench_shows_a_match_held_elsewhere_with_its_numbers_masked(clie
                              stage="primary", name="张伟", gender="M", birth_date=birth, id_number=id_number).student
     assert other.registry_number.startswith("G")
     school = SchoolFactory(county=chengguan, category="0", name="城关区第一小学")
+    admitted = timezone.localdate() - datetime.timedelta(days=3)
+    intake_class = SchoolClassFactory(school=school, stage="primary", cohort=m.school_year_of(admitted))
     case, registrar = open_case(world, case_type="registration", school=school, stage="primary",
-                                effective_on=timezone.localdate() - datetime.timedelta(days=3))
+                                effective_on=admitted, details={"school_class": intake_class.pk})
     client.force_login(registrar)
     rows = [pupil("张玮", with_id=False, household_type="无户籍", birth=birth.isoformat())]
     body = client.post(reverse("xueji_intake_upload", args=[case.pk]), {"file": upload_file(workbook_bytes(rows))},
