@@ -11,6 +11,7 @@ Policies follow the shape of Wagtail's permission policies and are registered wi
 ``wagtail.permissions.register_permission_policy`` so that Wagtail's own views use them.
 """
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -586,6 +587,15 @@ def numbers_masked_in(text, registry_number, id_number):
         if text and value and len(value) >= 18:
             text = text.replace(value, mask(field, value))
     return text
+
+
+G_NUMBER = re.compile(r"G\d{17}[\dX]")
+
+
+def g_numbers_masked(text):
+    """``text`` (a log entry's label or data, read by units that may not hold the students it
+    names) with every G registry number in it masked."""
+    return G_NUMBER.sub(lambda match: mask("registry_number", match.group()), text) if text else text
 
 
 def students_held_q(user, prefix=""):

@@ -232,3 +232,37 @@ def test_sql_may_still_change_an_undecided_case(pupil):
         cursor.execute("UPDATE cases_case SET reason_text = 'draft' WHERE id = %s", [case.pk])
     case.refresh_from_db()
     assert case.reason_text == "draft"
+
+
+def test_a_superuser_posting_to_every_write_door_of_a_decided_case_changes_nothing(client, decided_case):
+    """Every admin route of a case that writes (edit, delete, lock, unlock, unpublish, revert a
+    revision, unschedule, workflow actions and cancellation, evidence, withdraw, override, decide),
+    POSTed by a superuser on a decided case: refused (never a 500), the case and its history as
+    they were."""
+    from django.urls import NoReverseMatch
+    from wagtail.models import Revision, TaskState
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(admin)
+    client.raise_request_exception = False
+    before = (snapshot(m.Case, decided_case.pk), history_snapshot(decided_case))
+    revision = Revision.objects.filter(object_id=str(decided_case.pk)).order_by("pk").first()
+    step = TaskState.objects.filter(workflow_state__object_id=str(decided_case.pk)).order_by("pk").first()
+    pk = decided_case.pk
+    urls = []
+    for name, kwargs in (("edit", {}), ("delete", {}), ("lock", {}), ("unlock", {}), ("unpublish", {}),
+                         ("revisions_revert", {"revision_id": revision.pk}),
+                         ("revisions_unschedule", {"revision_id": revision.pk}),
+                         ("workflow_action", {"action_name": "approve", "task_state_id": step.pk}),
+                         ("workflow_action", {"action_name": "reject", "task_state_id": step.pk}),
+                         ("confirm_workflow_cancellation", {}), ("evidence", {}), ("decide", {}),
+                         ("withdraw", {}), ("override", {})):
+        try:
+            urls.append(reverse(f"wagtailsnippets_cases_case:{name}", kwargs={"pk": pk, **kwargs}))
+        except NoReverseMatch:
+            pass
+    for url in urls:
+        response = client.post(url, {"reason_text": "改写", "comment": "改写", "action": "approve", "code": "x",
+                                     "reason": "改写", "kind": "other"}, **XHR)
+        assert response.status_code < 500, (url, response.status_code)
+    assert (snapshot(m.Case, decided_case.pk), history_snapshot(decided_case)) == before

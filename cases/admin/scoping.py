@@ -22,6 +22,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cases import access
+from cases.appendonly import AppendOnlyError
 from cases.errors import RuleError, rule_errors
 
 from .display import RegistryInspectView
@@ -37,6 +38,15 @@ def _scoped_exists(user, model, pk, actions):
         return False
 
 
+def _is_decided(model, pk):
+    from cases.models.cases import DECIDED_STATES, Case
+
+    try:
+        return model is Case and Case.objects.filter(pk=unquote(str(pk)), state__in=DECIDED_STATES).exists()
+    except (ValueError, TypeError, ValidationError):
+        return False
+
+
 class ScopeGuardMixin:
     def dispatch(self, request, *args, **kwargs):
         pk = kwargs.get("pk")
@@ -48,11 +58,18 @@ class ScopeGuardMixin:
         if getattr(self, "permission_required", None) == "delete":
             raise PermissionDenied  # registry records are append-only: nothing is deleted
         if pk is not None and model is not None:
-            if getattr(self, "permission_required", None) in WRITE_PERMISSIONS and not _scoped_exists(
-                request.user, model, pk, ["change"]
-            ):
+            write = getattr(self, "permission_required", None) in WRITE_PERMISSIONS
+            if write and not _scoped_exists(request.user, model, pk, ["change"]):
                 raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+            # A decided case is history (cases/appendonly.py): no write door acts on it, a
+            # superuser included (lock, unlock, unpublish, revert…: 403, never the model's refusal
+            # surfacing as a 500). Reading its page (the edit view's GET) stays.
+            if write and request.method == "POST" and _is_decided(model, pk):
+                raise PermissionDenied
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except AppendOnlyError as error:  # any other path to an append-only row: refused, not a 500
+            raise PermissionDenied(error.message) from error
 
 
 class ScopedChooserMixin:

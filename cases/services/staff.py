@@ -47,8 +47,10 @@ GROUP_PERMISSIONS = {
     ],
     # 第二十二条: the exam authority confirms proficiency-exam results on the cases routed to it;
     # it keeps no registry and issues nothing.
+    # Jurisdictions are public reference data every unit reads (a school's county is a non-null
+    # field of School: without it the API answered the exam authority an internal error).
     EXAM_GROUP: ["wagtailadmin.access_admin", "cases.view_case", "cases.change_case", "cases.view_evidence",
-                 "cases.view_student", "cases.view_registration", "cases.view_school"],
+                 "cases.view_student", "cases.view_registration", "cases.view_school", "cases.view_jurisdiction"],
 }
 
 

@@ -1,5 +1,7 @@
 """Case documents: the case, its steps, evidence, comments and history; the case types."""
 
+import json
+
 import graphene
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -226,6 +228,14 @@ class RegistryLogEntryNode(ScopedNode):
 
     def resolve_action_label(root, info):
         return str(log_actions.get_action_label(root.action))
+
+    # A case's history is read by both its sides; an entry written with a student's G registry
+    # number (a duplicate decision names the match) shows it masked to everyone (cases/access.py).
+    def resolve_label(root, info):
+        return access.g_numbers_masked(root.label)
+
+    def resolve_data(root, info):
+        return json.loads(access.g_numbers_masked(json.dumps(root.data, ensure_ascii=False))) if root.data else root.data
 
 
 class Override(graphene.ObjectType):

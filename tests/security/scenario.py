@@ -79,6 +79,9 @@ def build(db=None):
                                                                                    role=Role.REVIEWER),
         "province": staff_user(Jurisdiction.objects.get(code="62"), role=Role.REVIEWER), "superuser": superuser,
         "other_county": staff_user(qinzhou, role=Role.REVIEWER),
+        # The other demo roles: a school's head (decides its school's step) and the provincial
+        # exam authority (confirms proficiency-exam results, 第二十二条).
+        "school_head": world.school_head(jia), "exam": world.exam_user(),
     }
     return Scenario(schools={"jia": jia, "yi": yi, "bing": bing},
                     students={"mover": mover.student, "stayer": stayer.student, "outsider": outsider.student,

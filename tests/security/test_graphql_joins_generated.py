@@ -15,7 +15,8 @@ from tests.graphql.kit import Api
 
 from .scenario import build
 
-ROLES = ("school", "destination_school", "new_school", "county", "city", "province", "other_county", "superuser")
+ROLES = ("school", "school_head", "destination_school", "new_school", "county", "city", "province", "exam",
+         "other_county", "superuser")
 
 
 def _unwrap(graphene_type):

@@ -273,3 +273,17 @@ def test_a_number_search_of_someone_not_held_costs_what_a_number_of_nobody_costs
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1] and counts[2] == counts[3], counts
     assert pages[0] == pages[1] and pages[2] == pages[3]
+
+
+def test_a_case_history_entry_written_with_a_g_number_reads_masked(scenario):
+    """A case's history is read by both its sides; an entry that names a student by G number
+    (a duplicate decision of an intake recorded the match's number) shows it masked."""
+    from cases.audit import audit
+
+    draft, mover = scenario.cases["draft"], scenario.students["mover"]
+    audit(draft, "xueji.duplicate.decide", acting_user=None,
+          data={"row": 3, "existing": mover.registry_number, "verdict": "different"})
+    query = 'query($id: ID!) { case(id: $id) { history { label data } } }'
+    data = Api(scenario.users["destination_school"]).data(query, {"id": to_global_id("Case", draft.pk)})
+    text = str(data)
+    assert masked_number(mover) in text and mover.registry_number not in text
