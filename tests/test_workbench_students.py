@@ -195,3 +195,20 @@ def test_registrar_moves_one_student_from_the_record(client, school):
     other = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="5班")
     assert client.post(edit, {"school_class": other.pk, "reason": ""}).status_code == 200
     assert Registration.objects.get(pk=registration.pk).school_class == target and moves().count() == 1
+
+
+def test_a_school_filters_by_its_own_classes_without_choosing_itself(client, school):
+    """A school's staff have one school: the list offers its classes at once (no 学校 filter, no
+    「先选学校」), while an authority chooses the school first."""
+    first = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="1班")
+    second = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="2班")
+    inside, outside = register_student(school_class=first, stage="junior"), register_student(school_class=second,
+                                                                                            stage="junior")
+    client.force_login(staff_user(school))
+    page = client.get(reverse("wagtailsnippets_cases_student:list") + f"?school_class={first.pk}")
+    body = page.content.decode()
+    assert "先选学校" not in body and 'name="school"' not in body and str(second) in body
+    assert inside.student.registry_number in body and outside.student.registry_number not in body
+    client.force_login(staff_user(school.county))
+    body = client.get(reverse("wagtailsnippets_cases_student:list")).content.decode()
+    assert "班级(先选学校)" in body and 'name="school"' in body

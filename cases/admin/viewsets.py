@@ -224,7 +224,8 @@ class SchoolClassEditView(ServiceFormMixin, EditView):
         for name in self.FIXED:
             if name in form.fields:
                 form.fields[name].disabled = True
-                form.fields[name].help_text = "决定班内学生的年级,建班后不能修改"
+                form.fields[name].help_text = ("建班后不能修改" if name == "school"
+                                               else "决定班内学生的年级,建班后不能修改")
         return form
 
     def save_through_service(self, form):
