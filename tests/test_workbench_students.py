@@ -2,6 +2,7 @@
 filters and search, the record as the default view with its timeline, the 学籍卡 PDF."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -130,8 +131,10 @@ def test_student_list_filters_and_search(client, school):
     client.force_login(staff_user(school))
     page = list_page(client)
     assert a.student.id_number in page and "初中2025级1班" in page and "未分班" in page
-    # A click on the name opens the record, not the contact form.
-    assert reverse("wagtailsnippets_cases_student:inspect", args=[a.student_id]) in page
+    # A click on the student opens the record, not the contact form (the title's own link, not
+    # the "…" menu where both appear).
+    title_link = re.search(rf'<a href="([^"]+)">\s*<span id="snippet_{a.student_id}_title">', page)
+    assert title_link and title_link.group(1) == reverse("wagtailsnippets_cases_student:inspect", args=[a.student_id])
     assert "李华" in list_page(client, without_class="1") and "张小明" not in list_page(client, without_class="1")
     assert "张小明" in list_page(client, school=school.pk, school_class=class_a.pk)
     assert "李华" not in list_page(client, school=school.pk, school_class=class_a.pk)
