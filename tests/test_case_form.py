@@ -6,9 +6,9 @@ import re
 
 import pytest
 from django.urls import reverse
-from wagtail.admin.widgets import AdminDateInput
 
 from cases.admin.case_fields import PickerWidget, RowsWidget
+from cases.admin.widgets import ChineseDateInput
 from cases.admin.cases import CaseForm
 from cases.case_types import CASE_TYPES
 from cases.models import Case, CaseState, Jurisdiction, Role
@@ -44,13 +44,35 @@ def test_the_form_of_each_type_is_its_declaration(code, pupil, world):
         field = form.fields[item.key]
         assert field.label == item.label
         if item.kind == "date":
-            assert isinstance(field.widget, AdminDateInput)
+            assert isinstance(field.widget, ChineseDateInput)  # the picker, in the admin's one date form
         elif item.kind in ("student", "school", "school_class", "registrations"):
             assert isinstance(field.widget, PickerWidget)  # searchable, never a typed id
         elif item.kind == "rows":
             assert isinstance(field.widget, RowsWidget)
         elif item.kind == "choice":
             assert [label for _, label in field.choices][1:] == [str(label) for _, label in item.choices]
+
+
+def test_dates_show_and_are_typed_in_one_form_in_fields_and_rows(client, pupil, world):
+    """2026年3月2日 in the date fields and in the rows of an intake (no browser's mm/dd/yyyy), with
+    the admin's picker; typed in that form, they are accepted."""
+    school = pupil.school
+    intake_class = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="新生班")
+    client.force_login(world.school_user(school))
+    born = datetime.date(2013, 4, 3)
+    from cases.numbers.id_number import make_id_number
+
+    response = client.post(url("add"), {
+        "case_type": "registration", "stage": "junior", "effective_on": "2025年9月1日", "school_class": intake_class.pk,
+        "people-0-name": "杜一鸣", "people-0-gender": "M", "people-0-birth_date": "2013年4月3日",
+        "people-0-id_number": make_id_number("620102", born, 11)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = Case.objects.get(case_type="registration")
+    assert case.effective_on == datetime.date(2025, 9, 1) and case.details["people"][0]["birth_date"] == "2013-04-03"
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert 'name="effective_on" value="2025年9月1日"' in page
+    assert re.search(r'name="people-0-birth_date" id="people-0-birth_date" value="2013年4月3日"[^>]*data-xj-date', page)
+    assert 'type="date"' not in page
 
 
 def test_create_page_asks_the_type_then_lists_evidence_before_upload(client, pupil, world):

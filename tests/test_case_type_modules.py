@@ -50,6 +50,7 @@ def test_the_template_renders_the_declared_fields(code):
     fields = case_type.display(case)
     html = render_to_string(case_type.template_name, {"case": case, "fields_display": fields, "for_print": True})
     assert f'data-case-type="{code}"' in html and "城关区第一中学" in html
+    assert "{#" not in html and "#}" not in html and "comment" not in html  # no template comment shows
     for item in fields:
         assert f"<dt>{item['label']}</dt>" in html
     for key in values:

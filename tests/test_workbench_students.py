@@ -2,6 +2,7 @@
 filters and search, the record as the default view with its timeline, the 学籍卡 PDF."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -130,8 +131,10 @@ def test_student_list_filters_and_search(client, school):
     client.force_login(staff_user(school))
     page = list_page(client)
     assert a.student.id_number in page and "初中2025级1班" in page and "未分班" in page
-    # A click on the name opens the record, not the contact form.
-    assert reverse("wagtailsnippets_cases_student:inspect", args=[a.student_id]) in page
+    # A click on the student opens the record, not the contact form (the title's own link, not
+    # the "…" menu where both appear).
+    title_link = re.search(rf'<a href="([^"]+)">\s*<span id="snippet_{a.student_id}_title">', page)
+    assert title_link and title_link.group(1) == reverse("wagtailsnippets_cases_student:inspect", args=[a.student_id])
     assert "李华" in list_page(client, without_class="1") and "张小明" not in list_page(client, without_class="1")
     assert "张小明" in list_page(client, school=school.pk, school_class=class_a.pk)
     assert "李华" not in list_page(client, school=school.pk, school_class=class_a.pk)
@@ -195,3 +198,20 @@ def test_registrar_moves_one_student_from_the_record(client, school):
     other = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="5班")
     assert client.post(edit, {"school_class": other.pk, "reason": ""}).status_code == 200
     assert Registration.objects.get(pk=registration.pk).school_class == target and moves().count() == 1
+
+
+def test_a_school_filters_by_its_own_classes_without_choosing_itself(client, school):
+    """A school's staff have one school: the list offers its classes at once (no 学校 filter, no
+    「先选学校」), while an authority chooses the school first."""
+    first = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="1班")
+    second = SchoolClassFactory(school=school, stage="junior", cohort=2025, class_name="2班")
+    inside, outside = register_student(school_class=first, stage="junior"), register_student(school_class=second,
+                                                                                            stage="junior")
+    client.force_login(staff_user(school))
+    page = client.get(reverse("wagtailsnippets_cases_student:list") + f"?school_class={first.pk}")
+    body = page.content.decode()
+    assert "先选学校" not in body and 'name="school"' not in body and str(second) in body
+    assert inside.student.registry_number in body and outside.student.registry_number not in body
+    client.force_login(staff_user(school.county))
+    body = client.get(reverse("wagtailsnippets_cases_student:list")).content.decode()
+    assert "班级(先选学校)" in body and 'name="school"' in body

@@ -13,7 +13,6 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from wagtail.admin.widgets import AdminDateInput
 
 from cases import access
 from cases import models as m
@@ -22,7 +21,9 @@ from cases.case_types.display import object_labels
 from cases.errors import rule_errors
 from cases.search import student_search_filter
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y.%m.%d"]
+from .widgets import ChineseDateInput
+
+DATE_FORMATS = ["%Y年%m月%d日", "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 RESULTS = 20
 PLACEHOLDERS = {
     f.STUDENT: "输入姓名、拼音、学籍号或身份证号查找",
@@ -126,7 +127,8 @@ class RowsWidget(forms.Widget):
 
 
 def _flat_row(item, row):
-    """A stored row as {input suffix: text}: dates ISO, keys as strings."""
+    """A stored row as {input suffix: text}: dates as 2014年4月3日 (the admin's one date form),
+    keys as strings; what was typed and refused comes back as typed."""
     flat = {}
     for sub in item.rows:
         value = row.get(sub.key)
@@ -134,7 +136,12 @@ def _flat_row(item, row):
             for n, inner in enumerate(value or []):
                 flat.update({f"{sub.key}-{n}-{k}": str(v) for k, v in inner.items() if v not in (None, "")})
         elif value not in (None, ""):
-            flat[sub.key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            if sub.kind == f.DATE and not hasattr(value, "isoformat"):
+                try:
+                    value = f.parse_date(value)
+                except (TypeError, ValueError):
+                    pass
+            flat[sub.key] = f.chinese_date(value) if hasattr(value, "isoformat") else str(value)
     return flat
 
 
@@ -171,7 +178,7 @@ def form_field(item, *, case_type, case, school, user=None):
         return forms.MultipleChoiceField(choices=[(c, str(label)) for c, label in item.choices],
                                          widget=forms.CheckboxSelectMultiple, **options)
     if kind == f.DATE:
-        return forms.DateField(widget=AdminDateInput(), input_formats=DATE_FORMATS, **options)
+        return forms.DateField(widget=ChineseDateInput(), input_formats=DATE_FORMATS, **options)
     if kind == f.BOOL:
         return forms.BooleanField(**{**options, "required": False})
     if kind == f.INT:

@@ -518,7 +518,7 @@ class CaseViewSet(ScopedSnippetViewSet):
     list_display = [
         "number",
         Column("type_name", label=_("变动类型")),
-        "student",
+        Column("subject_label", label=_("学生")),  # a batch: 新生名单 3 人
         "school",
         "destination_school",
         "state",

@@ -99,7 +99,7 @@ class QueuePanel(Component):
         rows = format_html_join("", "<tr><td><a href='{}'>{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
                                     "<td>{}</td></tr>", (
             (reverse("wagtailsnippets_cases_case:edit", args=[r.case.pk]), r.case.number, r.case.type_name,
-             r.case.student.name if r.case.student_id else "(名册)",
+             r.case.subject_label,
              r.case.school.name + (f" → {r.case.destination_school.name}" if r.case.destination_school_id else ""),
              r.step.task.name if r.step else r.case.get_state_display(),
              calendar.left(r.step.due_on) if r.step else "—")
@@ -147,17 +147,19 @@ def queue_panels(user):
         if profile.school_id:
             mine = Q(school_id=profile.school_id)
             incoming = Q(destination_school_id=profile.school_id)
+            submitted, arriving = "本校提交的学籍变动(审批中)", "转入本校的学籍变动"
         else:
+            submitted, arriving = "我提交的学籍变动(审批中)", "转入本地的学籍变动"
             mine = Q(created_by=user)
             incoming = Q(destination_scope_code__startswith=profile.jurisdiction.code) & ~Q(
                 scope_code__startswith=profile.jurisdiction.code)
         cases = m.Case.objects.all()
         panels += [
-            QueuePanel("submitted", "我提交的学籍变动(审批中)",
+            QueuePanel("submitted", submitted,
                        rows_from_cases(cases.filter(mine, state=m.CaseState.IN_REVIEW)), 52),
             QueuePanel("returned", "退回修改的学籍变动", rows_from_cases(cases.filter(mine, state=m.CaseState.RETURNED)),
                        51),
-            QueuePanel("incoming", "转入本校(本地)的学籍变动",
+            QueuePanel("incoming", arriving,
                        rows_from_cases(cases.filter(incoming, state=m.CaseState.IN_REVIEW)), 53),
         ]
         if profile.school_id:

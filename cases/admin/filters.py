@@ -62,6 +62,14 @@ class StudentFilterSet(WagtailFilterSet):
         model = m.Student
         fields = ["gender", "is_migrant", "is_left_behind", "disability", "household_type"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        profile = access.profile_of(request.user) if request is not None else None
+        if profile is not None and profile.school_id:
+            # A school's staff see their own school: no school to choose, its classes at once.
+            self.filters.pop("school", None)
+            self.filters["school_class"].label = "班级"
+
     def by_school(self, queryset, name, value):
         return queryset.filter(_open(school=value))
 

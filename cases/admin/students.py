@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView
 
@@ -222,11 +222,12 @@ class StudentIndexView(IndexView):
         return queryset.filter(self._search_branch if self._search_branch is not None
                                else student_search_filter(self.search_query, user=self.request.user))
 
-    def _get_title_column(self, field_name, column_class=None, **kwargs):
-        column = super()._get_title_column(field_name, **({"column_class": column_class} if column_class else {}),
-                                           **kwargs)
-        column._get_url_func = self.get_inspect_url  # the record, not the contact-details form
-        return column
+    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+        # Wagtail's own, linking to the record instead of the contact-details form (Wagtail links
+        # the edit view whenever the user may edit).
+        return self._get_custom_column(field_name, self._get_title_column_class(column_class),
+                                       get_url=self.get_inspect_url,
+                                       get_title_id=lambda instance: f"snippet_{instance.pk}_title", **kwargs)
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)

@@ -195,6 +195,16 @@ class JurisdictionViewSet(ScopedSnippetViewSet):
 
 
 class SchoolClassCreateView(ServiceFormMixin, CreateView):
+    def get_form(self, *args, **kwargs):
+        """A school's staff create classes of their own school: it is filled in and fixed."""
+        form = super().get_form(*args, **kwargs)
+        profile = access.profile_of(self.request.user)
+        if profile is not None and profile.school_id and "school" in form.fields:
+            form.fields["school"].initial = profile.school
+            form.fields["school"].disabled = True
+            form.initial["school"] = profile.school.pk
+        return form
+
     def save_through_service(self, form):
         # Only the fields a registrar fills in; promotion (promoted_through) is the yearly job's.
         data = form.cleaned_data
@@ -214,7 +224,8 @@ class SchoolClassEditView(ServiceFormMixin, EditView):
         for name in self.FIXED:
             if name in form.fields:
                 form.fields[name].disabled = True
-                form.fields[name].help_text = "决定班内学生的年级,建班后不能修改"
+                form.fields[name].help_text = ("建班后不能修改" if name == "school"
+                                               else "决定班内学生的年级,建班后不能修改")
         return form
 
     def save_through_service(self, form):
@@ -228,8 +239,9 @@ class SchoolClassViewSet(ScopedSnippetViewSet):
     edit_view_class = SchoolClassEditView
     icon = "group"
     menu_label = _("班级")
-    list_display = ["school", "stage", "cohort", "class_name", Column("grade", label=_("年级"),
-                                                                     accessor=lambda c: c.grade_label())]
+    # The class is the title (its link opens it), then its grade today, school and pupils.
+    list_display = ["__str__", Column("grade", label=_("年级"), accessor=lambda c: c.grade_label()), "school",
+                    Column("pupils", label=_("在籍学生"))]
     list_filter = ["stage", "cohort"]
     search_fields = ["school__name", "class_name"]
     search_backend_name = None
@@ -239,7 +251,10 @@ class SchoolClassViewSet(ScopedSnippetViewSet):
     panels = [FieldPanel(name) for name in form_fields]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("school")
+        from django.db.models import Count, Q
+
+        return super().get_queryset(request).select_related("school").annotate(
+            pupils=Count("registrations", filter=Q(registrations__status__in=m.OPEN_STATUSES)))
 
 
 class TemplateForm(forms.ModelForm):

@@ -182,6 +182,17 @@ class NewStudentRegistration(CaseType):
     def student_required(self, case):
         return False  # a school's batch: the students do not exist yet
 
+    def display(self, case, labels=None):
+        """A pupil who names no class of their own shows the intake's class (每名新生都有班级)."""
+        items = super().display(case, labels)
+        intake_class = next((item["text"] for item in items if item["key"] == "school_class"), "")
+        for item in items:
+            if item["key"] == "people" and intake_class:
+                column = item["columns"].index(next(p.label for p in PERSON if p.key == "school_class"))
+                for row in item["rows"]:
+                    row[column] = row[column] or intake_class
+        return items
+
     def validate(self, case):
         errors = super().validate(case)
         if "people" not in (case.details or {}):

@@ -94,6 +94,23 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
         return get_case_type(self.case_type)
 
     @property
+    def subject_label(self):
+        """Who the case is about, for lists: the student, or a batch's size (新生名单 3 人)."""
+        if self.student_id:
+            return self.student.name
+        case_type = self.case_type_class
+        if case_type is not None:
+            for item in case_type.all_fields():
+                if item.kind in ("rows", "registrations"):
+                    count = len(case_type.value(self, item.key) or [])
+                    if count:
+                        return f"{item.label} {count} 人"
+            name = (self.details or {}).get("name") if isinstance(self.details, dict) else None
+            if name:
+                return name  # a deferred registration names its child
+        return "—"
+
+    @property
     def type_name(self):
         from cases.case_types import CASE_TYPES
 

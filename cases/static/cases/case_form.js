@@ -78,11 +78,22 @@
     });
   }
 
+  /* Dates in rows: the admin's picker, in its one form (2026年3月2日); typed dates are accepted too. */
+  function initDates(root) {
+    if (!window.initDateChooser) return;
+    root.querySelectorAll("input[data-xj-date]").forEach(function (input) {
+      if (input.dataset.xjDateReady === input.id) return;
+      input.dataset.xjDateReady = input.id;
+      window.initDateChooser(input.id, { dayOfWeekStart: 1, format: "Y年n月j日" });
+    });
+  }
+
   function renumber(table, name) {
     table.querySelectorAll("tbody tr").forEach(function (row, index) {
       row.querySelector("[data-xj-row-number]").textContent = index + 1;
       row.querySelectorAll("input, select").forEach(function (input) {
         input.name = input.name.replace(new RegExp("^" + name + "-\\d+-"), name + "-" + index + "-");
+        if (input.hasAttribute("data-xj-date")) input.id = input.name;
         if (input.getAttribute("aria-label")) {
           input.setAttribute("aria-label", input.getAttribute("aria-label").replace(/^第\d+行/, "第" + (index + 1) + "行"));
         }
@@ -102,12 +113,14 @@
         copy.querySelectorAll("select").forEach((select) => { select.selectedIndex = 0; });
         body.append(copy);
         renumber(table, name);
+        initDates(copy);
       } else if (event.target.matches("[data-xj-row-remove]")) {
         const body = table.querySelector("tbody");
         const row = event.target.closest("tr");
         if (body.children.length > 1) row.remove();
         else row.querySelectorAll("input, select").forEach((input) => { input.value = ""; });
         renumber(table, name);
+        initDates(table);
       }
     });
   }
@@ -138,4 +151,5 @@
   document.querySelectorAll("[data-xj-live-check]").forEach(initLiveCheck);
   document.querySelectorAll("[data-xj-picker]").forEach(initPicker);
   document.querySelectorAll("[data-xj-rows]").forEach(initRows);
+  document.querySelectorAll("[data-xj-rows]").forEach(initDates);
 })();
