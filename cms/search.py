@@ -13,6 +13,9 @@ from wagtail.models import Page
 from wagtail.search.query import Phrase, PlainText
 
 CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+# Quotes, brackets, operators: the full-text engines' query syntax (SQLite's FTS5 answers an
+# unpaired " with an error); a reader's words are letters and digits.
+NOT_A_WORD = re.compile(r"[^\w\s]|_")
 
 
 def segment(text):
@@ -23,8 +26,8 @@ def segment(text):
 def search_pages(query, queryset=None):
     query = (query or "").strip()[:100]
     queryset = Page.objects.live().public() if queryset is None else queryset
-    if not query:
+    terms = segment(NOT_A_WORD.sub(" ", query))
+    if not terms:
         return queryset.none()
-    terms = segment(query)
     search_query = Phrase(terms) if CJK.search(query) else PlainText(terms)
     return queryset.search(search_query, fields=None)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from cases.edge import problem
 from cases.ratelimit import client_ip
 from cases.services.public import certificate_verify, student_status_lookup
 
@@ -25,7 +26,10 @@ def lookup(request):
     result, error = None, ""
     if request.method == "POST":
         name, id_number = request.POST.get("name", "").strip(), request.POST.get("id_number", "").strip()
-        if not name or not id_number:
+        found = problem(name, "学生姓名", max_text=100) or problem(id_number, "公民身份号码", max_text=100)
+        if found:
+            error = found[1]  # refused at the edge, before any look-up or count
+        elif not name or not id_number:
             error = "请填写学生姓名和公民身份号码"
         else:
             result = student_status_lookup(ip=client_ip(request), name=name, id_number=id_number)
@@ -40,5 +44,8 @@ def search(request):
     from cms.search import search_pages
 
     query = request.GET.get("q", "").strip()[:100]
+    found = problem(query, "搜索词")
+    if found:  # a control character would reach the full-text engine's query parser
+        return render(request, "cms/search.html", {"search_query": "", "results": [], "error": found[1]})
     results = list(search_pages(query)[:50]) if query else []
     return render(request, "cms/search.html", {"search_query": query, "results": results})

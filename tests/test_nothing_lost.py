@@ -81,3 +81,23 @@ def test_the_registration_listing_offers_no_add_button(client, superuser, histor
     index = client.get(reverse("wagtailsnippets_cases_registration:list"))
     assert index.status_code == 200
     assert reverse("wagtailsnippets_cases_registration:add") not in index.content.decode()
+
+
+@pytest.mark.parametrize("model, data", [
+    ("calendaroverride", {"day": "2026-10-10", "is_working_day": "on", "note": "调休"}),
+    ("school", {"code": "1620102999", "name": "旁门学校", "category": "1"}),
+    ("staffprofile", {"role": "registrar"}),
+    ("case", {"case_type": "death"}),
+])
+def test_choosers_create_nothing_even_for_a_superuser(client, superuser, history, model, data):
+    """A chooser's "create" tab would save the model's form as it is, past the services (no rule,
+    no audit entry): it is shut, and no chooser offers it."""
+    from django.apps import apps
+
+    model_class = apps.get_model("cases", model)
+    before = model_class.objects.count()
+    client.force_login(superuser)
+    assert client.post(f"/admin/snippets/choose/cases/{model}/create/", data).status_code in (302, 403)
+    assert model_class.objects.count() == before
+    chooser = client.get(f"/admin/snippets/choose/cases/{model}/")
+    assert chooser.status_code == 200 and b'id="tab-create"' not in chooser.content

@@ -7,6 +7,8 @@ repeating rows for lists (a registration batch's pupils). What the form collects
 by the declaration itself, so the admin and the API accept exactly the same values.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -25,6 +27,7 @@ from .widgets import ChineseDateInput
 
 DATE_FORMATS = ["%Y年%m月%d日", "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 RESULTS = 20
+ROW_INDEX = re.compile(r"[0-9]{1,4}")  # rows-<index>-<sub field>; a big form has hundreds of rows, never 10,000
 PLACEHOLDERS = {
     f.STUDENT: "输入姓名、拼音、学籍号或身份证号查找",
     f.SCHOOL: "输入校名或学校标识码查找",
@@ -53,7 +56,7 @@ class PickerWidget(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         values = value if isinstance(value, (list, tuple)) else ([value] if value not in (None, "") else [])
-        pks = [int(v) for v in values if str(v).isdigit()]
+        pks = [pk for pk in map(f.parse_key, values) if pk is not None]
         labels = object_labels(self.kind, pks, self.user) if pks else {}
         context["widget"].update(
             chosen=[(pk, labels.get(pk, "")) for pk in pks if pk in labels], multiple=self.multiple,
@@ -90,7 +93,7 @@ class RowsWidget(forms.Widget):
 
     def value_from_datadict(self, data, files, name):
         indices = sorted({int(key.split("-")[1]) for key in data if key.startswith(f"{name}-")
-                          and key.split("-")[1].isdigit()})
+                          and ROW_INDEX.fullmatch(key.split("-")[1])})
         rows = []
         for index in indices:
             row = {}
@@ -230,7 +233,7 @@ class LookupView(View):
         kind = request.GET.get("kind", "")
         query = request.GET.get("q", "").strip()[:50]
         school = request.GET.get("school", "")
-        school = m.School.objects.filter(pk=int(school)).first() if school.isdigit() else None
+        school = m.School.objects.filter(pk=f.parse_key(school)).first() if f.parse_key(school) else None
         stage = request.GET.get("stage", "")
         if kind not in f.OBJECT_KINDS:
             return JsonResponse({"results": []})

@@ -246,6 +246,8 @@ class CaseTypeChoiceMixin:
     def dispatch(self, request, *args, **kwargs):
         self.chosen_type = request.POST.get("case_type") or request.GET.get("type")
         if get_case_type(self.chosen_type or "") is None:
+            if self.chosen_type:
+                messages.error(request, "没有这种学籍变动类型,请从下列类型中选择")
             return TemplateResponse(request, "cases/admin/case_type_choice.html", {
                 "types": [(code, t, evidence_plan(t)) for code, t in CASE_TYPES.items()],
                 "add_url": reverse("wagtailsnippets_cases_case:add"),

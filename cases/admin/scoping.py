@@ -74,7 +74,12 @@ class ScopeGuardMixin:
 
 class ScopedChooserMixin:
     """A chooser offers what the user may view: in scope *and* with the model's view permission
-    (a school registrar has no cases.view_staffprofile, so it is offered no staff profile)."""
+    (a school registrar has no cases.view_staffprofile, so it is offered no staff profile).
+    It creates nothing: its "create" tab would save the model's form as it is, past the
+    services (no rule, no audit entry); records are created from their own menus."""
+
+    def can_create(self):
+        return False
 
     def get_object_list(self):
         return access.visible(self.request.user, self.model_class, queryset=super().get_object_list())

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from cases.edge import EARLIEST, LATEST, MAX_INT
 from cases.errors import RuleError
 from cases.numbers.id_number import IdNumberError, validate_id_number
 
@@ -125,7 +126,11 @@ class Field:
                 value = [value]
             return list(dict.fromkeys(self._choice(item) for item in value))
         if kind == DATE:
-            return parse_date(value).isoformat()
+            day = parse_date(value)
+            if not EARLIEST <= day <= LATEST:
+                raise RuleError("date_out_of_range", f"{self.label}超出允许范围(1900年1月1日至2100年12月31日)",
+                                field=path, article=self.article)
+            return day.isoformat()
         if kind == BOOL:
             if isinstance(value, bool):
                 return value
@@ -139,7 +144,7 @@ class Field:
             number = int(str(value).strip()) if isinstance(value, str) else value
             if isinstance(number, float) and number.is_integer():
                 number = int(number)
-            if not isinstance(number, int) or number < 0:
+            if not isinstance(number, int) or not 0 <= number <= MAX_INT:
                 raise ValueError(value)
             return number
         if kind == ID_NUMBER:
@@ -215,16 +220,32 @@ def row_label(item, index, path):
     return f"{item.label}{index + 1}:" if "[" in path else f"第{index + 1}行:"
 
 
+KEY = re.compile(r"[0-9]{1,10}")
+
+
+def parse_key(value):
+    """A primary key from what a form or the API sent (ASCII digits within 32 bits), or None:
+    "²" is a digit to ``str.isdigit`` but no number, and 30 nines overflow the database."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and KEY.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        return None
+    return number if 0 < number <= MAX_INT else None
+
+
 def _pk(value):
     if hasattr(value, "pk"):
         return value.pk
     if isinstance(value, bool):
         raise TypeError
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    if isinstance(value, int) and value > 0:
-        return value
-    raise ValueError(value)
+    key = parse_key(value)
+    if key is None:
+        raise ValueError(value)
+    return key
 
 
 def clean_values(fields, values, prefix=""):
