@@ -91,7 +91,8 @@ def audit(instance, action, *, acting_user, data=None, title=None):
 
 
 def audit_many(instances, action, *, acting_user, data=None, scope=None):
-    """One entry per instance in a single INSERT, for batches (a school's new intake)."""
+    """One entry per instance in a single INSERT, for batches (a school's new intake). ``scope``:
+    (supervising code, school id) of them all, or a function of the instance giving it."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
@@ -100,13 +101,16 @@ def audit_many(instances, action, *, acting_user, data=None, scope=None):
     if action not in ACTIONS:
         raise ValueError(f"unregistered audit action {action}")
     now = timezone.now()
-    entries = []
+    entries, types = [], {}
+    user_id = acting_user.pk if acting_user is not None else None
     for instance in instances:
-        scope_code, school_id = scope or audit_scope(instance)
+        scope_code, school_id = (scope(instance) if callable(scope) else scope) or audit_scope(instance)
+        kind = type(instance)
+        if kind not in types:
+            types[kind] = ContentType.objects.get_for_model(instance, for_concrete_model=False).pk
         entries.append(RegistryLogEntry(
-            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-            object_id=str(instance.pk), label=str(instance)[:255], action=action, user=acting_user,
-            timestamp=now, data=data(instance) if callable(data) else (data or {}),
+            content_type_id=types[kind], object_id=str(instance.pk), label=str(instance)[:255], action=action,
+            user_id=user_id, timestamp=now, data=data(instance) if callable(data) else (data or {}),
             scope_code=scope_code, school_id=school_id,
         ))
     RegistryLogEntry.objects.bulk_create(entries, batch_size=1000)

@@ -27,6 +27,9 @@ CHAIN_FIELDS = ("id", "prev_hash", "entry_hash")
 LOCK_KEYS = {"cases_registrylogentry": 0x7875656A6901, "cases_readlogentry": 0x7875656A6902}
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _plain(value):
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat()
@@ -35,6 +38,8 @@ def _plain(value):
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (dict, list)):
+        if type(value) is dict and all(type(k) is str and type(v) in _SCALARS for k, v in value.items()):
+            return value  # reads back from the JSON column as it is (the common audit payload)
         # as it will read back from the JSON column
         return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
     return value

@@ -322,6 +322,30 @@ def test_graphql_student_page_queries_flat_and_token_auth_is_two_queries(school)
     assert not [q for q in sql if q.startswith("SELECT") and "FROM \"cases_staffprofile\"" in q]
 
 
+def test_graphql_current_registration_is_joined_and_its_scope_decided_without_queries(school, other_school):
+    registration = register_student(school=school)
+    student = registration.student
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=student, school=other_school, stage="junior",
+                      started_on=datetime.date(2026, 3, 2), reason="转入")
+    one = """query($n: String) { student(registryNumber: $n) { name
+      currentRegistration { status school { name } schoolClass { className } } } }"""
+    origin = Api(staff_user(school), token=True)
+    seen = origin.data(one, {"n": student.registry_number})["student"]
+    assert seen["name"] == student.name and seen["currentRegistration"] is None  # open elsewhere (第十四条)
+    destination = Api(staff_user(other_school), token=True)
+    destination.data(one, {"n": student.registry_number})  # the token's first use
+    with CaptureQueriesContext(connection) as captured:
+        seen = destination.data(one, {"n": student.registry_number})["student"]
+    assert seen["currentRegistration"]["school"]["name"] == other_school.name
+    sql = [q["sql"] for q in captured.captured_queries]
+    # joined to the student's row, and in scope by construction: no query of its own, no check
+    assert not [q for q in sql if q.startswith(('SELECT "cases_registration"', 'SELECT "cases_school"',
+                                                 'SELECT "cases_schoolclass"'))]
+    assert len([q for q in sql if 'FROM "cases_student"' in q]) == 2  # the student, and whose data is whole
+
+
 # Django caps SQLite statements at 999 parameters (43 students per INSERT): there the large
 # batch stays within one INSERT per table; PostgreSQL takes 2,000 rows per INSERT.
 def large_batch():

@@ -3,6 +3,7 @@ the printable 学籍卡, and 分班 of many students at once."""
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django import forms
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -54,8 +56,16 @@ def class_label(stage, cohort, name, on=None):
     """初中2024级1班 · 八年级, from the annotated columns (no query)."""
     if not name:
         return "未分班"
+    year = m.school_year_of(on or timezone.localdate())
+    return _class_label(stage, cohort, name, year, translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _class_label(stage, cohort, name, year, language):
+    """The label depends on the school year only (the grade counts school years): computed once
+    per class and year, not per row of a page."""
     school_class = m.SchoolClass(stage=stage, cohort=cohort, class_name=name)
-    return f"{school_class} · {school_class.grade_label(on)}"
+    return f"{school_class} · {school_class.grade_label(datetime.date(year, 9, 1))}"
 
 
 def _shown_registrations(user, students):

@@ -37,9 +37,13 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.RunPython(mark_students_elsewhere, migrations.RunPython.noop),
+        migrations.RemoveIndex(
+            model_name='registration',
+            name='registration_suspended_until',
+        ),
         migrations.AddIndex(
             model_name='registration',
-            index=models.Index(condition=models.Q(('status', 'suspended')), fields=['school', 'suspended_until'], name='registration_school_suspended'),
+            index=models.Index(condition=models.Q(('status', 'suspended')), fields=['suspended_until'], include=('school', 'id'), name='registration_suspended_keys'),
         ),
         migrations.AddIndex(
             model_name='registration',

@@ -128,7 +128,8 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
             drawn += [(kind, layout, r, layout.render(first + i)) for i, r in enumerate(group)]
         # A number taken under an earlier template is never reused: those draw again.
         taken = set(AuxiliaryNumber.objects.filter(number__in=[d[3] for d in drawn]).values_list("number", flat=True))
-        issued += [AuxiliaryNumber(number=number, kind=kind, registration=given[pk], school=school, issued_by=acting_user)
+        issued += [AuxiliaryNumber(number=number, kind=kind, registration_id=pk, school_id=school.pk,
+                                   issued_by_id=acting_user.pk if acting_user else None)
                    for kind, layout, (pk, school), number in drawn if number not in taken]
         retry = {}
         for kind, layout, r, number in drawn:
@@ -137,6 +138,7 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
         pending = list(retry.values())
     bulk_insert(AuxiliaryNumber, issued)
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user,
+               scope=lambda a: (schools[a.school_id].scope_code, a.school_id),
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     by_registration = {a.registration_id: a for a in issued}
     return [by_registration[r.pk] for r in registrations]

@@ -62,8 +62,10 @@ def _cached_path(obj, path):
     return obj
 
 
-def _collect(rows, node_type, tree, found):
-    found[node_type].extend(rows)
+def _collect(rows, node_type, tree, found, implications):
+    """Gather what ``rows`` loaded for ``tree``: objects to check by query (``found``, per type),
+    and objects decided without a query from their parent (``implications``, in the order
+    parents come before their children; see optimize.Join)."""
     for name, subtree in tree.items():
         field = node_type._meta.fields.get(to_snake_case(name))
         spec = node_type.related.get(name)
@@ -79,27 +81,47 @@ def _collect(rows, node_type, tree, found):
             for row in rows:
                 if isinstance(spec_item, Join):
                     child = _cached_path(row, spec_item.path)
-                    children += [child] if isinstance(child, target._meta.model) else []
+                    if not isinstance(child, target._meta.model):
+                        continue
+                    if spec_item.implied or spec_item.check:
+                        implications.append((node_type, row, target, child, spec_item))
+                        _collect([child], target, subtree, found, implications)
+                    else:
+                        children.append(child)
                 elif isinstance(spec_item, Many):
                     children += [c for c in getattr(row, spec_item.to_attr, None) or []
                                  if isinstance(c, target._meta.model)]
         if children:
-            _collect(children, target, subtree, found)
+            found[target].extend(children)
+            _collect(children, target, subtree, found, implications)
 
 
 def warm(info, node_type, rows, scoped=False):
     """Check ``rows`` (already ``scoped`` for a connection's page) and what they loaded for the
-    selection below, one query per type; then let each type batch its own per-object rules
-    (``after_check``: whose personal data is shown whole)."""
+    selection below, one query per type (objects whose visibility their parent decides cost
+    none); then let each type batch its own per-object rules (``after_check``: whose personal
+    data is shown whole)."""
     if scoped:
         _cache(info)[node_type].update({row.pk: True for row in rows})
-    found = defaultdict(list)
-    _collect(rows, node_type, node_tree(info), found)
+    found, implications = defaultdict(list), []
+    found[node_type].extend(rows)
+    _collect(rows, node_type, node_tree(info), found, implications)
     for found_type, objects in found.items():
-        known = _check(info, found_type, objects)
+        _check(info, found_type, objects)
+    decided = defaultdict(list)
+    for parent_type, parent, target, child, spec in implications:  # parents first
+        known = _cache(info)[target]
+        visible = bool(_cache(info)[parent_type].get(parent.pk)) and (spec.implied or bool(spec.check(parent, child, info)))
+        if visible and known.get(child.pk) is not False:  # a query's "no" stands
+            known[child.pk] = True
+        elif child.pk not in known:
+            continue  # not decided here: checked by query when it is resolved (below)
+        decided[target].append(child)
+    for found_type in {*found, *decided}:
         hook = getattr(found_type, "after_check", None)
         if hook:
-            hook([obj for obj in objects if known.get(obj.pk)], info)
+            known = _cache(info)[found_type]
+            hook([obj for obj in [*found.get(found_type, []), *decided.get(found_type, [])] if known.get(obj.pk)], info)
 
 
 class ScopeGuardMiddleware:

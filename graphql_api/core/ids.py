@@ -44,4 +44,7 @@ def fetch_one(info, node_type, queryset):
         return None
     if objects:
         node_type.prepare(objects, info, single=True)
+        from .guard import warm
+
+        warm(info, node_type, objects, scoped=True)  # fetched through the type's scope: no second check
     return objects[0] if objects else None

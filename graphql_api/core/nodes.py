@@ -49,9 +49,13 @@ class CountableConnection(relay.Connection):
     def _count(root):
         if not hasattr(root, "_counted"):
             parts = getattr(root, "parts", None) or [root.iterable]
-            exact = sum(part.order_by()[:COUNT_LIMIT + 1].count() for part in parts)  # never past the limit
-            estimates = [estimated_count(part) for part in parts] if exact > COUNT_LIMIT else [None]
-            root._counted = (exact, False) if None in estimates else (max(sum(estimates), exact), True)
+            counts = [part.order_by()[:COUNT_LIMIT + 1].count() for part in parts]  # never past the limit
+            exact = sum(counts)
+            if all(n <= COUNT_LIMIT for n in counts):  # every part counted whole: exact
+                root._counted = (exact, False)
+            else:  # the planner's estimate, for the parts past the limit only (the others are exact)
+                estimates = [estimated_count(part) if n > COUNT_LIMIT else n for part, n in zip(parts, counts)]
+                root._counted = (exact, False) if None in estimates else (max(sum(estimates), exact), True)
         return root._counted
 
     def resolve_total_count(root, info):

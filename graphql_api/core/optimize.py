@@ -20,6 +20,11 @@ NODE_TYPES = {}  # class name → node type, filled by ScopedNode subclasses
 class Join:
     path: str
     type: str | None = None
+    # Whether the joined object is visible is decided without a query (core/guard.py):
+    # ``check(parent, child, info) -> bool``, or ``implied`` when a visible parent implies a
+    # visible child (a registration in scope is at a school in scope, in one of its classes).
+    check: Callable = field(default=None, compare=False)
+    implied: bool = False
 
 
 @dataclass(frozen=True)

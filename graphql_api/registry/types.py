@@ -103,6 +103,11 @@ def _registrations(info):
     return access.in_scope(info.context.user, m.Registration, m.Registration.objects.order_by("-started_on", "-id"))
 
 
+def _current_shown(registration, info):
+    """An open registration at a school in the caller's scope (the school is joined with it)."""
+    return registration.is_open and access.scope_of(info.context.user).covers_school(registration.school)
+
+
 class RegistrationNode(ScopedNode):
     student = graphene.Field(lambda: StudentNode, required=True)
     school = graphene.Field(SchoolNode, required=True)
@@ -117,8 +122,9 @@ class RegistrationNode(ScopedNode):
     events = graphene.List(graphene.NonNull(RegistrationEventNode), required=True, description="状态变动历史")
     related = {
         "student": Join("student", "StudentNode"),
-        "school": Join("school", "SchoolNode"),
-        "schoolClass": Join("school_class", "SchoolClassNode"),
+        # A registration in scope is at a school in scope, in one of that school's classes.
+        "school": Join("school", "SchoolNode", implied=True),
+        "schoolClass": Join("school_class", "SchoolClassNode", implied=True),
         "grade": Needs(joins=("school_class",)),
         "gradeLabel": Needs(joins=("school_class",)),
         "auxiliaryNumber": Many("auxiliary_numbers", "AuxiliaryNumberNode", "_gql_live_numbers",
@@ -201,8 +207,12 @@ class StudentNode(ScopedNode):
         "paperArchiveSchool": Join("paper_archive_school", "SchoolNode"),
         "guardians": Many("guardians", "GuardianNode", "_gql_guardians", lambda info: m.Guardian.objects.order_by("id")),
         "registrations": Many("registrations", "RegistrationNode", "_gql_registrations", _registrations),
-        "currentRegistration": Many("registrations", "RegistrationNode", "_gql_open_registrations",
-                                    lambda info: _registrations(info).open()),
+        # The maintained current registration (cases/services/current.py), joined: shown when
+        # open and at a school in the caller's scope, which is what "the open registration in
+        # scope" means (a student has one open registration at most).
+        "currentRegistration": (Join("current_registration", "RegistrationNode",
+                                     check=lambda student, registration, info: _current_shown(registration, info)),
+                                Needs(joins=("current_registration__school",))),
     }
 
     class Meta:
@@ -223,8 +233,10 @@ class StudentNode(ScopedNode):
         return loaded(root, "_gql_registrations", lambda: _registrations(info).filter(student=root))
 
     def resolve_current_registration(root, info):
-        found = loaded(root, "_gql_open_registrations", lambda: _registrations(info).open().filter(student=root))
-        return found[0] if found else None
+        if m.Student.current_registration.is_cached(root):
+            current = root.current_registration
+            return current if current is not None and _current_shown(current, info) else None
+        return _registrations(info).open().filter(student=root).first()
 
 
 def school_year():
