@@ -182,9 +182,9 @@ class NewStudentRegistration(CaseType):
     def student_required(self, case):
         return False  # a school's batch: the students do not exist yet
 
-    def display(self, case, labels=None):
+    def display(self, case, labels=None, user=None):
         """A pupil who names no class of their own shows the intake's class (每名新生都有班级)."""
-        items = super().display(case, labels)
+        items = super().display(case, labels, user)
         intake_class = next((item["text"] for item in items if item["key"] == "school_class"), "")
         for item in items:
             if item["key"] == "people" and intake_class:

@@ -111,7 +111,12 @@ def warm(info, node_type, rows, scoped=False):
     decided = defaultdict(list)
     for parent_type, parent, target, child, spec in implications:  # parents first
         known = _cache(info)[target]
-        visible = bool(_cache(info)[parent_type].get(parent.pk)) and (spec.implied or bool(spec.check(parent, child, info)))
+        # Implied by the parent's scope, but never past the model permission the root asks for
+        # (the exam authority reads registrations, not classes).
+        model = target._meta.model
+        allowed = info.context.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        visible = allowed and bool(_cache(info)[parent_type].get(parent.pk)) and (
+            spec.implied or bool(spec.check(parent, child, info)))
         if visible and known.get(child.pk) is not False:  # a query's "no" stands
             known[child.pk] = True
         elif child.pk not in known:
