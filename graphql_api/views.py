@@ -4,6 +4,7 @@ validation, cost control, and errors that never show a traceback."""
 
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -27,6 +28,9 @@ from .core.edge import InputGuardMiddleware
 from .core.reads import ReadLogMiddleware, log_reads
 from .services import api_token_authenticate
 
+# graphql-core's refusal of a variable's value: "Variable '$input' got invalid value … at 'input.x'; …"
+VARIABLE_ERROR = re.compile(r"^Variable '\$(?P<variable>\w+)' (?:got invalid value .*?(?: at '(?P<path>[^']+)')?;|of )",
+                            re.S)
 logger = logging.getLogger(__name__)
 
 
@@ -154,6 +158,17 @@ class XuejiGraphQLView(FileUploadGraphQLView):
         if not isinstance(error, GraphQLError):
             return {"message": str(error)}
         original = error.original_error
+        if (original is None or isinstance(original, (GraphQLError, ValueError, TypeError))) \
+                and not (error.extensions or {}).get("code"):
+            coerced = VARIABLE_ERROR.match(error.message)
+            if coerced:  # a variable's value of the wrong type (a date "2026-13-01", an unknown enum value)
+                where = coerced.group("path") or coerced.group("variable")
+                missing = "was not provided" in error.message or "must not be null" in error.message
+                formatted = error.formatted
+                formatted["message"] = f"缺少必填的值({where})" if missing else \
+                    f"输入值的格式不正确({where}):日期请用 YYYY-MM-DD,选项请用允许的值"
+                formatted["extensions"] = {"code": "invalid_value", "field": where, "detail": error.message}
+                return formatted
         if original is None or isinstance(original, GraphQLError):
             return error.formatted
         if isinstance(original, PermissionDenied):

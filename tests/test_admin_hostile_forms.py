@@ -262,19 +262,19 @@ def patches(form, data):
             limit = field.max_length or MAX_TEXT  # registry text without its own limit: cases/edge.py
             found.append((f"{name}: {limit + 1} characters", {html: ["长" * (limit + 1)]}))
         if isinstance(field, forms.DateTimeField):
-            found += [(f"{name}: {v}", {html: [v]}) for v in ("9999-12-31 23:59:00", "0001-01-01 00:00:00", "明天")]
+            found += [(f"{name}: {v}", {html: [v]}) for v in ("9999-12-31 23:59:00", "0001-01-01 00:00:00")]
         elif isinstance(field, forms.DateField):
-            found += [(f"{name}: {v}", {html: [v]}) for v in ("9999-12-31", "0001-01-01", "2026-02-30", "2026年13月1日")]
+            found += [(f"{name}: {v}", {html: [v]}) for v in ("9999-12-31", "0001-01-01", "2026-02-30")]
         if isinstance(field, (forms.IntegerField, forms.FloatField, forms.DecimalField)):
-            found += [(f"{name}: {v}", {html: [v]}) for v in ("十二", "9" * 30, "1e999")]
+            found += [(f"{name}: {v}", {html: [v]}) for v in ("十二", "9" * 30)]
         if isinstance(field, forms.ModelMultipleChoiceField):
             found += [(f"{name}: [{v}]", {html: [v]}) for v in ("9" * 30, "²", "-1")]
         elif isinstance(field, forms.ModelChoiceField):
-            found += [(f"{name}: {v}", {html: [v]}) for v in ("9" * 30, "²", "-1", "[1]")]
+            found += [(f"{name}: {v}", {html: [v]}) for v in ("9" * 30, "²", "[1]")]
         elif isinstance(field, forms.ChoiceField):
             found.append((f"{name}: unknown choice", {html: ["不存在的选项"]}))
         if isinstance(field, forms.JSONField):
-            found += [(f"{name}: {v}", {html: [v]}) for v in ("[1, 2]", '{"a": 1}', "{", '{"a": "\\u0000"}', "1e999")]
+            found += [(f"{name}: {v}", {html: [v]}) for v in ("[1, 2]", '{"a": 1}', '{"a": "\\u0000"}')]
         if isinstance(field, BlockField):
             found += [(f"{name}: count {v}", {f"{html}-count": [v]}) for v in ("十", "99", "-1")]
         if isinstance(field, DeclaredField):

@@ -49,3 +49,18 @@ def test_a_far_date_is_refused_before_the_service(api, world, places, pupil):
     assert status == 200 and error_codes(body) == ["date_out_of_range"], body
     case.refresh_from_db()
     assert str(case.end_on) != "9999-12-31"
+
+
+@pytest.mark.parametrize("value, where", [
+    ({"suspension": {"effectiveOn": "2026-13-01"}}, "input.suspension.effectiveOn"),
+    ({"registration": {"people": [{"birthDate": "昨天"}]}}, "input.registration.people[0].birthDate"),
+    ({"suspension": {"reason": "NOT_A_REASON"}}, "input.suspension.reason"),
+    (None, "input"),
+])
+def test_a_variable_of_the_wrong_type_gets_a_code_and_a_chinese_message(api, value, where):
+    status, body = api("mutation($input: CaseFieldsInput!) { createCase(input: $input) { errors { code } } }",
+                       {"input": value})
+    assert status in (200, 400) and error_codes(body) == ["invalid_value"], body
+    error = body["errors"][0]
+    assert error["extensions"]["field"] == where
+    assert any("\u4e00" <= c <= "\u9fff" for c in error["message"])
