@@ -91,23 +91,9 @@ BIG_TABLES = ("cases_student", "cases_registration", "cases_registrationevent", 
 N = "\\N"  # NULL in COPY's text format
 
 
-@lru_cache(maxsize=None)
-def _char_spelling(char):
-    return name_pinyin(char), name_initials(char)
-
-
-@lru_cache(maxsize=None)
 def _spelling(name):
-    """(pinyin, initials) exactly as the registration service computes them. pypinyin reads a
-    name character by character unless part of it is a phrase of its dictionary (多音字 read in
-    context): such names go through the full conversion, the others are joined from per-character
-    readings (a tenth of the cost; equal on every phrase-free name tried)."""
-    from pypinyin.constants import PHRASES_DICT
-
-    if any(name[i:j] in PHRASES_DICT for i in range(len(name)) for j in range(i + 2, len(name) + 1)):
-        return name_pinyin(name), name_initials(name)
-    spelled = [_char_spelling(char) for char in name]
-    return "".join(p for p, _ in spelled), "".join(i for _, i in spelled)
+    """(pinyin, initials) exactly as the registration service computes them (both cached)."""
+    return name_pinyin(name), name_initials(name)
 
 
 class Table:
