@@ -336,12 +336,21 @@ def main():
             if not args.only or args.only == name:
                 print(f"… {name}", flush=True)
                 fn(out, args.runs, county)
+                note_load(out)
                 write(out, args, students, county, county_students)  # kept if a later figure fails
         if not args.only or args.only == "writes":
             print("… writes", flush=True)
             figure_writes(out, county)
+            note_load(out)
             write(out, args, students, county, county_students)
     write(out, args, students, county, county_students)
+
+
+def note_load(out):
+    """The 1-minute load average when a group of figures was measured (the machine is shared)."""
+    load = os.getloadavg()[0]
+    for row in out:
+        row.setdefault("load", round(load, 1))
 
 
 def write(out, args, students, county, county_students):
@@ -354,10 +363,11 @@ def write(out, args, students, county, county_students):
     lines = [f"# Province benchmark — {students:,} students, {meta['date']}", "",
              f"nproc {meta['nproc']}, load average {meta['load'][0]:.1f} (shared machine), county {county} "
              f"({county_students:,} students), median of {args.runs} warm runs; writes once, rolled back.", "",
-             "| figure | ms | SQL queries | note |", "|---|---:|---:|---|"]
+             "| figure | ms | SQL queries | load | note |", "|---|---:|---:|---:|---|"]
     for row in out:
         ms = f"{row['ms']:.1f}" if "ms" in row else ""
-        lines.append(f"| {row['figure']} | {ms} | {row.get('queries', '')} | {row.get('note', row.get('q', ''))} |")
+        lines.append(f"| {row['figure']} | {ms} | {row.get('queries', '')} | {row.get('load', '')} "
+                     f"| {row.get('note', row.get('q', ''))} |")
     RESULTS.mkdir(exist_ok=True)
     stem = (f"province-{students // 1000}k-{datetime.date.today():%Y%m%d}" + (f"-{args.tag}" if args.tag else "")
             + (f"-{args.only}" if args.only else ""))

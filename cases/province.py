@@ -92,22 +92,10 @@ N = "\\N"  # NULL in COPY's text format
 
 
 @lru_cache(maxsize=None)
-def _char_spelling(char):
-    return name_pinyin(char), name_initials(char)
-
-
-@lru_cache(maxsize=None)
 def _spelling(name):
-    """(pinyin, initials) exactly as the registration service computes them. pypinyin reads a
-    name character by character unless part of it is a phrase of its dictionary (多音字 read in
-    context): such names go through the full conversion, the others are joined from per-character
-    readings (a tenth of the cost; equal on every phrase-free name tried)."""
-    from pypinyin.constants import PHRASES_DICT
-
-    if any(name[i:j] in PHRASES_DICT for i in range(len(name)) for j in range(i + 2, len(name) + 1)):
-        return name_pinyin(name), name_initials(name)
-    spelled = [_char_spelling(char) for char in name]
-    return "".join(p for p, _ in spelled), "".join(i for _, i in spelled)
+    """(pinyin, initials) exactly as the registration service computes them (cached for the run:
+    names repeat across five million pupils)."""
+    return name_pinyin(name), name_initials(name)
 
 
 class Table:
@@ -407,6 +395,9 @@ class Province:
             school, stage, cohort = cls["school"], cls["stage"], cls["cohort"]
             county = self.geo.counties[school["county"]]
             mix = _table(tuple(ethnic_mix(county.code).items()))
+            # per class, not per pupil (five million of them)
+            urban, full_name, area, place = county.is_urban, county.full_name, county.id_areas[0], self.places[county.code][0]
+            household = "resident" if urban else "agricultural"
             for _ in range(cls["size"]):
                 sid = self.next_id("student")
                 gender = "M" if rng.random() < 0.52 else "F"
@@ -415,15 +406,14 @@ class Province:
                 ethnicity = mix.draw(rng)
                 name = fast_child_name(rng, ethnicity, gender)
                 pinyin, initials = _spelling(name)
-                area = county.id_areas[0]
                 if rng.random() < SHARE_WITHOUT_ID:
                     id_number, number = N, self.j_number(county.code, birth, gender)
                 else:
                     id_number = self.id_number(area, birth, gender)
                     number = "G" + id_number
-                migrant = county.is_urban and rng.random() < 0.12
+                migrant = urban and rng.random() < 0.12
                 township = rng.choice(county.townships)[1] if county.townships else county.name
-                address = f"{county.full_name}{township}{rng.randint(1, 200)}号"
+                address = f"{full_name}{township}{rng.randint(1, 200)}号"
                 # History: the earlier stage at a school of the county, and transfers.
                 started_on = datetime.date(cohort, 9, 1)
                 previous = PREVIOUS_STAGE.get(stage)
@@ -457,10 +447,10 @@ class Province:
                                        reason_close="毕业" if ended else "", cohort=cohort)
                 students.append(
                     f"{sid}\t{number}\t{id_number}\t{name}\t{pinyin}\t{initials}\t\t{gender}\t{birth}\t{ethnicity}\t"
-                    f"甘肃省{county.full_name}\t{'resident' if county.is_urban else 'agricultural'}\t"
+                    f"甘肃省{full_name}\t{household}\t"
                     f"甘肃省{address}\t{address}\t{'t' if migrant else 'f'}\t"
-                    f"{'t' if not migrant and not county.is_urban and rng.random() < 0.1 else 'f'}\t\t{STAMP}\t"
-                    f"{self.places[county.code][0]}\t{school['id']}\t{current}\t{school['id']}\t{school['scope']}\n")
+                    f"{'t' if not migrant and not urban and rng.random() < 0.1 else 'f'}\t\t{STAMP}\t"
+                    f"{place}\t{school['id']}\t{current}\t{school['id']}\t{school['scope']}\n")
             done += cls["size"]
             if len(students) >= 20_000:
                 self._flush(writer, students, registrations, events, numbers)

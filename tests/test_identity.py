@@ -118,3 +118,23 @@ def test_ten_concurrent_registrations_of_one_person_without_id_number_yield_one(
     assert sorted(map(str, outcomes)) == sorted(["registered"] + [str(["duplicate_person"])] * 9)
     assert Student.objects.filter(name="马丽·艾山").count() == 1
     assert Registration.objects.filter(school=school).count() == 1
+
+
+def test_names_spelled_character_by_character_read_as_the_whole_name_does():
+    """identity.spelled joins per-character readings unless pypinyin reads a phrase of its
+    dictionary: the same pinyin and initials as converting the whole name, 多音字 included."""
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+
+    from cases.identity import normalize_name, spelled
+    from cases.services.students import name_initials
+
+    names = ["张伟", "曾乐乐", "解晓东", "单雄信", "尉迟恭", "长孙无忌", "朴重", "阿依古丽·买买提", "王 小明", "Tom张", "区长乐",
+             "查理", "覃朝阳", "乐正绫", "厦门大学", "重庆", "银行行长"]
+    rng = random.Random(7)
+    names += ["".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(rng.choice((2, 3, 4)))) for _ in range(2000)]
+    for name in names:
+        text = normalize_name(name).replace("·", "").replace(" ", "")
+        assert spelled(text) == "".join(lazy_pinyin(text)), name
+        assert name_initials(name) == "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50], name

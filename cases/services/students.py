@@ -9,12 +9,20 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
 
 from cases.audit import audit, audit_many
 from cases.bulk import bulk_insert, reserve_ids
 from cases.errors import RuleError
-from cases.identity import InvalidName, identity_key, lock_identities, name_pinyin, normalize_name, validate_name
+from cases.identity import (
+    InvalidName,
+    identity_key,
+    lock_identities,
+    name_pinyin,
+    normalize_name,
+    spelled,
+    validate_name,
+)
 from cases.models import (
     ArchiveEntry,
     ArchiveEntryKind,
@@ -56,7 +64,7 @@ CHUNK = 500
 @functools.lru_cache(maxsize=65536)
 def name_initials(name: str) -> str:
     """First letters of the pinyin (张伟 → zw), for search by initials (cached, as name_pinyin)."""
-    return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()[:50]
+    return spelled(name.strip(), Style.FIRST_LETTER).lower()[:50]
 
 
 DUPLICATE_REASONS = {

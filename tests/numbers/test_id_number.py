@@ -220,3 +220,17 @@ def test_helpers_validate_their_input():
 def test_make_id_number_rejects_bad_arguments(args):
     with pytest.raises((ValueError, TypeError)):
         make_id_number(*args)
+
+
+def test_mod11_2_check_digit_equals_the_library_on_random_numbers():
+    import random
+
+    from stdnum.iso7064 import mod_11_2
+
+    rng = random.Random(11)
+    for _ in range(20000):
+        first17 = "".join(rng.choice("0123456789") for _ in range(17))
+        assert mod11_2_check_digit(first17) == mod_11_2.calc_check_digit(first17)
+    for bad in ("6201022012051700", "6201022012051700A", "６２０１０２２０１２０５１７００５", ""):
+        with pytest.raises(ValueError):
+            mod11_2_check_digit(bad)
