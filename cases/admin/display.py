@@ -4,7 +4,10 @@ from wagtail.snippets.views.snippets import InspectView
 
 
 class RegistryInspectView(InspectView):
-    """Yes/no and empty values in Chinese, not Python's True/False/None."""
+    """Yes/no and empty values in Chinese, not Python's True/False/None; titled 查看 (Wagtail's
+    "Inspecting" reads 检查, an examination)."""
+
+    page_title = "查看"
 
     def get_field_display_value(self, field_name, field):
         if getattr(field, "many_to_one", False) and getattr(self.object, field.attname, None) is None:

@@ -75,7 +75,7 @@ def test_intake_of_three_pupils_through_the_form(live_server, browser, county):
     save_draft(page)
     case = Case.objects.get(case_type="registration")
     assert case.state == CaseState.DRAFT and [p["gender"] for p in case.details["people"]] == ["M", "F", "M"]
-    body = page.inner_text("[data-testid=case-display]")
+    body = page.inner_text("[data-testid=case-document]")
     assert "张一" in body and "李二" in body and "王三" in body and "女" in body
     upload(page, "户口簿或身份证复印件", PDF)
     shot(page, "case-intake-2-saved")
