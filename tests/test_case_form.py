@@ -154,7 +154,12 @@ def test_reject_needs_a_comment_and_approve_finishes_with_no_stale_failures(clie
 def test_withdraw_then_edit_and_resubmit_the_same_case(client, pupil, world):
     case, submitter = _suspension(world, pupil)
     case = case_submit(acting_user=submitter, case=case)
+    # The school's head decides the school step: 同意/退回, not the submitting side's 撤回.
+    client.force_login(world.approver_of_current_step(case))
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert 'data-testid="approve"' in page and 'data-testid="withdraw"' not in page
     client.force_login(submitter)
+    assert 'data-testid="withdraw"' in client.get(url("edit", case.pk)).content.decode()
     client.post(url("withdraw", case.pk))
     case.refresh_from_db()
     assert case.state == CaseState.WITHDRAWN and current_step(case) is None

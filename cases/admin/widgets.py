@@ -2,6 +2,7 @@
 
 import datetime
 
+from django import forms
 from django.db import models
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.widgets import AdminDateInput
@@ -26,3 +27,10 @@ class ChineseDateInput(AdminDateInput):
 
 
 register_form_field_override(models.DateField, override={"widget": ChineseDateInput})
+
+
+class ChineseFileInput(forms.FileInput):
+    """A file box that reads 选择文件 / 未选择文件 whatever the browser's language (the native
+    control speaks the browser's): the native input is visually hidden inside a labelled button."""
+
+    template_name = "cases/widgets/file.html"
