@@ -25,6 +25,11 @@ class ChineseDateInput(AdminDateInput):
             return chinese_date(value)
         return super().format_value(value)
 
+    def get_config(self):
+        # The picker's own parser cannot read 2026年3月5日 and, on leaving the box, would replace a
+        # typed date by 1 January of its year: what is typed is kept and the server reads it.
+        return {**super().get_config(), "validateOnBlur": False}
+
 
 register_form_field_override(models.DateField, override={"widget": ChineseDateInput})
 
