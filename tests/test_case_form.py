@@ -221,6 +221,24 @@ def test_the_live_check_answers_what_saving_would_say_and_writes_nothing(client,
     assert client.post(url("check", case.pk), {}).status_code == 404
 
 
+def test_the_live_check_of_a_new_intake_checks_every_rule_without_a_saved_case(client, pupil, world):
+    """Before the first save (no case yet) the intake is checked as submission would: an age that
+    does not fit the grade shows on its row, and nothing is written or fails."""
+    from cases.numbers.id_number import make_id_number
+
+    school = pupil.school
+    intake_class = SchoolClassFactory(school=school, stage="junior", cohort=2026, class_name="新生班")
+    client.force_login(world.school_user(school))
+    born = datetime.date(2019, 4, 3)  # seven: too young for junior school
+    response = client.post(url("check"), {
+        "case_type": "registration", "stage": "junior", "effective_on": "2026年11月25日",
+        "school_class": intake_class.pk, "people-0-name": "杜一鸣", "people-0-gender": "M",
+        "people-0-birth_date": "2019年4月3日", "people-0-id_number": make_id_number("620102", born, 11)})
+    assert response.status_code == 200
+    assert [p["field"] for p in response.json()["problems"]] == ["people[0].birth_date"]
+    assert not Case.objects.exists()
+
+
 BANNED = ("发布", "取消工作流", "工作流", "moderation", "Moderation", "Publish", "publish", "Submit", "审核中止")
 
 
