@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cases.admin.reports import NamedAgingPagesView, ScopedWorkflowTasksView, ScopedWorkflowView
+from cases.admin.reports import NamedAgingPagesView, ScopedModelIndexView, ScopedWorkflowTasksView, ScopedWorkflowView
 from cases.accounts import user_delete_refused
 from cases.documents import private_as_missing_urls, private_chosen_view
 from cms import views as public_views
@@ -20,6 +20,8 @@ scoped_reports = [
     path("admin/reports/workflow_tasks/", require_admin_access(ScopedWorkflowTasksView.as_view())),
     path("admin/reports/workflow_tasks/results/",
          require_admin_access(ScopedWorkflowTasksView.as_view(results_only=True))),
+    # The index of record types counts what the user may see (cases/admin/reports.py).
+    path("admin/snippets/", require_admin_access(ScopedModelIndexView.as_view())),
     # The aging-pages report with people's names (cases/admin/reports.py).
     path("admin/reports/aging-pages/", require_admin_access(NamedAgingPagesView.as_view())),
     path("admin/reports/aging-pages/results/", require_admin_access(NamedAgingPagesView.as_view(results_only=True))),

@@ -407,6 +407,8 @@ SINGULAR.update({
         "启用的流程可用于页面和其他内容;停用流程不会将其从已使用的内容上移除。",
     "Task '%(task_name)s' on Revision '%(revision_info)s': %(status)s": "版本“%(revision_info)s”的步骤“%(task_name)s”:%(status)s",
     "Members of the chosen Wagtail Groups can approve this task": "所选用户组的成员可以审批该步骤",
+    # Wagtail's zh catalogue says 检查 (an examination) for looking at a record.
+    "Inspect": "查看",
 })
 PLURAL = {
     ("This action will delete <b>%(total_pages_formatted)s</b> page in total.",

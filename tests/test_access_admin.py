@@ -8,6 +8,7 @@ does not exist: 404 for every URL that names it, absent from every list.
 
 import datetime
 import json
+import re
 from types import SimpleNamespace
 from urllib.parse import quote_plus
 
@@ -589,3 +590,15 @@ def test_student_edit_form_offers_contact_details_only(client, world):
     assert response.status_code == 302
     student.refresh_from_db()
     assert (student.address, student.name) == ("新址", "学生CG")
+
+
+def test_the_index_of_record_types_counts_only_what_the_user_sees(client, world):
+    """Wagtail's 片段 index counted every row of the province; it counts the user's scope, and the
+    menu offers it to the superuser only (its types are all in 学籍管理)."""
+    client.force_login(world.users["school"])
+    page = client.get("/admin/snippets/").content.decode()
+    students = m.Student.objects.count()
+    assert students > 1
+    count = re.search(r'cases/student/">\s*学生\s*</a>.*?<td[^>]*>\s*(\d+)\s*</td>', page, re.S)
+    assert count and int(count.group(1)) == 1  # the school's own student, of all the province's
+    assert '"name": "snippets"' not in client.get("/admin/").content.decode()

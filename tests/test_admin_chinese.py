@@ -214,6 +214,20 @@ def test_no_english_on_any_admin_page(demo, client, role):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_menu_item_opens_for_whoever_sees_it(demo, client, role):
+    """A menu offers what the role may open: no item leads to 「没有权限访问」 (a redirect to the
+    dashboard) or an error."""
+    client.force_login(demo_users()[role])
+    parser = VisibleText()
+    parser.feed(client.get("/admin/").content.decode())
+    urls = sorted({url for url in _values(json.loads(parser.sidebar), "url") if url.startswith("/admin/")})
+    assert urls
+    refused = {url: client.get(url).status_code for url in urls}
+    assert {url: code for url, code in refused.items() if code != 200} == {}
+
+
+@pytest.mark.django_db
 def test_login_page_is_chinese(client):
     found, _ = english_in(client.get("/admin/login/").content.decode())
     assert not found, found

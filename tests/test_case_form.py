@@ -173,7 +173,12 @@ def test_reject_needs_a_comment_and_approve_finishes_with_no_stale_failures(clie
 def test_withdraw_then_edit_and_resubmit_the_same_case(client, pupil, world):
     case, submitter = _suspension(world, pupil)
     case = case_submit(acting_user=submitter, case=case)
+    # The school's head decides the school step: 同意/退回, not the submitting side's 撤回.
+    client.force_login(world.approver_of_current_step(case))
+    page = client.get(url("edit", case.pk)).content.decode()
+    assert 'data-testid="approve"' in page and 'data-testid="withdraw"' not in page
     client.force_login(submitter)
+    assert 'data-testid="withdraw"' in client.get(url("edit", case.pk)).content.decode()
     client.post(url("withdraw", case.pk))
     case.refresh_from_db()
     assert case.state == CaseState.WITHDRAWN and current_step(case) is None
@@ -233,6 +238,24 @@ def test_the_live_check_answers_what_saving_would_say_and_writes_nothing(client,
     assert Case.objects.get(pk=case.pk).end_on == before  # nothing written
     client.force_login(world.school_user(SchoolFactory(category="1")))  # out of scope: like a missing case
     assert client.post(url("check", case.pk), {}).status_code == 404
+
+
+def test_the_live_check_of_a_new_intake_checks_every_rule_without_a_saved_case(client, pupil, world):
+    """Before the first save (no case yet) the intake is checked as submission would: an age that
+    does not fit the grade shows on its row, and nothing is written or fails."""
+    from cases.numbers.id_number import make_id_number
+
+    school = pupil.school
+    intake_class = SchoolClassFactory(school=school, stage="junior", cohort=2026, class_name="新生班")
+    client.force_login(world.school_user(school))
+    born = datetime.date(2019, 4, 3)  # seven: too young for junior school
+    response = client.post(url("check"), {
+        "case_type": "registration", "stage": "junior", "effective_on": "2026年11月25日",
+        "school_class": intake_class.pk, "people-0-name": "杜一鸣", "people-0-gender": "M",
+        "people-0-birth_date": "2019年4月3日", "people-0-id_number": make_id_number("620102", born, 11)})
+    assert response.status_code == 200
+    assert [p["field"] for p in response.json()["problems"]] == ["people[0].birth_date"]
+    assert not Case.objects.exists()
 
 
 BANNED = ("发布", "取消工作流", "工作流", "moderation", "Moderation", "Publish", "publish", "Submit", "审核中止")

@@ -40,6 +40,7 @@ from cases.services.cases import (
 from cases.workflow import approver_for, current_step, steps_of, user_may_act
 
 from .case_fields import LookupView, clean_declared, form_field, initial_value
+from .widgets import ChineseFileInput
 
 from .filters import CaseFilterSet
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
@@ -231,7 +232,9 @@ def case_page_context(case, user):
         "may_override": may_override,
         "may_decide": may_decide,
         "is_final_step": may_decide and is_final_step(case, state),
-        "may_withdraw": case.state in (m.CaseState.IN_REVIEW, m.CaseState.RETURNED) and is_submitter(case, user),
+        # The approver of the step returns the case (退回); withdrawing is the submitting side's.
+        "may_withdraw": (case.state in (m.CaseState.IN_REVIEW, m.CaseState.RETURNED) and is_submitter(case, user)
+                         and not may_decide),
         "may_edit": case_editable_by(case, user),
         "decide_url": reverse("wagtailsnippets_cases_case:decide", args=[case.pk]),
         "withdraw_url": reverse("wagtailsnippets_cases_case:withdraw", args=[case.pk]),
@@ -414,7 +417,7 @@ class OverrideView(CaseActionView):
 
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类别"))
-    file = forms.FileField(label=_("文件(PDF/JPEG/PNG)"))
+    file = forms.FileField(label=_("文件(PDF/JPEG/PNG)"), widget=ChineseFileInput)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)

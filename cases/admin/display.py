@@ -4,10 +4,12 @@ from wagtail.snippets.views.snippets import InspectView
 
 
 class RegistryInspectView(InspectView):
-    """Yes/no and empty values in Chinese, not Python's True/False/None. A related student reads
-    with its G registry number whole only for the holder, and the text of a record about a
-    student (an archive entry's title and body) with the student's numbers masked for anyone else
-    (cases/access.py)."""
+    """Yes/no and empty values in Chinese, not Python's True/False/None; titled 查看 (Wagtail's
+    "Inspecting" reads 检查, an examination). A related student reads with its G registry number
+    whole only for the holder, and the text of a record about a student (an archive entry's title
+    and body) with the student's numbers masked for anyone else (cases/access.py)."""
+
+    page_title = "查看"
 
     def get_field_display_value(self, field_name, field):
         from cases import access

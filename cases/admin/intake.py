@@ -23,12 +23,14 @@ from cases.services.cases import case_editable_by
 from cases.services.intake import duplicate_decide, intake_apply, intake_upload
 from cases.services.students import name_pinyin
 
+from .widgets import ChineseFileInput
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_SHOWN = 200
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="新生名单工作簿(.xlsx)")
+    file = forms.FileField(label="新生名单工作簿(.xlsx)", widget=ChineseFileInput)
 
 
 def _case(request, pk):

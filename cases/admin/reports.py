@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from wagtail.admin.views.reports.aging_pages import AgingPagesView
 from wagtail.admin.views.reports.workflows import WorkflowTasksView, WorkflowView
+from wagtail.snippets.views.snippets import ModelIndexView
 
 from cases import access
 from cases import models as m
@@ -42,4 +43,20 @@ class NamedAgingPagesView(AgingPagesView):
             page.last_published_by_user = names.get(page.last_published_by, "系统" if not page.last_published_by
                                                     else "已停用账号")
         return queryset
+
+
+class ScopedModelIndexView(ModelIndexView):
+    """Wagtail's index of record types (片段) counts every row of each type; here it counts what
+    the user may see (a school's own students, not the province's)."""
+
+    def _get_snippet_types(self):
+        types = super()._get_snippet_types()
+        for item in types:
+            model = item["model"]
+            if model in access.POLICIES:
+                item["count"] = access.visible(self.request.user, model).count()
+            else:
+                item["count"] = model.snippet_viewset.permission_policy.instances_user_has_any_permission_for(
+                    self.request.user, {"view"}).count()
+        return types
 

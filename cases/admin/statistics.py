@@ -163,6 +163,21 @@ class ScopedMenuItem(MenuItem):
         return not access.scope_of(request.user).is_empty
 
 
+class ViewableMenuItem(MenuItem):
+    """A listing offered only to whoever may open it (its viewset's permission policy): the exam
+    authority keeps no certificates, a school runs no scheduled jobs."""
+
+    def __init__(self, label, url, model_name, **kwargs):
+        super().__init__(label, url, **kwargs)
+        self.model_name = model_name
+
+    def is_shown(self, request):
+        from django.apps import apps
+
+        model = apps.get_model("cases", self.model_name)
+        return model.snippet_viewset.permission_policy.user_has_permission(request.user, "view")
+
+
 @hooks.register("register_admin_menu_item")
 def reports_menu():
     items = [
@@ -170,7 +185,9 @@ def reports_menu():
         ScopedMenuItem("学期复核与督查", reverse("xueji_oversight"), icon_name="warning", order=20),
         ScopedMenuItem("学生花名册", reverse("xueji_rosters"), icon_name="list-ul", order=30),
         ScopedMenuItem("查重裁定记录", reverse("xueji_duplicate_decisions"), icon_name="user", order=40),
-        ScopedMenuItem("证书证明", reverse("wagtailsnippets_cases_certificate:list"), icon_name="doc-full", order=50),
-        ScopedMenuItem("定时任务", reverse("wagtailsnippets_cases_jobrun:list"), icon_name="time", order=60),
+        ViewableMenuItem("证书证明", reverse("wagtailsnippets_cases_certificate:list"), "certificate",
+                         icon_name="doc-full", order=50),
+        ViewableMenuItem("定时任务", reverse("wagtailsnippets_cases_jobrun:list"), "jobrun", icon_name="time",
+                         order=60),
     ]
     return SubmenuMenuItem("统计报表", Menu(items=items), icon_name="table", order=150)

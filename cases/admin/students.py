@@ -374,6 +374,7 @@ def record_context(user, student):
 
 class StudentInspectView(RegistryInspectView):
     template_name = "cases/admin/student_inspect.html"
+    page_title = "学籍档案"
 
     def get_object(self, queryset=None):
         # Personal data whole only for the holder of the registration; masked for any other

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django import forms
 from django.db import models
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.widgets import AdminDateInput
@@ -24,5 +25,17 @@ class ChineseDateInput(AdminDateInput):
             return chinese_date(value)
         return super().format_value(value)
 
+    def get_config(self):
+        # The picker's own parser cannot read 2026年3月5日 and, on leaving the box, would replace a
+        # typed date by 1 January of its year: what is typed is kept and the server reads it.
+        return {**super().get_config(), "validateOnBlur": False}
+
 
 register_form_field_override(models.DateField, override={"widget": ChineseDateInput})
+
+
+class ChineseFileInput(forms.FileInput):
+    """A file box that reads 选择文件 / 未选择文件 whatever the browser's language (the native
+    control speaks the browser's): the native input is visually hidden inside a labelled button."""
+
+    template_name = "cases/widgets/file.html"

@@ -70,8 +70,10 @@ def _pairs(items, values, labels):
         if item.kind == f.ROWS:
             rows = [[_cell(sub, row.get(sub.key), labels) for sub in item.rows] for row in value or []]
             if rows:
-                pairs.append({"label": item.label, "key": item.key, "rows": rows,
-                              "columns": [sub.label for sub in item.rows]})
+                # Columns nobody filled in are left out (an intake names many optional facts).
+                kept = [i for i in range(len(item.rows)) if any(row[i] for row in rows)]
+                pairs.append({"label": item.label, "key": item.key, "rows": [[row[i] for i in kept] for row in rows],
+                              "columns": [item.rows[i].label for i in kept]})
             continue
         text = text_of(item, value, labels)
         if text:

@@ -188,7 +188,12 @@ class NewStudentRegistration(CaseType):
         intake_class = next((item["text"] for item in items if item["key"] == "school_class"), "")
         for item in items:
             if item["key"] == "people" and intake_class:
-                column = item["columns"].index(next(p.label for p in PERSON if p.key == "school_class"))
+                label = next(p.label for p in PERSON if p.key == "school_class")
+                if label not in item["columns"]:  # nobody named a class of their own
+                    item["columns"].append(label)
+                    for row in item["rows"]:
+                        row.append("")
+                column = item["columns"].index(label)
                 for row in item["rows"]:
                     row[column] = row[column] or intake_class
         return items

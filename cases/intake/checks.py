@@ -284,6 +284,8 @@ def different_person_decisions(case):
     """{person key: {student pk}} the registrar ruled *different* people for this case: the case's
     own duplicate check (and the registration service) no longer counts those matches."""
     found = {}
+    if case.pk is None:  # the form's live check of a case not saved yet: no decisions yet
+        return found
     for key, student in DuplicateDecision.objects.filter(case=case, verdict=Verdict.DIFFERENT).values_list(
             "person_key", "existing_id"):
         found.setdefault(key, set()).add(student)

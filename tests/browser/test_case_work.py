@@ -66,7 +66,7 @@ def test_intake_of_three_pupils_through_the_form(live_server, browser, county):
     for row, (name, gender, id_number, class_name) in enumerate(pupils):
         page.fill(f"input[name=people-{row}-name]", name)
         page.select_option(f"select[name=people-{row}-gender]", label=gender)
-        page.fill(f"input[name=people-{row}-birth_date]", born.isoformat())
+        page.fill(f"input[name=people-{row}-birth_date]", f"{born.year}年{born.month}月{born.day}日")  # the one date form
         page.fill(f"input[name=people-{row}-id_number]", id_number)
         page.select_option(f"select[name=people-{row}-school_class]", label=f"一年级{class_name}(小学2026级{class_name})")
         page.fill(f"input[name=people-{row}-guardians-0-name]", f"{name[0]}家长")
@@ -75,7 +75,9 @@ def test_intake_of_three_pupils_through_the_form(live_server, browser, county):
     save_draft(page)
     case = Case.objects.get(case_type="registration")
     assert case.state == CaseState.DRAFT and [p["gender"] for p in case.details["people"]] == ["M", "F", "M"]
-    body = page.inner_text("[data-testid=case-display]")
+    assert {p["birth_date"] for p in case.details["people"]} == {born.isoformat()}
+    assert page.input_value("input[name=people-0-birth_date]") == f"{born.year}年{born.month}月{born.day}日"
+    body = page.inner_text("[data-testid=case-document]")
     assert "张一" in body and "李二" in body and "王三" in body and "女" in body
     upload(page, "户口簿或身份证复印件", PDF)
     shot(page, "case-intake-2-saved")

@@ -396,3 +396,14 @@ def test_articles_11_12_an_intake_row_whose_age_does_not_fit_the_stage_is_refuse
     case, _ = submit_and_approve_all(world, case, submitter)
     registration = Registration.objects.get(student__name="丙")
     assert "因病延缓入学" in registration.events.get().reason
+
+
+def test_the_case_document_shows_every_pupils_class_and_no_empty_column(world, school):
+    """The case page and PDF list each pupil with a class (the row's own, else the intake's) and
+    leave out the columns nobody filled in."""
+    two = first_grade_class(school, name="2班")
+    case, _ = intake(world, school, [person("李明"), person("马丽", gender="F", school_class=two.pk)])
+    (people,) = [item for item in case.case_type_class.display(case) if item["key"] == "people"]
+    classes = [row[people["columns"].index("编入班级")] for row in people["rows"]]
+    assert classes == [str(first_grade_class(school)), str(two)]
+    assert "户籍地址" not in people["columns"] and "姓名" in people["columns"]

@@ -84,7 +84,8 @@
     root.querySelectorAll("input[data-xj-date]").forEach(function (input) {
       if (input.dataset.xjDateReady === input.id) return;
       input.dataset.xjDateReady = input.id;
-      window.initDateChooser(input.id, { dayOfWeekStart: 1, format: "Y年n月j日" });
+      // validateOnBlur off: the picker cannot parse this form and would reset a typed date.
+      window.initDateChooser(input.id, { dayOfWeekStart: 1, format: "Y年n月j日", validateOnBlur: false });
     });
   }
 
