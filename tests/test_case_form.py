@@ -191,6 +191,42 @@ def test_withdraw_then_edit_and_resubmit_the_same_case(client, pupil, world):
     assert Case.objects.count() == 1 and case.workflow_states.count() == 2
 
 
+def test_only_the_submitting_side_withdraws(client, pupil, world):
+    """撤回 is the submitter's: the school's head who decides its step, a colleague, the county
+    and another school are refused by the service and by a POST to the admin's URL (the button
+    is not the only guard); nothing changes."""
+    from django.core.exceptions import PermissionDenied
+
+    from cases.models import RegistryLogEntry
+    from cases.services.cases import case_withdraw
+
+    case, submitter = _suspension(world, pupil)
+    case = case_submit(acting_user=submitter, case=case)
+    head, colleague = world.school_head(pupil.school), staff_user(pupil.school)
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"))
+    stranger = world.school_user(SchoolFactory(category="1"))
+
+    def refused_everywhere(case):
+        for user in (head, colleague, county, stranger):
+            with pytest.raises(PermissionDenied):
+                case_withdraw(acting_user=user, case=case)
+            client.force_login(user)
+            response = client.post(url("withdraw", case.pk))
+            assert response.status_code == (404 if user is stranger else 302), user  # out of scope: missing
+            assert 'data-testid="withdraw"' not in client.get(url("edit", case.pk)).content.decode()
+        case.refresh_from_db()
+        assert case.state == CaseState.IN_REVIEW and current_step(case) is not None
+        assert not RegistryLogEntry.objects.filter(action="xueji.case.withdraw").exists()
+
+    refused_everywhere(case)  # at the school step, which the head decides
+    case = case_approve(acting_user=head, case=case)
+    refused_everywhere(case)  # at the county step: the head who signed still does not withdraw
+    client.force_login(submitter)
+    client.post(url("withdraw", case.pk))
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
+
+
 def test_generally_refused_rules_warn_everyone_and_the_authority_overrides_with_a_reason(client, world):
     school = SchoolFactory(category="1")
     first_year = register_student(school_class=SchoolClassFactory(school=school, stage="junior", cohort=2025),

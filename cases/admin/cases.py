@@ -34,7 +34,7 @@ from cases.services.cases import (
     case_update_draft,
     case_withdraw,
     evidence_attach,
-    is_submitter,
+    may_withdraw,
     missing_evidence,
 )
 from cases.workflow import approver_for, current_step, steps_of, user_may_act
@@ -233,7 +233,7 @@ def case_page_context(case, user):
         "may_decide": may_decide,
         "is_final_step": may_decide and is_final_step(case, state),
         # The approver of the step returns the case (退回); withdrawing is the submitting side's.
-        "may_withdraw": (case.state in (m.CaseState.IN_REVIEW, m.CaseState.RETURNED) and is_submitter(case, user)
+        "may_withdraw": (case.state in (m.CaseState.IN_REVIEW, m.CaseState.RETURNED) and may_withdraw(case, user)
                          and not may_decide),
         "may_edit": case_editable_by(case, user),
         "decide_url": reverse("wagtailsnippets_cases_case:decide", args=[case.pk]),

@@ -50,6 +50,19 @@ def is_submitter(case, user):
     return profile is not None and profile.school_id == case.school_id
 
 
+def may_withdraw(case, user):
+    """Withdrawing (撤回) is the submitting side's act: the school's staff who opened the case or
+    submitted its current run (or a superuser, or the system). A colleague or the head who
+    decides the school step (separation of duties, ``workflow.user_may_act``) returns it
+    (退回) instead; another unit never withdraws."""
+    if user is None or user.is_superuser:
+        return True
+    if not is_submitter(case, user):
+        return False
+    run = case.current_workflow_state
+    return user.pk == case.created_by_id or (run is not None and run.requested_by_id == user.pk)
+
+
 def case_editable_by(case, user):
     return case.state in OPEN_FOR_EDIT and is_submitter(case, user)
 
@@ -289,7 +302,8 @@ def case_withdraw(*, acting_user, case):
     """The submitter withdraws before the decision; the same case may then be edited and
     resubmitted (a new round of approvals)."""
     case = _lock(case)
-    _check_submitter(case, acting_user)
+    if not may_withdraw(case, acting_user):
+        raise PermissionDenied
     if case.is_decided:
         raise RuleError("case_decided", "案卷已办结,不能撤回")
     if case.state == m.CaseState.WITHDRAWN:
