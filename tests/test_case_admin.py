@@ -270,3 +270,27 @@ def test_the_case_page_and_its_pdf_come_from_the_types_template(client, setting)
     client.force_login(world.school_user(SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620103"))))
     assert client.get(url("pdf", case.pk)).status_code == 404
     assert ReadLogEntry.objects.filter(door="case_pdf").count() == 1
+
+
+def test_inspect_opens_the_case_page_and_answers_404_out_of_scope(client, setting):
+    """查看 of a case is the case page (Chinese fields, no codes or JSON); out of scope it answers
+    exactly like a missing case (404), not with a redirect that would say the case exists."""
+    from tests.test_admin_chinese import english_in
+
+    world, registration, destination = setting
+    case = create_through_admin(client, world, registration, destination)
+    readers = [world.school_user(registration.school), world.authority_user(Jurisdiction.objects.get(code="620102")),
+               world.school_user(destination)]
+    for reader in readers:
+        client.force_login(reader)
+        response = client.get(url("inspect", case.pk))
+        assert response.status_code == 302 and response["Location"] == url("edit", case.pk), reader
+        page = client.get(response["Location"]).content.decode()
+        assert case.number in page and "随父母迁居天水" in page
+        assert english_in(page)[0] == []  # no code, no English field name (the crawl's detector)
+    outsider_school = SchoolFactory(category="1", county=Jurisdiction.objects.get(code="620103"))
+    for outsider in (world.school_user(outsider_school), world.authority_user(Jurisdiction.objects.get(code="620103")),
+                     world.authority_user(Jurisdiction.objects.get(code="6202"))):
+        client.force_login(outsider)
+        assert client.get(url("inspect", case.pk)).status_code == 404, outsider
+        assert client.get(url("inspect", 987654321)).status_code == 404

@@ -75,3 +75,20 @@ def test_only_an_authority_revokes_and_a_reason_is_required(client, setting):
     client.post(revoke, {"reason": "信息有误,重新签发"})
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None and certificate.revoke_reason == "信息有误,重新签发"
+
+
+def test_inspect_names_the_issuer_and_shows_no_none(client, setting):
+    """The certificate's 查看 page (RegistryInspectView): the issuer by real name, not a login,
+    and an empty 作废 date as —, never Python's None."""
+    world, registration = setting
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"))
+    county.first_name = "张建国"
+    county.save(update_fields=["first_name"])
+    client.force_login(county)
+    issue(client, registration.student_id, "student_card")
+    certificate = Certificate.objects.get()
+    page = client.get(reverse("wagtailsnippets_cases_certificate:inspect", args=[certificate.pk])).content.decode()
+    assert certificate.serial in page and "张建国" in page
+    from tests.test_admin_chinese import english_in
+
+    assert english_in(page)[0] == []  # None, False, a login name would each be an ASCII word

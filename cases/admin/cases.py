@@ -16,7 +16,7 @@ from django.views.generic import FormView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.snippets.views.snippets import CreateView, EditView, WorkflowActionView
+from wagtail.snippets.views.snippets import CreateView, EditView, InspectView, WorkflowActionView
 
 from cases import access
 from cases import models as m
@@ -308,6 +308,16 @@ class CaseEditView(CaseServiceMixin, EditView):
         return f"案卷 {self.object.number} 已保存"
 
 
+class CaseInspectView(InspectView):
+    """查看 of a case is the case's own page (fields in Chinese, steps, evidence): Wagtail's
+    field dump would show type and reason codes, the details JSON and English field names. The
+    scope guard runs first (``ScopedSnippetViewSet.construct_view``), so an out-of-scope case
+    answers 404 like a missing one, never a redirect that tells it exists."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("wagtailsnippets_cases_case:edit", self.object.pk)
+
+
 class CaseWorkflowActionView(WorkflowActionView):
     """The approve/reject modal: a rule failure at final approval is shown, not a 500."""
 
@@ -516,6 +526,7 @@ class CaseViewSet(ScopedSnippetViewSet):
     menu_order = 90
     add_view_class = CaseCreateView
     edit_view_class = CaseEditView
+    inspect_view_class = CaseInspectView
     workflow_action_view_class = CaseWorkflowActionView
     edit_template_name = "cases/admin/case_edit.html"
     create_template_name = "cases/admin/case_create.html"
