@@ -407,3 +407,32 @@ def test_the_case_document_shows_every_pupils_class_and_no_empty_column(world, s
     classes = [row[people["columns"].index("编入班级")] for row in people["rows"]]
     assert classes == [str(first_grade_class(school)), str(two)]
     assert "户籍地址" not in people["columns"] and "姓名" in people["columns"]
+
+
+def test_the_excel_intake_is_offered_only_while_the_list_can_change(world, school, client):
+    """The case page links to the Excel intake on a draft, a returned and a withdrawn intake (for
+    its submitter), never on a submitted or decided one, nor to the authority reading it."""
+    from django.urls import reverse
+
+    case, submitter = intake(world, school, [person(), person("马丽", gender="F")])
+    page = reverse("wagtailsnippets_cases_case:edit", args=[case.pk])
+    link = 'data-testid="intake-link"'
+
+    def offered(user):
+        client.force_login(user)
+        return link in client.get(page).content.decode()
+
+    assert offered(submitter)
+    case = case_submit(acting_user=submitter, case=case)
+    assert not offered(submitter)
+    case = case_reject(acting_user=world.approver_of_current_step(case), case=case, comment="户口簿复印件不清晰")
+    assert offered(submitter)
+    case = case_submit(acting_user=submitter, case=case)
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"))
+    assert not offered(county)
+    case = case_withdraw(acting_user=submitter, case=case)
+    assert offered(submitter) and not offered(county)
+    case = case_submit(acting_user=submitter, case=case)
+    while current_step(case) is not None:
+        case = case_approve(acting_user=world.approver_of_current_step(case), case=case, comment="同意")
+    assert case.state == CaseState.APPROVED and not offered(submitter)
