@@ -70,6 +70,17 @@ def fill_date(page, field, value):
                           " box.dispatchEvent(new Event('change', {bubbles: true})); }", value)
 
 
+def close_calendars(page):
+    """Close every open calendar before the next step. A date box's calendar opens 100 ms after
+    the box takes focus, so once a box is filled and left its calendar may still pop up, over the
+    next field or beside the next box's calendar: let that delay pass, close what is open, and
+    wait until no calendar shows."""
+    page.wait_for_timeout(150)  # the picker's own delay before it opens (not a timing under test)
+    page.evaluate("() => window.jQuery && jQuery('.xdsoft_datetimepicker:visible').trigger('close.xdsoft')")
+    page.wait_for_function("() => ![...document.querySelectorAll('.xdsoft_datetimepicker')]"
+                           ".some(picker => picker.offsetParent !== null)")
+
+
 def choose(page, field, label):
     page.select_option(f"#id_{field}", label=label)
 
