@@ -2,6 +2,7 @@ from wagtail import hooks
 from wagtail.documents import get_document_model
 from wagtail.permissions import register_permission_policy
 from wagtail.admin.auth import permission_denied
+from wagtail.admin.menu import SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 
 from cases import models as m
@@ -77,6 +78,11 @@ register_snippet(JobRunViewSet)
 def hide_wagtail_help_menu(request, menu_items):
     """Wagtail's help menu links to its English guides on the internet: not for registrars."""
     menu_items[:] = [item for item in menu_items if item.name != "help"]
+    # The settings menu's footer reads "Wagtail v8.0.1": the same submenu without it.
+    menu_items[:] = [SubmenuMenuItem(item.label, item.menu, name=item.name, icon_name=item.icon_name,
+                                     classname=item.classname, order=item.order)
+                     if item.name == "settings" and isinstance(item, SubmenuMenuItem) else item
+                     for item in menu_items]
     if not request.user.is_superuser:
         # 片段, Wagtail's index of record types, repeats the 学籍管理 menu: only the superuser's.
         menu_items[:] = [item for item in menu_items if item.name != "snippets"]
