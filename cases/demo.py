@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from cases.demo_cases import demo_registrar, seed_day
 from cases.numbers.id_number import make_id_number, validate_id_number
 from cases.services.divisions import read_divisions_csv
 
@@ -951,6 +952,7 @@ def build(the_plan: Plan, *, password: str = DEFAULT_PASSWORD, log=print) -> Bui
         events_started = time.monotonic()
         _apply_events(the_plan, schools, registrations, users)
         log(f"学籍变动 {len(the_plan.events)} 项(休学、辍学、转学、毕业)({time.monotonic() - events_started:.1f} 秒)")
+        seed_day(the_plan.today, users, log=log)  # cases in flight, a certificate and its print job
 
         User.objects.filter(pk__in=[u.pk for u in users.values()]).update(password=make_password(password))
         audit(places["62"], "xueji.demo.seed", acting_user=admin,
@@ -976,9 +978,7 @@ def demo_logins():
         profile = profiles.filter(user__username=username).first()
         if profile:
             logins.append((username, str(Role(profile.role).label), profile.unit_name))
-    registrars = profiles.filter(role=Role.REGISTRAR, school__county__code=DEMO_COUNTY, school__supervision="county",
-                                 user__username__startswith="school-")
-    registrar = registrars.order_by("user__username").first()
+    registrar = demo_registrar()
     if registrar:
         logins.append((registrar.user.username, str(Role.REGISTRAR.label), registrar.school.name))
         head = profiles.filter(user__username=f"{registrar.user.username}-head").first()

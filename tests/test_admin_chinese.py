@@ -93,7 +93,7 @@ def english_in(html, allowed=frozenset()):
     texts, links = list(parser.texts), list(parser.links)
     if parser.sidebar:
         props = json.loads(parser.sidebar)
-        texts += [("menu", label) for label in _values(props, "label")]
+        texts += [("menu", text) for key in ("label", "footer_text") for text in _values(props, key)]
         links += list(_values(props, "url"))
     found = []
     for where, text in texts:
@@ -110,10 +110,12 @@ def shape(path):
 BULK = re.compile(r"^/admin/bulk/(\w+)/(\w+)/\w+/$")
 
 
-def crawl(client, start=("/admin/",), logins=frozenset(), first_id=None):
-    """{path: [offending texts]} and the list of errors (status >= 500) over the reachable pages."""
+def crawl(client, start=("/admin/",), logins=frozenset(), first_id=None, every=()):
+    """{path: [offending texts]} and the list of errors (status >= 500) over the reachable pages.
+    ``every``: pages visited whatever their shape (each case of the day's work, in its state)."""
     seen, per_shape, offences, errors = set(), defaultdict(int), {}, []
-    queue = list(start)
+    queue = list(every) + list(start)
+    every = set(every)
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
         parts = urlsplit(url)
@@ -125,9 +127,9 @@ def crawl(client, start=("/admin/",), logins=frozenset(), first_id=None):
         key = parts.path + ("?" + parts.query if parts.query else "")
         if key in seen or SKIP_PATH.search(parts.path) or not parts.path.startswith("/admin/"):
             continue
-        if per_shape[shape(parts.path)] >= PER_SHAPE and parts.query == "":
+        if key not in every and per_shape[shape(parts.path)] >= PER_SHAPE and parts.query == "":
             continue
-        if parts.query and per_shape[shape(parts.path) + "?"] >= PER_SHAPE:
+        if key not in every and parts.query and per_shape[shape(parts.path) + "?"] >= PER_SHAPE:
             continue
         per_shape[shape(parts.path) + ("?" if parts.query else "")] += 1
         seen.add(key)
@@ -164,14 +166,14 @@ def demo(django_db_setup, django_db_blocker):
 def demo_users():
     from django.contrib.auth import get_user_model
 
-    from cases.models import StaffProfile
+    from cases.demo_cases import demo_registrar
 
     users = {"admin": get_user_model().objects.get(username="admin")}
     for username in ("province", "province-head", "province-exam", "city-6201", "county-620102",
                      "county-620102-head"):
         users[username] = get_user_model().objects.get(username=username)
-    school_staff = StaffProfile.objects.filter(school__isnull=False, school__county__code="620102",
-                                               role="registrar").select_related("user").first()
+    # The registrar of the demo logins, whose school holds the demo's day of work (cases/demo_cases.py).
+    school_staff = demo_registrar()
     users["school"] = school_staff.user
     users["school-head"] = get_user_model().objects.get(username=f"{school_staff.user.username}-head")
     return users
@@ -198,6 +200,45 @@ def first_visible(user):
     return first_id
 
 
+def days_work(user):
+    """The pages of the demo's day of work (cases/demo_cases.py) that ``user`` may open: each case
+    of the demo school (draft, at the school step, at the county step, returned by the school and
+    by the county, withdrawn, approved, an intake with its Excel page), the certificate and its
+    print job."""
+    from django.urls import reverse
+
+    from cases import access
+    from cases.demo_cases import demo_registrar
+    from cases.models import Case
+
+    school = demo_registrar().school
+    cases = access.visible(user, Case).filter(school=school).order_by("pk")
+    pages = [reverse("wagtailsnippets_cases_case:edit", args=[case.pk]) for case in cases]
+    pages += [reverse("wagtailsnippets_cases_case:inspect", args=[case.pk]) for case in cases[:1]]
+    pages += [reverse("xueji_intake", args=[case.pk]) for case in cases.filter(case_type="registration")]
+    certificates = access.certificates_visible(user).filter(school=school)
+    pages += [reverse("wagtailsnippets_cases_certificate:inspect", args=[c.pk]) for c in certificates]
+    pages += [reverse("wagtailsnippets_cases_printjob:inspect", args=[job.pk])
+              for job in access.print_jobs_visible(user).filter(certificates__school=school).distinct()]
+    return pages
+
+
+@pytest.mark.django_db
+def test_the_days_work_is_there_for_the_crawl(demo):
+    """The crawl walks cases in every state (the demo's day of work), for the school and above."""
+    from cases.models import Case, CaseState
+
+    users = demo_users()
+    school = days_work(users["school"])
+    assert len([page for page in school if "/case/edit/" in page]) == 9
+    assert any("/certificate/" in page for page in school) and any("/printjob/" in page for page in school)
+    county = days_work(users["county-620102"])
+    states = set(Case.objects.filter(pk__in=[int(page.rstrip("/").rsplit("/", 1)[1]) for page in county
+                                             if "/case/edit/" in page]).values_list("state", flat=True))
+    assert states >= {CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.APPROVED}
+    assert days_work(users["province"])
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_no_english_on_any_admin_page(demo, client, role):
@@ -206,7 +247,7 @@ def test_no_english_on_any_admin_page(demo, client, role):
     from django.contrib.auth import get_user_model
 
     seen, offences, errors = crawl(client, logins=frozenset(get_user_model().objects.values_list("username", flat=True)),
-                                   first_id=first_visible(user))
+                                   first_id=first_visible(user), every=days_work(user))
     assert 10 < len(seen) < MAX_PAGES, len(seen)  # every reachable page shape, not a truncated crawl
     assert not errors, errors
     report = "\n".join(f"{path}\n    " + "\n    ".join(items[:40]) for path, items in sorted(offences.items()))

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from cases import demo
+from cases import demo, demo_cases
 from cases.models import (
     STAGE_YEARS,
     AuxiliaryNumber,
@@ -53,6 +53,15 @@ def the_plan(seeded, django_db_blocker):
     the_plan = demo.plan(SEED, STUDENTS, today=today)
     assert entry.data["digest"] == the_plan.digest()
     return the_plan
+
+
+def day_intake_numbers():
+    """ID numbers of the pupils the demo's day of work registered (cases/demo_cases.py): the
+    approved intake of the demo school, on top of the planned students."""
+    from cases.models import Case
+
+    case = Case.objects.get(case_type="registration", state="approved")
+    return {person["id_number"] for person in case.details["people"]}
 
 
 def test_plan_is_deterministic():
@@ -114,7 +123,7 @@ def test_classes_and_students_in_every_grade(seeded, the_plan):
 
 def test_identity_numbers_agree_with_the_record(seeded):
     students = list(Student.objects.all())
-    assert len(students) == STUDENTS
+    assert len(students) == STUDENTS + demo_cases.INTAKE
     without_id = 0
     for student in students:
         if student.id_number:
@@ -223,7 +232,7 @@ def test_logins_only_lists_the_accounts(seeded):
 
 
 def test_output_reports_counts(seeded):
-    assert f"学生:{STUDENTS} 人" in seeded
+    assert f"学生:{STUDENTS + demo_cases.INTAKE} 人" in seeded
     assert "休学" in seeded and "已转出" in seeded and "毕业" in seeded
     assert "兰州市:" in seeded and "甘南藏族自治州:" in seeded  # progress per city
 
@@ -231,9 +240,12 @@ def test_output_reports_counts(seeded):
 def test_database_matches_the_plan(seeded, the_plan):
     assert set(School.objects.values_list("code", "name")) == {(s.code, s.name) for s in the_plan.schools}
     planned_ids = {p.id_number for p in the_plan.people if p.id_number}
-    assert set(Student.objects.exclude(id_number=None).values_list("id_number", flat=True)) == planned_ids
-    assert Counter(Student.objects.values_list("name", flat=True)) == Counter(p.name for p in the_plan.people)
-    assert sorted(Student.objects.filter(registry_number__startswith="G").values_list("registry_number", flat=True)) \
+    day = day_intake_numbers()
+    assert len(day) == demo_cases.INTAKE and not day & planned_ids
+    planned = Student.objects.exclude(id_number__in=day)
+    assert set(planned.exclude(id_number=None).values_list("id_number", flat=True)) == planned_ids
+    assert Counter(planned.values_list("name", flat=True)) == Counter(p.name for p in the_plan.people)
+    assert sorted(planned.filter(registry_number__startswith="G").values_list("registry_number", flat=True)) \
         == sorted("G" + i for i in planned_ids)
 
 
@@ -245,3 +257,27 @@ def test_refuses_a_database_with_schools(seeded):
     after = (Student.objects.count(), School.objects.count(), get_user_model().objects.count(),
              Registration.objects.count())
     assert after == before
+
+
+def test_a_days_work_in_flight_at_the_demo_school(seeded):
+    """The demo registrar's school has cases in every state, made through the services (each
+    with its audit entries and workflow), a certificate and its print job."""
+    from cases.demo_cases import demo_registrar
+    from cases.models import Case, CaseState, Certificate, PrintJob
+    from cases.workflow import current_step
+
+    profile = demo_registrar()
+    cases = Case.objects.filter(school=profile.school)
+    assert Counter(cases.values_list("state", flat=True)) == {
+        CaseState.DRAFT: 2, CaseState.IN_REVIEW: 2, CaseState.RETURNED: 2, CaseState.WITHDRAWN: 1,
+        CaseState.APPROVED: 2}  # the intake and a correction
+    levels = sorted(current_step(case).task.specific.level for case in cases.filter(state=CaseState.IN_REVIEW))
+    assert levels == ["authority", "school"]  # one waits for the head, one for the county
+    for case in cases.exclude(state=CaseState.DRAFT):
+        assert RegistryLogEntry.objects.filter(content_type__model="case", object_id=str(case.pk),
+                                               action="xueji.case.submit").exists()
+    approved = cases.get(state=CaseState.APPROVED, case_type="correction")
+    assert approved.student.native_place == "甘肃省兰州市榆中县"
+    certificate = Certificate.objects.get(school=profile.school)
+    assert PrintJob.objects.get().certificates.get() == certificate
+    assert "学籍变动案卷 9 件" in seeded

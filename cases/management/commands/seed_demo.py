@@ -21,7 +21,8 @@ from cases.models import (
 
 class Command(BaseCommand):
     help = ("在空库上生成演示数据:全省 14 个市(州)、88 个县(市、区)的约 300 所学校、班级、"
-            "约两万名学生(含休学、辍学、转学、毕业)及各级学籍工作人员。同一种子生成相同的数据。")
+            "约两万名学生(含休学、辍学、转学、毕业)、各级学籍工作人员,以及演示学校一天的工作"
+            "(各种状态的学籍变动案卷、学生证及其打印任务)。同一种子生成相同的数据。")
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子(默认 %(default)s)")
