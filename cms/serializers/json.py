@@ -2,12 +2,12 @@
 
 from django.core.serializers import json as django_json
 
-from . import LosslessJSONEncoder
+from . import KeepTreePrimaryKeys, LosslessJSONEncoder
 
 Deserializer = django_json.Deserializer
 
 
-class Serializer(django_json.Serializer):
+class Serializer(KeepTreePrimaryKeys, django_json.Serializer):
     def _init_options(self):
         self.options.setdefault("cls", LosslessJSONEncoder)
         super()._init_options()

@@ -2,12 +2,12 @@
 
 from django.core.serializers import jsonl as django_jsonl
 
-from . import LosslessJSONEncoder
+from . import KeepTreePrimaryKeys, LosslessJSONEncoder
 
 Deserializer = django_jsonl.Deserializer
 
 
-class Serializer(django_jsonl.Serializer):
+class Serializer(KeepTreePrimaryKeys, django_jsonl.Serializer):
     def _init_options(self):
         self.options.setdefault("cls", LosslessJSONEncoder)
         super()._init_options()
