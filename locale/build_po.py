@@ -287,6 +287,14 @@ SINGULAR.update({
         f"{M}“%(title)s”已由 %(requester)s 提交流程“%(workflow)s”审批。",
     f"The {M} \"%(title)s\" has been submitted for moderation to workflow \"%(workflow)s\".":
         f"{M}“%(title)s”已提交流程“%(workflow)s”审批。",
+    # the subjects of the workflow notification emails (wagtailadmin/notifications/*_subject.txt)
+    f"The {M} \"%(title)s\" has been submitted to workflow \"%(workflow)s\"": f"{M}“%(title)s”已提交“%(workflow)s”审批",
+    f"The {M} \"%(title)s\" has been approved in \"%(workflow)s\".": f"{M}“%(title)s”已在“%(workflow)s”中通过。",
+    f"The {M} \"%(title)s\" has been rejected during \"%(workflow)s\".": f"{M}“%(title)s”在“%(workflow)s”中被退回。",
+    f"The {M} \"%(title)s\" has been submitted for approval in moderation stage \"%(task)s\"":
+        f"{M}“%(title)s”已提交“%(task)s”步骤审批",
+    f"The {M} \"%(title)s\" has been approved in \"%(task)s\".": f"{M}“%(title)s”已在“%(task)s”步骤通过。",
+    f"The {M} \"%(title)s\" has been rejected during \"%(task)s\".": f"{M}“%(title)s”在“%(task)s”步骤被退回。",
     "Your pages and snippets in a workflow": "您提交审批中的内容",
     "Things in Wagtail %(version)s have changed!": "管理后台已更新",
     "Wagtail upgrade available": "有可用的系统更新",

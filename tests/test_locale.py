@@ -36,3 +36,23 @@ def test_django_reads_our_catalogue_before_wagtails():
     with translation.override("zh-hans"):
         assert translation.gettext("Assign your workflow to snippets") == "将流程用于以下类型"
         assert translation.gettext("Members of the chosen Wagtail Groups can approve this task") == "所选用户组的成员可以审批该步骤"
+
+
+def test_the_subjects_of_workflow_emails_are_chinese():
+    """Seen in the demo's mail: 'The 学籍变动案卷 "XJ…" has been submitted to workflow "…"'."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    class Case:
+        def __str__(self):
+            return "XJ20260000001 休学 孙小强"
+
+    step = SimpleNamespace(name="学籍变动审批:休学")
+    with translation.override("zh-hans"):
+        for event in ("workflow_state_submitted", "workflow_state_approved", "workflow_state_rejected",
+                      "task_state_submitted", "task_state_approved", "task_state_rejected"):
+            subject = render_to_string(f"wagtailadmin/notifications/{event}_subject.txt", {
+                "object": Case(), "model_name": "学籍变动案卷", "workflow": step, "task": step}).strip()
+            assert "XJ20260000001" in subject and "学籍变动审批" in subject, event
+            assert "has been" not in subject and "The " not in subject, subject
