@@ -97,7 +97,8 @@ SINGULAR = {
     f"This {M} is currently awaiting moderation.": f"该{M}正在审批中。",
     "This {model_name} is awaiting <b>'{task_name}'</b> in the <b>'{workflow_name}'</b> workflow.":
         "该{model_name}正在<b>“{workflow_name}”</b>中等待<b>“{task_name}”</b>。",
-    f"Only reviewers for this task can edit the {M}.": f"只有该步骤的审批人可以编辑该{M}。",
+    # Shown to the submitting side of a case in review: approvers decide, they never edit it.
+    f"Only reviewers for this task can edit the {M}.": "审批期间不能修改;如需修改,请先撤回。",
     "Locked by workflow": "审批中已锁定",
     f"Reviewers can edit this {M} – lock it to prevent other reviewers from editing":
         f"审批人可以编辑该{M}:锁定后其他审批人不能编辑",

@@ -56,3 +56,11 @@ def test_the_subjects_of_workflow_emails_are_chinese():
                 "object": Case(), "model_name": "学籍变动案卷", "workflow": step, "task": step}).strip()
             assert "XJ20260000001" in subject and "学籍变动审批" in subject, event
             assert "has been" not in subject and "The " not in subject, subject
+
+
+def test_a_case_in_review_tells_its_submitter_to_withdraw_not_that_approvers_edit():
+    """Seen in chromium: the lock banner of a case in review read 只有该步骤的审批人可以编辑, yet
+    approvers only agree or return; the submitting side withdraws to change it ."""
+    with translation.override("zh-hans"):
+        text = translation.gettext("Only reviewers for this task can edit the %(model_name)s.")
+    assert "撤回" in text and "审批人可以编辑" not in text
