@@ -132,6 +132,13 @@ def test_county_prints_the_diplomas_of_a_graduation_roll(live_server, browser): 
     page.select_option("#id_kind", "diploma")
     page.check("#id_issue_missing")
     shot(page, "print-2-form")
+    # Issuing cannot be undone: the registrar is asked first (a refusal starts nothing).
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button:has-text('开始打印')")
+    page.wait_for_timeout(500)
+    assert asked and "签发后不能撤销" in asked[0] and not PrintJob.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('开始打印')")
     page.wait_for_load_state("networkidle")
     page.wait_for_selector("[data-testid=print-progress][data-status=done]", timeout=60000)
