@@ -16,6 +16,9 @@ SINGULAR = {
     f"%(start_index)s-%(end_index)s of %(items_count)s {M} across entire site.":
         f"第 %(start_index)s–%(end_index)s 条,共 %(items_count)s 条{M}(全站)。",
     "No results across entire site.": "全站没有结果。",
+    # Wagtail's own Chinese puts a space before the name (没有可显示的 证书证明。, 添加 学籍变动案卷)
+    f"There are no {M} to display.": f"暂无{M}。",
+    f"Add {M}": f"添加{M}",
     "Search all pages…": "搜索全部页面…",
     "The filter options you have selected are not valid.": "所选筛选条件无效。",
     "Sort by '%(label)s' in ascending order.": "按“%(label)s”升序排列。",

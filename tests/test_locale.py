@@ -64,3 +64,11 @@ def test_a_case_in_review_tells_its_submitter_to_withdraw_not_that_approvers_edi
     with translation.override("zh-hans"):
         text = translation.gettext("Only reviewers for this task can edit the %(model_name)s.")
     assert "撤回" in text and "审批人可以编辑" not in text
+
+
+def test_names_in_list_headers_and_empty_lists_have_no_stray_space():
+    """Seen in chromium: Wagtail's Chinese read 没有可显示的 证书证明。 and 添加 学籍变动案卷."""
+    with translation.override("zh-hans"):
+        empty = translation.gettext("There are no %(model_name)s to display.") % {"model_name": "证书证明"}
+        add = translation.gettext("Add %(model_name)s") % {"model_name": "学籍变动案卷"}
+    assert (empty, add) == ("暂无证书证明。", "添加学籍变动案卷")
