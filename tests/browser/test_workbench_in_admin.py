@@ -40,8 +40,8 @@ def test_county_administrator_creates_a_registrar(live_server, browser):  # noqa
     page.fill("#id_username", "ma-xiaoyan")
     page.fill("#id_password1", "Gansu-xueji-2026")
     page.fill("#id_password2", "Gansu-xueji-2026")
-    page.select_option("#id_unit_school", str(school.pk))
-    page.select_option("#id_role", "registrar")
+    page.select_option("#id_unit_school", label="城关区第一初级中学")  # chosen by name, as a person does
+    page.select_option("#id_role", label="学籍管理员")
     page.fill("#id_trained_on", "2026年8月20日")  # typed in the admin's one date form
     shot(page, "staff-1-form")
     page.click("footer button:has-text('保存')")
