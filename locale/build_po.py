@@ -298,6 +298,12 @@ SINGULAR.update({
     f"The {M} \"%(title)s\" has been submitted for approval in moderation stage \"%(task)s\"":
         f"{M}“%(title)s”已提交“%(task)s”步骤审批",
     f"The {M} \"%(title)s\" has been approved in \"%(task)s\".": f"{M}“%(title)s”已在“%(task)s”步骤通过。",
+    # the bodies of the workflow notification emails (wagtailadmin/notifications/*.txt, *.html)
+    f"The {M} \"%(title)s\" has been submitted for approval to moderation stage \"%(task)s\".":
+        f"{M}“%(title)s”已提交“%(task)s”步骤审批。",
+    f"You can edit the {M} here:": f"请在此办理该{M}:",
+    "Hello %(username)s,": "%(username)s,您好:",
+    "Edit your notification preferences here:": "修改通知设置:",
     f"The {M} \"%(title)s\" has been rejected during \"%(task)s\".": f"{M}“%(title)s”在“%(task)s”步骤被退回。",
     "Your pages and snippets in a workflow": "您提交审批中的内容",
     "Things in Wagtail %(version)s have changed!": "管理后台已更新",

@@ -87,3 +87,22 @@ def test_record_pages_never_show_the_database_id(client):
         response = client.get(reverse(f"wagtailsnippets_cases_{name}:inspect", args=[pk]))
         assert response.status_code == 200, name
         assert not re.search(r">\s*ID\s*<", response.content.decode()), name
+
+
+
+@pytest.mark.django_db
+def test_workflow_mail_is_not_copied_to_every_superuser(django_user_model, mailoutbox):
+    """Seen in the demo's mail: the operator's superuser received every case's workflow mail; the
+    mail goes to those who act on the case, whose addresses stay as before."""
+    from cases.services.cases import case_submit
+    from tests.case_types.helpers import open_case
+    from tests.factories import SchoolClassFactory
+
+    django_user_model.objects.create(username="root", email="root@example.cn", is_superuser=True, is_staff=True)
+    registration = register_student(school_class=SchoolClassFactory(stage="junior", cohort=2024), stage="junior",
+                                    name="周小舟")
+    case, registrar = open_case(World(), case_type="study_abroad", school=registration.school,
+                                student=registration.student, evidence=["valid_documents"],
+                                details={"destination": "新加坡 某中学"})
+    case_submit(acting_user=registrar, case=case)
+    assert all("root@example.cn" not in message.to for message in mailoutbox)
