@@ -48,3 +48,13 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     overrides = overrides_between(start, end)
     return sum(1 for n in range(1, (end - start).days + 1)
                if is_working_day(start + datetime.timedelta(days=n), overrides))
+
+
+def chinese_date(day):
+    """The one date form of every text the registry writes (messages, archive entries):
+    2026年3月2日, never the zero-padded 2026年03月02日 that strftime gives."""
+    if isinstance(day, datetime.datetime):
+        from django.utils import timezone
+
+        day = timezone.localtime(day).date()
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""

@@ -14,6 +14,8 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from wagtail.models import TaskState, Workflow, WorkflowTask
 
@@ -155,11 +157,14 @@ def step_actions(task, case, user):
 
 
 def task_states_awaiting(user):
-    """Steps in progress that ``user`` must decide."""
+    """Steps in progress that ``user`` must decide: never those of a case the user opened or
+    submitted (is_case_submitter), which a school's registrar otherwise found in 待我审批."""
     profile = profile_of(user)
     states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
     if profile is None:
         return states.none()
+    opened = m.Case.objects.filter(created_by=user).annotate(key=Cast("pk", CharField())).values("key")
+    states = states.exclude(workflow_state__requested_by=user).exclude(workflow_state__object_id__in=opened)
     if profile.school_id:
         return states.filter(approver_school_id=profile.school_id)
     if profile.role not in APPROVER_ROLES:

@@ -16,6 +16,9 @@ SINGULAR = {
     f"%(start_index)s-%(end_index)s of %(items_count)s {M} across entire site.":
         f"第 %(start_index)s–%(end_index)s 条,共 %(items_count)s 条{M}(全站)。",
     "No results across entire site.": "全站没有结果。",
+    # Wagtail's own Chinese puts a space before the name (没有可显示的 证书证明。, 添加 学籍变动案卷)
+    f"There are no {M} to display.": f"暂无{M}。",
+    f"Add {M}": f"添加{M}",
     "Search all pages…": "搜索全部页面…",
     "The filter options you have selected are not valid.": "所选筛选条件无效。",
     "Sort by '%(label)s' in ascending order.": "按“%(label)s”升序排列。",
@@ -97,7 +100,8 @@ SINGULAR = {
     f"This {M} is currently awaiting moderation.": f"该{M}正在审批中。",
     "This {model_name} is awaiting <b>'{task_name}'</b> in the <b>'{workflow_name}'</b> workflow.":
         "该{model_name}正在<b>“{workflow_name}”</b>中等待<b>“{task_name}”</b>。",
-    f"Only reviewers for this task can edit the {M}.": f"只有该步骤的审批人可以编辑该{M}。",
+    # Shown to the submitting side of a case in review: approvers decide, they never edit it.
+    f"Only reviewers for this task can edit the {M}.": "审批期间不能修改;如需修改,请先撤回。",
     "Locked by workflow": "审批中已锁定",
     f"Reviewers can edit this {M} – lock it to prevent other reviewers from editing":
         f"审批人可以编辑该{M}:锁定后其他审批人不能编辑",
@@ -287,6 +291,20 @@ SINGULAR.update({
         f"{M}“%(title)s”已由 %(requester)s 提交流程“%(workflow)s”审批。",
     f"The {M} \"%(title)s\" has been submitted for moderation to workflow \"%(workflow)s\".":
         f"{M}“%(title)s”已提交流程“%(workflow)s”审批。",
+    # the subjects of the workflow notification emails (wagtailadmin/notifications/*_subject.txt)
+    f"The {M} \"%(title)s\" has been submitted to workflow \"%(workflow)s\"": f"{M}“%(title)s”已提交“%(workflow)s”审批",
+    f"The {M} \"%(title)s\" has been approved in \"%(workflow)s\".": f"{M}“%(title)s”已在“%(workflow)s”中通过。",
+    f"The {M} \"%(title)s\" has been rejected during \"%(workflow)s\".": f"{M}“%(title)s”在“%(workflow)s”中被退回。",
+    f"The {M} \"%(title)s\" has been submitted for approval in moderation stage \"%(task)s\"":
+        f"{M}“%(title)s”已提交“%(task)s”步骤审批",
+    f"The {M} \"%(title)s\" has been approved in \"%(task)s\".": f"{M}“%(title)s”已在“%(task)s”步骤通过。",
+    # the bodies of the workflow notification emails (wagtailadmin/notifications/*.txt, *.html)
+    f"The {M} \"%(title)s\" has been submitted for approval to moderation stage \"%(task)s\".":
+        f"{M}“%(title)s”已提交“%(task)s”步骤审批。",
+    f"You can edit the {M} here:": f"请在此办理该{M}:",
+    "Hello %(username)s,": "%(username)s,您好:",
+    "Edit your notification preferences here:": "修改通知设置:",
+    f"The {M} \"%(title)s\" has been rejected during \"%(task)s\".": f"{M}“%(title)s”在“%(task)s”步骤被退回。",
     "Your pages and snippets in a workflow": "您提交审批中的内容",
     "Things in Wagtail %(version)s have changed!": "管理后台已更新",
     "Wagtail upgrade available": "有可用的系统更新",

@@ -294,3 +294,21 @@ def test_inspect_opens_the_case_page_and_answers_404_out_of_scope(client, settin
         client.force_login(outsider)
         assert client.get(url("inspect", case.pk)).status_code == 404, outsider
         assert client.get(url("inspect", 987654321)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_each_evidence_names_its_kind_once(client):
+    """Seen in chromium: 'XJ… 有效证件(护照…)(有效证件(护照…),2026年12月3日 00:06)': the
+    document's title already names the kind, so the list does not repeat it."""
+    from tests.case_types.helpers import open_case
+
+    school = SchoolFactory(category="1")
+    registration = register_student(school_class=SchoolClassFactory(school=school, stage="junior", cohort=2024),
+                                    stage="junior", name="周小舟")
+    case, registrar = open_case(World(), case_type="study_abroad", school=school, student=registration.student,
+                                evidence=["valid_documents"], details={"destination": "新加坡 某中学"})
+    client.force_login(registrar)
+    page = client.get(reverse("wagtailsnippets_cases_case:edit", args=[case.pk])).content.decode()
+    listed = page.split('data-testid="case-evidence"', 1)[1].split("</ul>", 1)[0]
+    label = case.case_type_class.required_evidence(case)[0].label
+    assert listed.count(label) == 1 and case.number in listed

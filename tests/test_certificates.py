@@ -329,3 +329,12 @@ def test_article_35_a_diploma_issued_in_error_is_replaced_by_the_province_with_t
         certificate_issue(acting_user=province, kind=K.DIPLOMA, student=diploma.student, replaces=diploma,
                           replacement_reason="再换")
     assert error.value.code == "certificate_replace_done"
+
+
+def test_the_archive_dossier_reads_dates_as_2026年3月2日(school, tmp_path):
+    """The printed dossier used 2026-03-02; a document a family keeps reads the one date form."""
+    certificate = issue(K.ARCHIVE_DOSSIER, school)
+    started = certificate.student.registrations.get().started_on
+    text, _ = pdf_text(certificate_render_pdf(acting_user=None, certificate=certificate), tmp_path)
+    assert f"{started.year}年{started.month}月{started.day}日" in text
+    assert not re.search(r"20\d\d-\d\d-\d\d", text)

@@ -88,3 +88,19 @@ def test_dashboard_queries_are_constant_from_10_to_100_cases(client, world, scho
         with django_assert_max_num_queries(at_10[user.pk]):
             page = client.get(reverse("wagtailadmin_home")).content.decode()
         assert page.count("休学生") >= 50  # each queue lists its first 50 rows
+
+
+def test_the_submitter_never_finds_the_case_in_waiting_for_me(client, world, school):
+    """Seen in chromium: a school registrar's 待我审批 listed the case they had just submitted,
+    whose school step only the head may decide (separation of duties)."""
+    registration = register_student(school_class=school.classes.get(), stage="primary",
+                                    birth_date=datetime.date(2017, 5, 1), name="自提生")
+    case, submitter = open_case(world, case_type="suspension", school=school, student=registration.student,
+                                reason="illness", details={"hospital_county_level": True}, evidence=ILLNESS,
+                                end_on=datetime.date(2026, 7, 10))
+    case = case_submit(acting_user=submitter, case=case)
+    client.force_login(submitter)
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert case.number not in panel(page, "awaiting") and case.number in panel(page, "submitted")
+    client.force_login(world.school_head(school))
+    assert case.number in panel(client.get(reverse("wagtailadmin_home")).content.decode(), "awaiting")

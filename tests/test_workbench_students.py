@@ -190,6 +190,9 @@ def test_registrar_moves_one_student_from_the_record(client, school):
     page = client.get(reverse("wagtailsnippets_cases_student:inspect", args=[registration.student_id])).content.decode()
     edit = reverse("wagtailsnippets_cases_registration:edit", args=[registration.pk])
     assert edit in page
+    # Seen in chromium: the required reason was a bare box under the class, with no label.
+    form = client.get(edit).content.decode()
+    assert re.search(r'<label for="id_reason"[^>]*>(<span[^>]*>)?调整事由', form)
     response = client.post(edit, {"school_class": target.pk, "reason": "调班"})
     assert response.status_code == 302
     assert Registration.objects.get(pk=registration.pk).school_class == target

@@ -11,6 +11,10 @@ class RegistryInspectView(InspectView):
 
     page_title = "查看"
 
+    def get_fields(self):
+        # Never the database id ("ID 1"): staff know a record by its name and numbers.
+        return [name for name in super().get_fields() if name != self.model._meta.pk.name]
+
     def get_field_display_value(self, field_name, field):
         from cases import access
         from cases.models import Student

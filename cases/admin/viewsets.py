@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
 
@@ -149,6 +149,9 @@ class RegistrationViewSet(ScopedSnippetViewSet):
     edit_view_class = RegistrationEditView
     inspect_view_class = RegistrationInspectView
     form_fields = ["school_class"]
+    # The form (RegistrationClassForm) also asks for the reason of a move: without its panel it
+    # rendered as a bare box without a label.
+    edit_handler = ObjectList([FieldPanel("school_class"), FieldPanel("reason")], base_form_class=RegistrationClassForm)
     list_display = [
         "student",
         "school",

@@ -10,6 +10,7 @@ term or two while meaning to come back to the class may instead suspend (第二�
 does cancel the number. On return a new number is issued only if the registration has none live.
 """
 
+from cases.calendar import chinese_date
 from cases.models import RegistrationStatus, SchoolClass
 from cases.services.registrations import registration_assign_class
 
@@ -106,4 +107,4 @@ class AbroadReturn(CaseType):
         if not registration.auxiliary_numbers.filter(cancelled_at__isnull=True).exists():
             issued = reissue_number(registration, acting_user=acting_user)
             body += f";学籍主管部门编排学籍辅号 {issued.number}"
-        record(case, acting_user=acting_user, title=f"回国(境)接续学籍:{case.effective_on:%Y年%m月%d日}", body=body + "。")
+        record(case, acting_user=acting_user, title=f"回国(境)接续学籍:{chinese_date(case.effective_on)}", body=body + "。")

@@ -9,7 +9,7 @@ the archive, so it shows to the school and the authority above it (第四十条(
 
 from django.utils import timezone
 
-from cases.calendar import add_working_days, working_days_between
+from cases.calendar import add_working_days, chinese_date, working_days_between
 from cases.models import OPEN_STATUSES, RegistrationStatus
 
 from . import register
@@ -85,7 +85,7 @@ class Death(CaseType):
         late, days, due = is_late(case), report_working_days(case), report_due_on(case)
         if late:
             case.details = {**case.details, "reported_late": True}  # saved by case_finalize
-        timing = (f"学校于{reported_on(case):%Y年%m月%d日}报告,为死亡后第{days}个工作日"
-                  f"(时限{REPORT_WORKING_DAYS}个工作日,截至{due:%Y年%m月%d日})")
-        record(case, acting_user=acting_user, title=f"死亡注销:{day:%Y年%m月%d日}死亡",
+        timing = (f"学校于{chinese_date(reported_on(case))}报告,为死亡后第{days}个工作日"
+                  f"(时限{REPORT_WORKING_DAYS}个工作日,截至{chinese_date(due)})")
+        record(case, acting_user=acting_user, title=f"死亡注销:{chinese_date(day)}死亡",
                body=f"{timing}{',逾期报告' if late else ''}。学籍注销,学籍辅号注销。")

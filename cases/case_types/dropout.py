@@ -8,6 +8,7 @@ the grade left, with a new auxiliary number from the authority (第三十二条)
 """
 
 
+from cases.calendar import chinese_date
 from cases.models import COMPULSORY_STAGES, RegistrationStatus
 
 from . import register
@@ -68,14 +69,14 @@ class Dropout(CaseType):
         change_status(case, registration, RegistrationStatus.DROPPED_OUT, acting_user=acting_user, cancel_number=True)
         reported = detail_date(case, "township_reported_on")
         absent = detail_date(case, "absent_since")
-        body = (f"{self.reasons.get(case.reason, '')}。自{absent:%Y年%m月%d日}起不到校;"
-                f"学校已于{reported:%Y年%m月%d日}书面报告{township_name(case.school)}、县级教育行政部门和学籍主管部门。"
+        body = (f"{self.reasons.get(case.reason, '')}。自{chinese_date(absent)}起不到校;"
+                f"学校已于{chinese_date(reported)}书面报告{township_name(case.school)}、县级教育行政部门和学籍主管部门。"
                 "在义务教育年限内保留学籍,学籍辅号注销。")
         student = case.student
         if student.is_migrant:
             county = student.household_county.name if student.household_county_id else "户籍所在地"
             body += f"随迁子女:学期末由学籍主管部门将学籍档案转交{county}县级教育行政部门。"
-        record(case, acting_user=acting_user, title=f"辍学:{reported:%Y年%m月%d日}报告{township_name(case.school)}",
+        record(case, acting_user=acting_user, title=f"辍学:{chinese_date(reported)}报告{township_name(case.school)}",
                body=body)
 
 

@@ -14,6 +14,7 @@ diploma is never reissued: the graduate applies and the province issues an attes
 
 import datetime
 
+from cases.calendar import chinese_date
 from cases.models import Case, CaseState, Registration, RegistrationStatus, Stage
 from cases.services.auxiliary_numbers import auxiliary_number_cancel
 from cases.services.registrations import registration_record_diploma_exchange
@@ -138,8 +139,8 @@ class Graduation(CaseType):
                 school_class = registration.school_class
                 errors.append(rule("graduation_course_not_finished",
                                    f"{_who(registration)}修业未满:{school_class}({school_class.grade_label(case.effective_on)})"
-                                   f"的毕业年级最后一学期自{last_term_starts(school_class):%Y年%m月%d日}起,"
-                                   f"毕业日期{case.effective_on:%Y年%m月%d日}早于此", "第三十四条",
+                                   f"的毕业年级最后一学期自{chinese_date(last_term_starts(school_class))}起,"
+                                   f"毕业日期{chinese_date(case.effective_on)}早于此", "第三十四条",
                                    generally=True, field="effective_on"))
         if (case.details or {}).get("completers") and case.stage != Stage.SENIOR:
             errors.append(rule("completion_senior_only", "只有普通高中设结业", "第三十五条", field="details"))
@@ -186,7 +187,7 @@ class CompletionExchange(CaseType):
                                "不是结业", "第三十五条"))
         elif case.effective_on and registration.ended_on and case.effective_on > one_year_after(registration.ended_on):
             errors.append(rule("completion_exchange_after_one_year",
-                               f"结业已满一年({registration.ended_on:%Y年%m月%d日}结业),学校不再保留学籍,"
+                               f"结业已满一年({chinese_date(registration.ended_on)}结业),学校不再保留学籍,"
                                "只能凭《结业证书》参加学业水平考试取得合格证书", "第三十五条"))
         return errors
 
@@ -195,8 +196,8 @@ class CompletionExchange(CaseType):
             acting_user=acting_user, registration=case.registration, occurred_on=case.effective_on,
             reason=f"结业换发毕业证书({case.number})")
         record(case, acting_user=acting_user, title="结业换发毕业证书",
-               body=f"{registration.ended_on:%Y年%m月%d日}结业,一年内参加不合格科目学业水平考试达到毕业标准,"
-                    f"凭《结业证书》换发《毕业证书》({case.effective_on:%Y年%m月%d日}申请,第三十五条)。")
+               body=f"{chinese_date(registration.ended_on)}结业,一年内参加不合格科目学业水平考试达到毕业标准,"
+                    f"凭《结业证书》换发《毕业证书》({chinese_date(case.effective_on)}申请,第三十五条)。")
 
 
 @register

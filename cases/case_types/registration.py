@@ -19,6 +19,7 @@ import datetime
 
 from django.utils import timezone
 
+from cases.calendar import chinese_date
 from cases.errors import RuleError
 from cases.intake.checks import different_person_decisions
 from cases.intake.checks import person_key as intake_person_key
@@ -293,8 +294,8 @@ class NewStudentRegistration(CaseType):
         if not late:
             return None
         limit = one_month_after(case.effective_on)
-        message = (f"学校应当从学生入学之日起1个月内为其建立学籍档案:入学{case.effective_on:%Y年%m月%d日},"
-                   f"期限{limit:%Y年%m月%d日},办理{filed:%Y年%m月%d日}")
+        message = (f"学校应当从学生入学之日起1个月内为其建立学籍档案:入学{chinese_date(case.effective_on)},"
+                   f"期限{chinese_date(limit)},办理{chinese_date(filed)}")
         if len(late) < len(rows):
             shown = "、".join(str(n) for n in late[:LATE_ROWS_SHOWN])
             message += f";逾期:第{shown}行" + (f"等{len(late)}人" if len(late) > LATE_ROWS_SHOWN else "")

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from cases.calendar import chinese_date
 from cases.models import (
     Case,
     CaseState,
@@ -107,7 +108,7 @@ class Suspension(CaseType):
         change_status(case, registration, RegistrationStatus.SUSPENDED, acting_user=acting_user, cancel_number=True)
         registration_set_suspension_end(acting_user=acting_user, registration=registration, until=case.end_on,
                                         reason=case.number)
-        record(case, acting_user=acting_user, title=f"休学:{case.effective_on:%Y年%m月%d日}至{case.end_on:%Y年%m月%d日}",
+        record(case, acting_user=acting_user, title=f"休学:{chinese_date(case.effective_on)}至{chinese_date(case.end_on)}",
                body=f"{self.reasons.get(case.reason, '')}。保留学籍,学籍辅号注销。")
 
 
@@ -154,7 +155,7 @@ class SuspensionExtension(CaseType):
         previous = registration.suspended_until
         registration_set_suspension_end(acting_user=acting_user, registration=registration, until=case.end_on,
                                         reason=case.number)
-        record(case, acting_user=acting_user, title=f"延长休学至{case.end_on:%Y年%m月%d日}",
+        record(case, acting_user=acting_user, title=f"延长休学至{chinese_date(case.end_on)}",
                body=f"原截止日期:{previous or '未记录'}")
 
 

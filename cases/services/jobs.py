@@ -17,6 +17,7 @@ from django_tasks import task
 from cases import access
 from cases import models as m
 from cases.audit import audit_many
+from cases.calendar import chinese_date
 from cases.errors import RuleError
 from cases.jobs import (
     HANDOVER_TITLE,
@@ -91,7 +92,7 @@ def promotion_undo(*, acting_user, run, now=None):
     voided = m.ClassPromotion.objects.filter(school_year=year, voided_at__isnull=True).update(voided_at=now)
     classes = m.SchoolClass.objects.filter(promoted_through=year).update(promoted_through=year - 1)
     run.status, run.undone_at, run.undone_by = m.JobStatus.UNDONE, now, acting_user
-    run.outcome += f"\n{now:%Y年%m月%d日}撤销:{voided} 条升级记录作废,{classes} 个班级退回上一学年。"
+    run.outcome += f"\n{chinese_date(now)}撤销:{voided} 条升级记录作废,{classes} 个班级退回上一学年。"
     run.save(update_fields=["status", "undone_at", "undone_by", "outcome"])
     audit_many([run], "xueji.job.undo", acting_user=acting_user, scope=(_province_code(), None),
                data=lambda r: {"job": r.job, "period": r.period, "voided": voided})

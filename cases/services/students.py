@@ -13,6 +13,7 @@ from pypinyin import Style
 
 from cases.audit import audit, audit_many
 from cases.bulk import bulk_insert, reserve_ids
+from cases.calendar import chinese_date
 from cases.errors import RuleError
 from cases.identity import (
     InvalidName,
@@ -142,7 +143,7 @@ def age_rule(*, birth_date, stage, school, school_class, started_on, exception="
         return None
     label = f"{Stage(stage).label}{grade}年级"
     return RuleError("registration_age_out_of_band",
-                     f"年龄与学段不符:{started_on:%Y年%m月%d日}入学时{age}周岁,{label}一般为{band[0]}~{band[1]}周岁"
+                     f"年龄与学段不符:{chinese_date(started_on)}入学时{age}周岁,{label}一般为{band[0]}~{band[1]}周岁"
                      "(小学须年满六周岁,第五条);特殊教育或延缓入学请填写年龄例外理由",
                      field=field or "birth_date", article="第十一条")
 
@@ -401,7 +402,7 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
     bulk_insert(ArchiveEntry, [
         ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
                      title=f"{reason}:{school.name}",
-                     body=_with_age_exception(f"学籍号 {s.registry_number},{started_on:%Y年%m月%d日}入学", row["_new"]))
+                     body=_with_age_exception(f"学籍号 {s.registry_number},{chinese_date(started_on)}入学", row["_new"]))
         for s, row in zip(students, rows)])
     scope = (school.scope_code, school.pk)
     audit_many(students, "xueji.student.register", acting_user=acting_user, scope=scope,

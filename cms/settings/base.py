@@ -200,6 +200,12 @@ WAGTAIL_AUTOSAVE_INTERVAL = 0
 # One time zone for everybody: the account page then offers no list of English zone names.
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILADMIN_USER_LOGIN_FORM = "cases.admin.login.RegistryLoginForm"
+# Workflow mail goes to a step's approvers and the case's submitter, not to every superuser: the
+# operator is no registrar, and a province's every case would fill their inbox.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+# No per-field comments on policy pages: staff discuss a case in its approval comments (退回
+# requires one); a side conversation on a page nobody is notified of is not a registry record.
+WAGTAILADMIN_COMMENTS_ENABLED = False
 # Evidence is private: documents are served by Wagtail's view, which checks permissions,
 # never by redirecting to a public file URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

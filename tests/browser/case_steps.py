@@ -115,3 +115,21 @@ def open_case_page(page, base, case):
 
 def messages(page):
     return page.inner_text("body")
+
+
+CONTRAST = """el => {
+    const parse = c => c.match(/[\\d.]+/g).map(Number);
+    let node = el, bg = getComputedStyle(el).backgroundColor;
+    while (parse(bg)[3] === 0 && node.parentElement) { node = node.parentElement; bg = getComputedStyle(node).backgroundColor; }
+    const lum = c => { const [r, g, b] = parse(c).slice(0, 3).map(v => { v /= 255;
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const a = lum(getComputedStyle(el).color), b = lum(bg);
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def contrast(page, selector):
+    """The WCAG contrast ratio of an element's text against the background it is drawn on."""
+    page.mouse.move(0, 0)  # not hovering it
+    return page.eval_on_selector(selector, CONTRAST)

@@ -16,6 +16,7 @@ from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 from .case_steps import (
     SKIP,
     choose,
+    contrast,
     fill_date,
     dialog_action,
     launch,
@@ -186,12 +187,15 @@ def test_withdraw_edit_and_resubmit_the_same_case(live_server, browser, county):
     fill_date(page, "effective_on", "2026-03-02")
     page.fill("#id_destination", "新加坡 某中学")
     save_draft(page)
+    # Seen in chromium: the footer's outlined buttons read teal on dark purple, as if disabled.
+    assert contrast(page, "footer [data-testid=save-draft]") >= 4.5
     case = Case.objects.get(case_type="study_abroad")
     upload(page, "有效证件(护照、港澳台通行证及签注、境外学校录取或在读证明等)", PDF)
     dialog_action(page, "submit", "confirm-submit")
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
     shot(page, "case-withdraw-1-in-review")
+    assert contrast(page, "footer [data-testid=withdraw]") >= 4.5
     dialog_action(page, "withdraw", "confirm-withdraw", "case-withdraw-2-dialog")
     case.refresh_from_db()
     assert case.state == CaseState.WITHDRAWN

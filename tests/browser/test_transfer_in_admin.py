@@ -66,7 +66,7 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
     origin = SchoolFactory(category="1", name="城关区第一初级中学")
     destination = SchoolFactory(category="1", name="秦州区第二中学", code="1162050202",
                                 county=Jurisdiction.objects.get(code="620502"))
-    SchoolClassFactory(school=destination, stage="junior", cohort=2024, class_name="3班")
+    chosen = SchoolClassFactory(school=destination, stage="junior", cohort=2024, class_name="3班")
     registration = register_student(school_class=SchoolClassFactory(school=origin, stage="junior", cohort=2024),
                                     stage="junior", name="王小明")
     old_number = registration.auxiliary_numbers.get().number
@@ -118,3 +118,16 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
     assert new.school == destination
     live = new.auxiliary_numbers.get(cancelled_at__isnull=True).number
     assert live != old_number and Registration.objects.get(pk=registration.pk).status == "transferred_out"
+    # The student arrives with the class chosen on the form, hence a grade; the destination's
+    # registrar finds the pupil from the dashboard's search and reads both on the record.
+    assert new.school_class == chosen and new.grade_label() == chosen.grade_label() != ""
+    page = login(browser, base, "destination-registrar")
+    page.fill("#dashboard-student-search", "王小明")
+    page.press("#dashboard-student-search", "Enter")
+    page.wait_for_load_state("networkidle")
+    page.click(f"a:has-text('{registration.student.registry_number}')")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("[data-testid=current-class]").startswith("初中2024级3班")
+    assert chosen.grade_label() in page.inner_text("[data-testid=current-class]")
+    assert "秦州区第二中学" in page.inner_text("[data-testid=student-summary]")
+    shot(page, "9-record-with-class-and-grade")

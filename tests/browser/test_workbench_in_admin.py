@@ -40,8 +40,8 @@ def test_county_administrator_creates_a_registrar(live_server, browser):  # noqa
     page.fill("#id_username", "ma-xiaoyan")
     page.fill("#id_password1", "Gansu-xueji-2026")
     page.fill("#id_password2", "Gansu-xueji-2026")
-    page.select_option("#id_unit_school", str(school.pk))
-    page.select_option("#id_role", "registrar")
+    page.select_option("#id_unit_school", label="城关区第一初级中学")  # chosen by name, as a person does
+    page.select_option("#id_role", label="学籍管理员")
     page.fill("#id_trained_on", "2026年8月20日")  # typed in the admin's one date form
     shot(page, "staff-1-form")
     page.click("footer button:has-text('保存')")
@@ -132,6 +132,13 @@ def test_county_prints_the_diplomas_of_a_graduation_roll(live_server, browser): 
     page.select_option("#id_kind", "diploma")
     page.check("#id_issue_missing")
     shot(page, "print-2-form")
+    # Issuing cannot be undone: the registrar is asked first (a refusal starts nothing).
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button:has-text('开始打印')")
+    page.wait_for_timeout(500)
+    assert asked and "签发后不能撤销" in asked[0] and not PrintJob.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('开始打印')")
     page.wait_for_load_state("networkidle")
     page.wait_for_selector("[data-testid=print-progress][data-status=done]", timeout=60000)

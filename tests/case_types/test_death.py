@@ -65,7 +65,7 @@ def test_death_reported_in_time_cancels_the_registration(world, pupil):
     assert (event.status_from, event.status_to, event.occurred_on) == ("active", "deceased", D(2025, 9, 26))
     assert AuxiliaryNumber.objects.get(number=old_number).cancelled_at is not None
     entry = ArchiveEntry.objects.get(case=case, kind="base_data")
-    assert entry.title == "死亡注销:2025年09月26日死亡"
+    assert entry.title == "死亡注销:2025年9月26日死亡"
     assert "第10个工作日" in entry.body and "2025年10月16日" in entry.body and "逾期" not in entry.body
     assert ArchiveEntry.objects.filter(case=case, kind="evidence").count() == 1
 

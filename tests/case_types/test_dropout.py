@@ -69,8 +69,8 @@ def test_dropout_is_recorded_by_the_county_and_keeps_the_registration(world, sec
     assert AuxiliaryNumber.objects.get(number=old_number).cancelled_at is not None
     assert not second_grader.auxiliary_numbers.filter(cancelled_at__isnull=True).exists()
     entry = ArchiveEntry.objects.get(case=case, kind="base_data")
-    assert "酒泉路街道" in entry.title and "2026年03月09日" in entry.title
-    assert "2026年03月02日" in entry.body and "保留学籍" in entry.body
+    assert "酒泉路街道" in entry.title and "2026年3月9日" in entry.title
+    assert "2026年3月2日" in entry.body and "保留学籍" in entry.body
 
 
 def test_migrant_dropout_archive_notes_the_hand_over_to_the_household_county(world, school):

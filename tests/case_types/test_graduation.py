@@ -148,7 +148,7 @@ def test_article_34_a_roll_dated_before_the_last_term_of_the_final_grade_is_refu
         case_approve(acting_user=authority, case=case)
     assert [(e["code"], e["article"]) for e in rule_errors(info.value)] == [
         ("graduation_course_not_finished", "第三十四条")]
-    assert "2026年02月01日" in rule_errors(info.value)[0]["message"]
+    assert "2026年2月1日" in rule_errors(info.value)[0]["message"]
     assert registry_snapshot() == before
     graduate.refresh_from_db()
     assert graduate.status == "active"
@@ -262,7 +262,7 @@ def test_completion_exchange_after_make_up_exams_school_then_city(world, senior_
     assert [a.staff_profile.unit for a in approvers] == [senior_school, Jurisdiction.objects.get(code="6201")]
     assert case.state == CaseState.APPROVED
     entry = completer.student.archive_entries.get(case=case, kind="base_data")
-    assert entry.title == "结业换发毕业证书" and "2026年06月30日结业" in entry.body
+    assert entry.title == "结业换发毕业证书" and "2026年6月30日结业" in entry.body
     assert completer.student.archive_entries.filter(case=case, kind="evidence").count() == 2
     # The registration stays closed but now reads 毕业, with the exchange in its history.
     completer.refresh_from_db()

@@ -102,3 +102,15 @@ def test_the_workbench_shows_a_match_held_elsewhere_with_its_numbers_masked(clie
     cells = " ".join(str(c) for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)
                      for c in row if c is not None)
     assert "张伟" in cells and other.registry_number not in cells and other.id_number not in cells
+
+
+def test_only_the_editing_side_is_offered_an_import_on_the_case_page(client, setup):
+    """Seen in chromium: the county approving an intake was offered 'Excel 导入新生名单' on the case
+    page; approvers only read the uploads and the duplicate decisions."""
+    case = setup["case"]
+    url = reverse("wagtailsnippets_cases_case:edit", args=[case.pk])
+    client.force_login(setup["registrar"])
+    assert "Excel 导入新生名单" in client.get(url).content.decode()
+    client.force_login(setup["county"])
+    body = client.get(url).content.decode()
+    assert "Excel 导入新生名单" not in body and "查看 Excel 导入记录与查重裁定" in body

@@ -29,9 +29,12 @@
   }
   document.addEventListener("submit", function (event) {
     const form = event.target;
-    if (!form.querySelector("[data-xj-required-message]") && !form.dataset.xjConfirm) return;
+    // data-xj-confirm-if names a checkbox: ask only when it is ticked (e.g. a print that also issues).
+    const when = form.dataset.xjConfirmIf;
+    const confirm = form.dataset.xjConfirm && (!when || (form.elements[when] && form.elements[when].checked));
+    if (!form.querySelector("[data-xj-required-message]") && !confirm) return;
     if (!check(form)) { event.preventDefault(); return; }
-    if (form.dataset.xjConfirm && !window.confirm(form.dataset.xjConfirm)) event.preventDefault();
+    if (confirm && !window.confirm(form.dataset.xjConfirm)) event.preventDefault();
   }, true);
   document.addEventListener("input", function (event) {
     if (event.target.dataset && event.target.dataset.xjRequiredMessage) event.target.setCustomValidity("");
