@@ -425,6 +425,42 @@ def test_auxiliary_numbers_are_a_range_from_one_counter_update(school):
     assert [int(n[-4:]) for n in numbers] == list(range(int(numbers[0][-4:]), int(numbers[0][-4:]) + total))
 
 
+def test_auxiliary_numbers_past_the_copy_threshold_are_audited_set_based_and_chained(school):
+    """Each number gets its audit entry, written as plain rows into the hash chain (one COPY on
+    PostgreSQL, cases/chain.py insert_values): entries name their number and registration, the
+    chain verifies row by row, and the statements do not grow with the numbers."""
+    from cases import chain
+    from cases.bulk import COPY_FROM
+
+    registrations = students_register(acting_user=None, school=school, stage="junior",
+                                      started_on=datetime.date(2024, 9, 1), people=people(2 * COPY_FROM + 70),
+                                      issue_auxiliary_numbers=False)
+    first, second = registrations[:COPY_FROM + 10], registrations[COPY_FROM + 10:]
+    queries, issued = count_queries(lambda: auxiliary_numbers_issue(acting_user=None, registrations=first))
+    entries = m.RegistryLogEntry.objects.filter(action="xueji.auxiliary.issue")
+    assert {(e.object_id, e.data["number"], e.data["registration"], e.school_id, e.scope_code) for e in entries} == {
+        (str(a.pk), a.number, a.registration_id, school.pk, school.scope_code) for a in issued}
+    assert {e.label for e in entries} == {str(a) for a in issued}
+    problem, checked, head = chain.verify(m.RegistryLogEntry)
+    assert problem is None and checked == m.RegistryLogEntry.objects.count()
+    assert head == m.RegistryLogEntry.objects.order_by("-id").first().entry_hash
+    more, _ = count_queries(lambda: auxiliary_numbers_issue(acting_user=None, registrations=second))
+    assert chain.verify(m.RegistryLogEntry)[0] is None
+    if connection.vendor == "postgresql":  # SQLite: Django splits INSERTs at 999 parameters
+        assert more == queries
+
+
+def test_chain_rows_must_name_every_hashed_column(db):
+    """A plain row missing a column the hash covers is refused before anything is written."""
+    from django.db import transaction
+
+    from cases import chain
+
+    with transaction.atomic(), pytest.raises(ValueError, match="need exactly"):
+        chain.insert_values(m.RegistryLogEntry, [{"action": "xueji.student.register", "label": "x"}])
+    assert not m.RegistryLogEntry.objects.exists()
+
+
 def test_auxiliary_numbers_refused_writes_nothing(school):
     registrations = intake(school, 3)
     before = m.AuxiliaryNumber.objects.count(), list(m.SequenceCounter.objects.values_list("last_value", flat=True))
