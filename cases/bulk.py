@@ -15,6 +15,8 @@ import time
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 INSERT_BATCH = 2000
 # Below this, Django's INSERT (one statement) beats the id reservation and the COPY (two).
@@ -31,13 +33,23 @@ def reserve_ids(model, count):
         return [row[0] for row in cursor.fetchall()]
 
 
+def any_of(field, values, cast):
+    """Q: ``field`` among ``values``. On PostgreSQL one array parameter (``cast``: its element
+    type, e.g. bigint, text) rather than a placeholder per value: psycopg splits a statement of
+    ten thousand placeholders slowly, and the server parses each; elsewhere a plain IN."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": values})
+    return Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{cast}[])", [values])})
+
+
 def _adapter(field):
     """value → what COPY takes for the column, or None when psycopg adapts the value as it is."""
-    from psycopg.types.json import Jsonb
-
     if isinstance(field, models.JSONField):
-        dumps = (field.encoder or DjangoJSONEncoder)().encode  # one encoder, as json.dumps(cls=…) gives
-        return lambda value: None if value is None else Jsonb(value, dumps=dumps)
+        # One encoder (json.dumps(cls=…) makes one per call); COPY's text form takes the JSON
+        # text for a jsonb column as it is.
+        dumps = (field.encoder or DjangoJSONEncoder)().encode
+        return lambda value: None if value is None else dumps(value)
     return None
 
 

@@ -54,10 +54,14 @@ def content_fields(model):
     return [f for f in model._meta.concrete_fields if f.attname not in CHAIN_FIELDS]
 
 
+_AS_IS = frozenset(_SCALARS)
+
+
 def content_json(values):
     """Canonical JSON of a row's content given as {attname: value} (every field of
     ``content_fields``): what ``content_of`` gives for a model instance with these values."""
-    return _CANONICAL.encode({name: _plain(value) for name, value in values.items()})
+    return _CANONICAL.encode({name: value if type(value) in _AS_IS else _plain(value)
+                              for name, value in values.items()})
 
 
 def content_of(row):
@@ -119,10 +123,10 @@ def insert_values(model, rows):
     _lock(model)
     head = head_of(model)
     sha256 = hashlib.sha256
-    for row in rows:
-        row["prev_hash"] = head
-        row["entry_hash"] = head = sha256((head + content_json(
-            {k: v for k, v in row.items() if k not in CHAIN_FIELDS})).encode()).hexdigest()
+    for row in rows:  # the content first (the rows hold exactly the hashed columns), then the links
+        entry_hash = sha256((head + content_json(row)).encode()).hexdigest()
+        row["prev_hash"], row["entry_hash"] = head, entry_hash
+        head = entry_hash
     if copy_rows(model, rows) is None:  # not PostgreSQL, or too few rows for a COPY
         QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in rows], batch_size=1000)
 
