@@ -26,6 +26,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cases import models as m
+from cases.bulk import any_of
 
 NOTHING = Q(pk__in=[])
 
@@ -190,7 +191,8 @@ def student_parts(user):
     # The rest, disjoint from the parts above: students who left, subjects of cases in scope.
     subjects = m.Case.objects.filter(_cases(scope), student__isnull=False).exclude(scope.current_students("student__"))
     ids = sorted(set(former_student_ids(scope)) | set(subjects.values_list("student_id", flat=True)))
-    return parts + ([Q(pk__in=ids)] if ids else [])
+    # One array parameter, not a placeholder per id (a county's ~1,000 former students).
+    return parts + ([any_of("pk", ids, "bigint")] if ids else [])
 
 
 
