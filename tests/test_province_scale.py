@@ -345,7 +345,32 @@ def test_graphql_current_registration_is_joined_and_its_scope_decided_without_qu
     # joined to the student's row, and in scope by construction: no query of its own, no check
     assert not [q for q in sql if q.startswith(('SELECT "cases_registration"', 'SELECT "cases_school"',
                                                  'SELECT "cases_schoolclass"'))]
-    assert len([q for q in sql if 'FROM "cases_student"' in q]) == 2  # the student, and whose data is whole
+    # the student, with whether the caller holds it (whose data is whole) read in the same query
+    assert len([q for q in sql if 'FROM "cases_student"' in q]) == 1
+
+
+def test_graphql_one_student_reads_whose_data_is_whole_with_its_row(school, other_school):
+    """By id, the former school (not the holder) gets the numbers masked and the new school whole,
+    each from the one query that fetched the student (access.with_held), none of its own."""
+    registration = register_student(school=school)
+    student = registration.student
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=student, school=other_school, stage="junior",
+                      started_on=datetime.date(2026, 3, 2), reason="转入")
+    one = "query($id: ID) { student(id: $id) { registryNumber idNumber name } }"
+    global_id = base64.b64encode(f"Student:{student.pk}".encode()).decode()
+    for unit, whole in ((school, False), (other_school, True)):
+        api = Api(staff_user(unit), token=True)
+        api.data(one, {"id": global_id})  # the token's first use
+        with CaptureQueriesContext(connection) as captured:
+            seen = api.data(one, {"id": global_id})["student"]
+        assert seen["name"] == student.name
+        assert seen["idNumber"] == (student.id_number if whole else access.mask("id_number", student.id_number))
+        assert seen["registryNumber"] == (student.registry_number if whole
+                                          else access.mask("registry_number", student.registry_number))
+        assert seen["idNumber"] != student.id_number or whole
+        assert len([q for q in captured.captured_queries if 'FROM "cases_student"' in q["sql"]]) == 1
 
 
 # Django caps SQLite statements at 999 parameters (43 students per INSERT): there the large
