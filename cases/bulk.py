@@ -12,10 +12,11 @@ Elsewhere (SQLite) it is ``bulk_create``. Like ``bulk_create``: no ``save()``, n
 
 import json
 import time
-from functools import partial
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 INSERT_BATCH = 2000
 # Below this, Django's INSERT (one statement) beats the id reservation and the COPY (two).
@@ -32,13 +33,23 @@ def reserve_ids(model, count):
         return [row[0] for row in cursor.fetchall()]
 
 
+def any_of(field, values, cast):
+    """Q: ``field`` among ``values``. On PostgreSQL one array parameter (``cast``: its element
+    type, e.g. bigint, text) rather than a placeholder per value: psycopg splits a statement of
+    ten thousand placeholders slowly, and the server parses each; elsewhere a plain IN."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": values})
+    return Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{cast}[])", [values])})
+
+
 def _adapter(field):
     """value → what COPY takes for the column, or None when psycopg adapts the value as it is."""
-    from psycopg.types.json import Jsonb
-
     if isinstance(field, models.JSONField):
-        dumps = partial(json.dumps, cls=field.encoder or DjangoJSONEncoder)
-        return lambda value: None if value is None else Jsonb(value, dumps=dumps)
+        # One encoder (json.dumps(cls=…) makes one per call); COPY's text form takes the JSON
+        # text for a jsonb column as it is.
+        dumps = (field.encoder or DjangoJSONEncoder)().encode
+        return lambda value: None if value is None else dumps(value)
     return None
 
 
@@ -58,21 +69,38 @@ def bulk_insert(model, objs):
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 field.pre_save(obj, add=True)
-    attnames = [f.attname for f in fields]
+    _copy(meta, fields, ([getattr(obj, f.attname) for f in fields] for obj in objs), len(objs))
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def copy_rows(model, rows):
+    """Insert ``rows`` given as {attname: value} dicts (the same keys in each; no ``id``) with one
+    COPY, their ids reserved first and set in each dict as ``id``, in order. Returns the rows, or
+    None (nothing written) when not on PostgreSQL or too few rows for a COPY to pay."""
+    if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
+        return None
+    meta = model._meta
+    fields = [meta.pk, *(meta.get_field(name) for name in rows[0] if name != meta.pk.attname)]
+    for row, pk in zip(rows, reserve_ids(model, len(rows))):
+        row[meta.pk.attname] = pk
+    _copy(meta, fields, ([row[f.attname] for f in fields] for row in rows), len(rows))
+    return rows
+
+
+def _copy(meta, fields, values, count):
+    """COPY the value lists (in ``fields``' order) into the table, counted like any statement."""
     adapters = [(i, adapt) for i, adapt in ((i, _adapter(f)) for i, f in enumerate(fields)) if adapt]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
     started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:  # IntegrityError as Django's
         with cursor.cursor.copy(sql) as copy:
-            for obj in objs:
-                row = [getattr(obj, name) for name in attnames]
+            for row in values:
                 for i, adapt in adapters:
                     row[i] = adapt(row[i])
                 copy.write_row(row)
     if connection.queries_logged:  # counted like any statement (tests assert statement counts)
-        connection.queries_log.append({"sql": f"{sql} -- {len(objs)} rows",
+        connection.queries_log.append({"sql": f"{sql} -- {count} rows",
                                        "time": f"{time.monotonic() - started:.3f}"})
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
-    return objs

@@ -45,11 +45,28 @@ def _plain(value):
     return value
 
 
+# One encoder for every row: json.dumps(cls=…) would build a new one per call (same output).
+_CANONICAL = DjangoJSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_fields(model):
+    """The concrete fields whose values a row's hash covers (all but the chain's own)."""
+    return [f for f in model._meta.concrete_fields if f.attname not in CHAIN_FIELDS]
+
+
+_AS_IS = frozenset(_SCALARS)
+
+
+def content_json(values):
+    """Canonical JSON of a row's content given as {attname: value} (every field of
+    ``content_fields``): what ``content_of`` gives for a model instance with these values."""
+    return _CANONICAL.encode({name: value if type(value) in _AS_IS else _plain(value)
+                              for name, value in values.items()})
+
+
 def content_of(row):
     """The row's content as canonical JSON: every concrete column except the chain's own."""
-    fields = [f for f in row._meta.concrete_fields if f.attname not in CHAIN_FIELDS]
-    content = {f.attname: _plain(getattr(row, f.attname)) for f in fields}
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return content_json({f.attname: getattr(row, f.attname) for f in content_fields(type(row))})
 
 
 def hash_of(prev_hash, row):
@@ -84,6 +101,34 @@ def insert(model, rows, insert_rows):
     with transaction.atomic(savepoint=False):
         link(model, rows)
         return insert_rows(rows)
+
+
+def insert_values(model, rows):
+    """Link and insert many rows given as plain {attname: value} dicts (every field of
+    ``content_fields``), set-based: no model instance per row, each hash over the same canonical
+    JSON as ``hash_of`` (so ``verify`` reads them back whole), one COPY on PostgreSQL (ids
+    reserved in chain order under the lock), ``bulk_create`` elsewhere. Call inside
+    ``transaction.atomic``."""
+    from django.db.models import QuerySet
+
+    from cases.bulk import copy_rows
+
+    if not rows:
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("chain.insert_values needs a transaction")
+    expected = {f.attname for f in content_fields(model)}
+    if set(rows[0]) != expected:  # a hash over fewer columns would not verify
+        raise ValueError(f"rows of {model.__name__} need exactly {sorted(expected)}")
+    _lock(model)
+    head = head_of(model)
+    sha256 = hashlib.sha256
+    for row in rows:  # the content first (the rows hold exactly the hashed columns), then the links
+        entry_hash = sha256((head + content_json(row)).encode()).hexdigest()
+        row["prev_hash"], row["entry_hash"] = head, entry_hash
+        head = entry_hash
+    if copy_rows(model, rows) is None:  # not PostgreSQL, or too few rows for a COPY
+        QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in rows], batch_size=1000)
 
 
 # --- verification ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def fetch(info, node_type, global_id):
 def fetch_one(info, node_type, queryset):
     """The first object of ``queryset`` the caller may see, loaded as the query asks."""
     try:
-        objects = list(node_type.get_queryset(queryset, info)[:1])
+        objects = list(node_type.get_single_queryset(queryset, info)[:1])
     except (ValueError, TypeError, ValidationError):
         return None
     if objects:

@@ -49,7 +49,9 @@ class CountableConnection(relay.Connection):
     def _count(root):
         if not hasattr(root, "_counted"):
             parts = getattr(root, "parts", None) or [root.iterable]
-            counts = [part.order_by()[:COUNT_LIMIT + 1].count() for part in parts]  # never past the limit
+            # never past the limit; keys only (no column a type computes per row, e.g. with_held)
+            parts = [part.order_by().values("pk") for part in parts]
+            counts = [part[:COUNT_LIMIT + 1].count() for part in parts]
             exact = sum(counts)
             if all(n <= COUNT_LIMIT for n in counts):  # every part counted whole: exact
                 root._counted = (exact, False)
@@ -111,6 +113,11 @@ class ScopedNode(DjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset, info):
         return optimize(cls.scoped(maybe_queryset(queryset), info), cls, node_tree(info), info)
+
+    @classmethod
+    def get_single_queryset(cls, queryset, info):
+        """``get_queryset`` for fetching one object (``ids.fetch_one``)."""
+        return cls.get_queryset(queryset, info)
 
     @classmethod
     def prepare(cls, objects, info, single=False):
