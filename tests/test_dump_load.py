@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = connection.vendor == "postgresql"
 # Rows that legitimately differ between two databases: when each applied its migrations.
 NOT_DATA = {"django_migrations"}
+# SQLite's full-text index keeps its entries (the FTS table itself, compared like any table) in
+# segments whose layout depends on the order of inserts: storage, not data.
+FTS_STORAGE = ("_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
 # A registry whose case workflows were created in another order than a fresh database creates
 # them (a case type added in a later release): their primary keys differ from the new database's.
 REORDER_WORKFLOWS = """
@@ -83,7 +86,8 @@ class Database:
         with sqlite3.connect(self.path) as db:
             tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                "AND name NOT LIKE 'sqlite_%'")]
-            return {t: sorted(map(repr, db.execute(f'SELECT * FROM "{t}"'))) for t in tables if t not in NOT_DATA}
+            return {t: sorted(map(repr, db.execute(f'SELECT * FROM "{t}"'))) for t in tables
+                    if t not in NOT_DATA and not t.endswith(FTS_STORAGE)}
 
     def psql(self, sql, check=True):
         done = subprocess.run(["psql", self.url, "-tAc", sql], capture_output=True, text=True)
