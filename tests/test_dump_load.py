@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,15 +55,28 @@ class Database:
     def create(self, template=None):
         if POSTGRES:
             self.drop()
+            if template:  # CREATE DATABASE … TEMPLATE waits 5 s for the template's last session to end
+                template.sessions_ended()
             subprocess.run(["createdb", "-h", self.host, "-U", self.user, *(["-T", template.db_name] if template else []),
                             self.db_name], check=True)
         elif template:
             shutil.copy(template.path, self.path)
         return self
 
+    def sessions_ended(self, seconds=60):
+        """The backend of a manage.py that exited ends late on a loaded machine."""
+        maintenance = self.url.rsplit("/", 1)[0] + "/postgres"
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            count = subprocess.run(["psql", maintenance, "-tAc", "SELECT count(*) FROM pg_stat_activity WHERE "
+                                    f"datname = '{self.db_name}'"], capture_output=True, text=True).stdout.strip()
+            if count == "0":
+                return
+            time.sleep(0.2)
+
     def drop(self):
         if POSTGRES:
-            subprocess.run(["dropdb", "--if-exists", "-h", self.host, "-U", self.user, self.db_name], check=True)
+            subprocess.run(["dropdb", "--force", "--if-exists", "-h", self.host, "-U", self.user, self.db_name], check=True)
 
     def manage(self, *args, check=True):
         env = {**os.environ, "DATABASE_URL": self.url, "DJANGO_SETTINGS_MODULE": "cms.settings.test",
