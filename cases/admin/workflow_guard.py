@@ -50,8 +50,13 @@ def derived_workflow_urls(prefix="admin/workflows/"):
     from wagtail.admin.auth import require_admin_access
     from wagtail.admin.urls import workflows
 
-    return [path(prefix + str(pattern.pattern), require_admin_access(refuse_derived(pattern.callback, pattern.name)))
-            for pattern in workflows.urlpatterns if pattern.name in GUARDED]
+    routes = []
+    for pattern in workflows.urlpatterns:
+        if pattern.name in GUARDED:
+            view = require_admin_access(refuse_derived(pattern.callback, pattern.name))
+            view.wagtail_view_name = f"{workflows.app_name}:{pattern.name}"  # the route it stands in for
+            routes.append(path(prefix + str(pattern.pattern), view))
+    return routes
 
 
 def hide_registry_tasks():
