@@ -26,6 +26,9 @@ class CasesConfig(AppConfig):
         from cases import accounts
 
         accounts.connect()  # staff accounts are deactivated, never deleted
+        from cases.admin.workflow_guard import hide_registry_tasks
+
+        hide_registry_tasks()  # case workflows are derived from the code, never edited by hand
         post_migrate.connect(_sync_case_workflows, sender=self, dispatch_uid="xueji-sync-case-workflows")
 
     def _guard_private_documents(self):

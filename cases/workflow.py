@@ -14,8 +14,8 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import CharField
-from django.db.models.functions import Cast
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from wagtail.models import TaskState, Workflow, WorkflowTask
 
@@ -79,61 +79,61 @@ def office_for(task):
     return m.Office.EXAM if task.level == m.ApprovalLevel.EXAM_AUTHORITY else m.Office.REGISTRY
 
 
-def is_case_submitter(state, user, case=None):
-    """Did ``user`` open or submit the case of ``state``? Separation of duties: the submitter
-    never decides a step of the same case."""
-    if user is None:
-        return False
-    if state.workflow_state.requested_by_id == user.pk:
-        return True
-    if case is None:
-        case = m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
-    return case is not None and case.created_by_id == user.pk
+def _case_of_state():
+    return m.Case.objects.filter(pk=Cast(OuterRef("workflow_state__object_id"), BigIntegerField()))
 
 
-def school_staff(school_ids):
-    """{school id: ids of its active staff} for many schools, in one query."""
-    staff = {pk: set() for pk in school_ids}
-    rows = m.StaffProfile.objects.filter(school_id__in=staff, user__is_active=True).values_list("school_id", "user_id")
-    for school_id, user_id in rows:
-        staff[school_id].add(user_id)
-    return staff
-
-
-def school_has_only_submitters(school_id, submitter_ids, staff=None):
-    """Is the school's only active staff the submitter (a school with one registrar and no head
-    account)? Then its school step goes to its supervising authority. A school with no account
-    at all does not hand its consent to anyone. ``staff``: the school's active staff ids when
-    the caller loaded them for a whole page (``school_staff``), so a list costs no query per case."""
-    if staff is None:
-        staff = school_staff([school_id])[school_id]
-    return bool(staff) and staff <= {pk for pk in submitter_ids if pk}
-
-
-def user_may_act(state, user, case=None):
-    """May ``user`` decide the step ``state`` (a RegistryTaskState)?
+def task_states_awaiting(user):
+    """THE rule of who decides a step, as a queryset of the steps in progress ``user`` must
+    decide; every door asks it (dashboard, filters, bulk decisions, the case page, GraphQL's
+    awaitingMe and its filter, ``task_on_action``), through ``user_may_act`` for one step.
 
     A school step is decided by the school's staff other than the submitter (the head, in a
-    school with one registrar); a school with no second account has it decided by its
-    supervising authority (reviewer or head). An authority step by the authority's reviewers
-    and heads. Never by the one who opened or submitted the case."""
+    school with one registrar); a school whose only active accounts opened or submitted the
+    case has it decided by its supervising authority (registry reviewer or head); a school with
+    no account at all hands its consent to no one. An authority step by the reviewers and heads
+    of its unit and office. Never by the one who opened or submitted the case."""
     profile = profile_of(user)
-    if profile is None or not user.is_active or is_case_submitter(state, user, case):
+    states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
+    if profile is None or not user.is_active:
+        return states.none()
+    states = states.exclude(workflow_state__requested_by=user).exclude(Exists(_case_of_state().filter(created_by=user)))
+    if profile.school_id:
+        return states.filter(approver_school_id=profile.school_id)
+    if profile.role not in APPROVER_ROLES:
+        return states.none()
+    code = profile.jurisdiction.code
+    own = Q(approver_code=code, approver_school__isnull=True, approver_office=profile.office)
+    if profile.office != m.Office.REGISTRY:  # the exam authority decides its own steps only
+        return states.filter(own)
+    own |= Q(approver_code=code, approver_school__isnull=True, approver_office="")
+    nobody = Value(0, output_field=BigIntegerField())
+    staff = m.StaffProfile.objects.filter(school_id=OuterRef("approver_school_id"), user__is_active=True)
+    others = (staff.exclude(user_id=Coalesce(OuterRef("workflow_state__requested_by_id"), nobody))
+              .exclude(user_id=Coalesce(OuterRef("case_creator"), nobody)))
+    handed = Q(approver_school__scope_code=code) & Exists(staff) & ~Exists(others)
+    return (states.annotate(case_creator=Subquery(_case_of_state().values("created_by_id")[:1]))
+            .filter(own | handed))
+
+
+def user_may_act(state, user):
+    """May ``user`` decide the step ``state`` (a RegistryTaskState)? Asks ``task_states_awaiting``
+    (one query); a page of steps marked by ``mark_page`` asks it once per page and user."""
+    if user is None or not user.is_authenticated:
         return False
-    if state.approver_school_id:
-        if profile.school_id == state.approver_school_id:
-            return True
-        if profile.jurisdiction_id is None or profile.role not in APPROVER_ROLES:
-            return False
-        school = state.approver_school
-        if profile.jurisdiction.code != school.scope_code:
-            return False
-        case = case or m.Case.objects.filter(pk=state.workflow_state.object_id).only("created_by_id").first()
-        return school_has_only_submitters(school.pk, [state.workflow_state.requested_by_id,
-                                                      case.created_by_id if case else None],
-                                          staff=getattr(state, "_approver_school_staff", None))
-    return (profile.jurisdiction_id is not None and profile.jurisdiction.code == state.approver_code
-            and profile.office == (state.approver_office or m.Office.REGISTRY) and profile.role in APPROVER_ROLES)
+    page = getattr(state, "_awaiting_page", None)
+    if page is None:
+        return task_states_awaiting(user).filter(pk=state.pk).exists()
+    if user.pk not in page["by_user"]:
+        page["by_user"][user.pk] = set(task_states_awaiting(user).filter(pk__in=page["pks"]).values_list("pk", flat=True))
+    return state.pk in page["by_user"][user.pk]
+
+
+def mark_page(states):
+    """Let ``user_may_act`` answer for all of ``states`` (a page of steps) with one query."""
+    page = {"pks": [s.pk for s in states], "by_user": {}}
+    for state in states:
+        state._awaiting_page = page
 
 
 def current_step(case):
@@ -147,30 +147,13 @@ def current_step(case):
 def user_is_step_approver(task, case, user):
     state = current_step(case)
     return bool(state and state.task_id == task.pk and state.status == TaskState.STATUS_IN_PROGRESS
-                and user_may_act(state, user, case))
+                and user_may_act(state, user))
 
 
 def step_actions(task, case, user):
     if not user_is_step_approver(task, case, user):
         return []
     return [("reject", "退回修改", True), ("approve", "同意", False), ("approve", "同意并签署意见", True)]
-
-
-def task_states_awaiting(user):
-    """Steps in progress that ``user`` must decide: never those of a case the user opened or
-    submitted (is_case_submitter), which a school's registrar otherwise found in 待我审批."""
-    profile = profile_of(user)
-    states = m.RegistryTaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
-    if profile is None:
-        return states.none()
-    opened = m.Case.objects.filter(created_by=user).annotate(key=Cast("pk", CharField())).values("key")
-    states = states.exclude(workflow_state__requested_by=user).exclude(workflow_state__object_id__in=opened)
-    if profile.school_id:
-        return states.filter(approver_school_id=profile.school_id)
-    if profile.role not in APPROVER_ROLES:
-        return states.none()
-    return states.filter(approver_code=profile.jurisdiction.code, approver_school__isnull=True,
-                         approver_office=profile.office)
 
 
 def task_states_overdue(user, today=None):
@@ -259,7 +242,7 @@ def task_on_action(task, task_state, user, action_name, **kwargs):
     POST straight to the admin's workflow URL."""
     state = m.RegistryTaskState.objects.select_for_update().select_related("workflow_state").get(pk=task_state.pk)
     case = m.Case.objects.get(pk=state.workflow_state.object_id)
-    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user, case):
+    if state.status != TaskState.STATUS_IN_PROGRESS or not user_may_act(state, user):
         raise PermissionDenied
     comment = (kwargs.get("comment") or "").strip()
     if action_name == "approve":

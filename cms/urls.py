@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cases.admin.reports import NamedAgingPagesView, ScopedModelIndexView, ScopedWorkflowTasksView, ScopedWorkflowView
 from cases.accounts import user_delete_refused
+from cases.admin.workflow_guard import derived_workflow_urls
 from cases.documents import private_as_missing_urls, private_chosen_view
 from cms import views as public_views
 from graphql_api import downloads as api_downloads
@@ -29,6 +30,8 @@ scoped_reports = [
     path("admin/documents/chooser/chosen/<str:pk>/", require_admin_access(private_chosen_view())),
     # The document admin's views of one document (edit, delete, usage…) likewise.
     *private_as_missing_urls(),
+    # The case workflows and their steps are derived from the code: read-only in the workflow admin.
+    *derived_workflow_urls(),
 ]
 
 urlpatterns = scoped_reports + [

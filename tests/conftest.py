@@ -16,6 +16,47 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def other_sessions_ended(seconds=60):
+    """Wait until no other session is connected to the test database. A subprocess's backend
+    (pg_dump, psql, manage.py, gunicorn, a thread's connection) ends on its own after the process
+    exits, but late on a loaded machine, and PostgreSQL's DROP DATABASE waits only 5 seconds: the
+    test database's teardown then fails with "is being accessed by other users". One that is
+    still there after ``seconds`` is terminated, and named in a warning."""
+    import time
+    import warnings
+
+    from django.db import connection
+
+    sql = ("SELECT pid, application_name, state FROM pg_stat_activity "
+           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql)
+            others = cursor.fetchall()
+            if not others:
+                return
+            if time.monotonic() > deadline:
+                cursor.execute(f"SELECT pg_terminate_backend(pid) FROM ({sql}) AS others")
+                warnings.warn(f"sessions still on the test database, terminated: {others}")
+                return
+            time.sleep(0.2)
+
+
+@pytest.fixture(autouse=True)
+def _no_session_left_behind(request, django_db_blocker):
+    """Tests marked ``postgres`` start processes and threads with their own connections: none
+    of them outlives the test (see ``other_sessions_ended``)."""
+    yield
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not connection.needs_rollback:
+        with django_db_blocker.unblock():
+            other_sessions_ended()
+
+
 @pytest.fixture
 def chengguan(db):
     """兰州市城关区, a county shipped by the divisions migration."""

@@ -166,7 +166,8 @@ def url_name(path):
         match = resolve(urlsplit(path).path)
     except Resolver404:
         return None
-    return match.view_name
+    # A guard routed before the admin's URLs names the Wagtail route it stands in for.
+    return getattr(match.func, "wagtail_view_name", None) or match.view_name
 
 
 # --- reading a page's form as a browser would post it ---------------------------------------

@@ -59,7 +59,7 @@ def test_backup_restores_every_row_and_every_evidence_file_into_a_fresh_database
     original = fingerprint(env["DATABASE_URL"])
 
     restored_name = f"{connection.settings_dict['NAME']}_restored"
-    subprocess.run(["dropdb", "--if-exists", "-h", connection.settings_dict["HOST"] or "127.0.0.1", "-U",
+    subprocess.run(["dropdb", "--force", "--if-exists", "-h", connection.settings_dict["HOST"] or "127.0.0.1", "-U",
                     connection.settings_dict["USER"], restored_name], check=True)
     subprocess.run(["createdb", "-h", connection.settings_dict["HOST"] or "127.0.0.1", "-U",
                     connection.settings_dict["USER"], restored_name], check=True)
@@ -80,5 +80,5 @@ def test_backup_restores_every_row_and_every_evidence_file_into_a_fresh_database
                        capture_output=True)
         assert fingerprint(restored_env["DATABASE_URL"]) == original
     finally:
-        subprocess.run(["dropdb", "--if-exists", "-h", connection.settings_dict["HOST"] or "127.0.0.1", "-U",
+        subprocess.run(["dropdb", "--force", "--if-exists", "-h", connection.settings_dict["HOST"] or "127.0.0.1", "-U",
                         connection.settings_dict["USER"], restored_name], check=True)

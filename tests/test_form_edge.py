@@ -105,3 +105,17 @@ def test_edge_is_installed_on_every_form():
     form = AuthenticationForm(data={"username": "admin\x00", "password": "x"})
     assert not form.is_valid()
     assert [e.code for e in form.errors.as_data()["username"]] == ["invalid_character"]
+
+
+@pytest.mark.parametrize("total", ["1001", "2001", "99999"])
+def test_a_formset_posted_with_more_forms_than_it_allows_builds_none_of_them(total):
+    """Django's own cap builds and draws up to 2000 forms (tens of seconds of CPU for one
+    request): more than ``max_num`` is refused at once, in Chinese, with only the stored rows."""
+    Rows = forms.formset_factory(forms.Form)  # noqa: N806 (a class)
+    data = {"form-TOTAL_FORMS": total, "form-INITIAL_FORMS": "0"}
+    formset = Rows(data=data)
+    assert not formset.is_valid() and len(formset.forms) == 0
+    assert [e.code for e in formset.non_form_errors().as_data()] == ["too_many_forms"]
+    assert chinese(formset.non_form_errors()[0])
+    formset = Rows(data={**data, "form-TOTAL_FORMS": "3"})  # within the limit: as before
+    assert formset.is_valid() and len(formset.forms) == 3

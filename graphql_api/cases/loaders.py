@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 
 from cases import access
 from cases import models as m
-from cases.workflow import school_staff
+from cases.workflow import mark_page
 
 
 def case_ct():
@@ -36,21 +36,16 @@ def load_steps(cases):
     )
     codes = {s.approver_code for s in states if s.approver_code and not s.approver_school_id}
     units = {j.code: j for j in m.Jurisdiction.objects.filter(code__in=codes)} if codes else {}
-    # Steps in progress at a school: its staff, for awaitingMe (may the authority decide it?).
-    schools = {s.approver_school_id for s in states if s.approver_school_id and s.status == s.STATUS_IN_PROGRESS}
-    staff = school_staff(schools) if schools else {}
+    # awaitingMe of the page's steps in progress: one query per page (cases/workflow.py).
+    mark_page([s for s in states if s.status == s.STATUS_IN_PROGRESS])
     by_case = defaultdict(list)
     for state in states:
         state._gql_jurisdiction = units.get(state.approver_code)
-        if state.approver_school_id in staff:
-            state._approver_school_staff = staff[state.approver_school_id]
         by_case[state.workflow_state.object_id].append(state)
     for case in cases:
         runs = by_case.get(str(case.pk), [])
         latest = runs[-1].workflow_state_id if runs else None
         case._gql_steps = [s for s in runs if s.workflow_state_id == latest]
-        for state in runs:
-            state._gql_case = case  # awaitingMe checks the case's submitter without a query per step
         case._gql_comments = [s for s in runs if (s.comment or "").strip()]
 
 

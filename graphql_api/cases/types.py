@@ -176,8 +176,7 @@ class ApprovalStepNode(ScopedNode):
         return bool(root.status == TaskState.STATUS_IN_PROGRESS and root.due_on and root.due_on < timezone.localdate())
 
     def resolve_awaiting_me(root, info):
-        return root.status == TaskState.STATUS_IN_PROGRESS and user_may_act(root, info.context.user,
-                                                                             getattr(root, "_gql_case", None))
+        return root.status == TaskState.STATUS_IN_PROGRESS and user_may_act(root, info.context.user)
 
 
 class Document(graphene.ObjectType):
@@ -364,7 +363,7 @@ class CaseNode(ScopedNode):
 
     def resolve_awaiting_me(root, info):
         step = CaseNode.resolve_current_step(root, info)
-        return bool(step and user_may_act(step, info.context.user, root))
+        return bool(step and user_may_act(step, info.context.user))
 
     def resolve_history(root, info):
         if not hasattr(root, "_gql_history"):

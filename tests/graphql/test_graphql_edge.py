@@ -16,6 +16,7 @@ def api(people):
 @pytest.mark.parametrize("variables, code", [
     ({"first": -1}, "invalid_page"),
     ({"first": 101}, "page_too_large"),
+    ({"first": 10**9}, "page_too_large"),
     ({"first": 2**31 - 1}, "page_too_large"),
     ({"name": "城关\x00"}, "invalid_character"),
     ({"name": "城" * 5001}, "too_long"),
@@ -34,6 +35,13 @@ def test_null_and_zero_page_sizes_are_answered(api, places):
         assert status == 200 and "errors" not in body, body
     status, body = api(QUERY, {"first": None, "name": "城关区第一初级中学"})
     assert [e["node"]["name"] for e in body["data"]["schools"]["edges"]] == ["城关区第一初级中学"]
+
+
+@pytest.mark.parametrize("first", [10**10, -(10**10), "100", 1.5, [1], {"a": 1}])
+def test_a_page_size_beyond_an_int_or_of_another_type_gets_a_code(api, first):
+    status, body = api(QUERY, {"first": first})
+    assert status in (200, 400) and error_codes(body) == ["invalid_value"], body
+    assert body["errors"][0]["extensions"]["field"] == "first"
 
 
 def test_a_far_date_is_refused_before_the_service(api, world, places, pupil):
@@ -56,6 +64,8 @@ def test_a_far_date_is_refused_before_the_service(api, world, places, pupil):
     ({"registration": {"people": [{"birthDate": "昨天"}]}}, "input.registration.people[0].birthDate"),
     ({"suspension": {"reason": "NOT_A_REASON"}}, "input.suspension.reason"),
     (None, "input"),
+    ([{"suspension": {"reason": "illness"}}], "input"),  # a JSON list where an object belongs
+    ({"suspension": [{"reason": "illness"}]}, "input.suspension"),
 ])
 def test_a_variable_of_the_wrong_type_gets_a_code_and_a_chinese_message(api, value, where):
     status, body = api("mutation($input: CaseFieldsInput!) { createCase(input: $input) { errors { code } } }",

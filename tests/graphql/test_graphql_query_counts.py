@@ -135,8 +135,8 @@ def test_api_tokens_are_flat(db):
 
 def test_awaiting_me_of_school_steps_costs_no_query_per_case(db):
     """A school whose only account submitted the case has its school step decided by its county
-    (cases/workflow.py, school_has_only_submitters): answering awaitingMe for a page of such
-    cases reads the schools' staff once, not once per case."""
+    (cases/workflow.py, task_states_awaiting): answering awaitingMe for a page of such cases
+    asks the rule once per page, not once per case."""
     from cases.services.cases import case_submit
     from tests.case_types.helpers import World
     from tests.case_types.test_suspension import suspend

@@ -118,6 +118,24 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+        # The leader gone, its children (gunicorn's workers, RQ's work horse) may still hold a
+        # database connection: wait for the whole group, then kill what is left.
+        for process in self.processes:
+            deadline = time.monotonic() + 20
+            while _group_alive(process.pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if _group_alive(process.pid):
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 def _reachable(url):
