@@ -21,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+# Connections kept between requests, as in production (cms/settings/production.py): a new
+# connection per request would be timed otherwise, on both sides of every comparison.
+os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 
 import django  # noqa: E402
 

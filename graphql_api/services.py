@@ -20,6 +20,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cases.errors import RuleError
+from cases.prepared import PreparedReads
 
 from .models import ApiToken
 
@@ -88,10 +89,8 @@ def api_token_authenticate(secret):
     # One query for the token, its user and the user's unit (what cases.access.profile_of and
     # scope_of need for the whole request) and, on PostgreSQL, the user's permissions as an
     # array beside them (elsewhere a second query): the fixed cost of a call.
-    tokens = ApiToken.objects.select_related("user__staff_profile__school__county", "user__staff_profile__jurisdiction")
-    if connection.vendor == "postgresql":
-        tokens = tokens.annotate(permissions=ArraySubquery(_permissions(OuterRef("user_id"))))
-    token = tokens.filter(prefix=parts[1]).first()
+    found = _TOKENS.rows(connection.alias, _tokens_by_prefix, parts[1])
+    token = found[0] if found else None
     if token is None or not hmac.compare_digest(token.key_hash, _hash(secret)):
         return None
     now = timezone.now()
@@ -105,9 +104,27 @@ def api_token_authenticate(secret):
     return user
 
 
+def _tokens_by_prefix(prefix):
+    tokens = ApiToken.objects.select_related("user__staff_profile__school__county", "user__staff_profile__jurisdiction")
+    if connection.vendor == "postgresql":
+        tokens = tokens.annotate(permissions=ArraySubquery(_permissions(OuterRef("user_id"))))
+    return tokens.filter(prefix=prefix)[:1]
+
+
+# The token query has one shape per database: compiled once (a fixed cost of every call).
+_TOKENS = PreparedReads(size=8)
+_PERMISSIONS = PreparedReads(size=8)
+
+
 def _permissions(user):
     """The user's own and their groups' permissions as "app_label.codename" (ModelBackend's form)."""
-    return (Permission.objects.filter(Q(user=user) | Q(group__user=user))
+    # Two sets of ids, not Django's ORed joins (which join every group's permissions to every
+    # member before filtering: milliseconds on every call). ``user`` may be the token query's
+    # OuterRef: one level deeper here.
+    user = OuterRef(user) if isinstance(user, OuterRef) else user
+    own = Permission.user_set.through.objects.filter(user=user).values("permission_id")
+    through_groups = Permission.group_set.through.objects.filter(group__user=user).values("permission_id")
+    return (Permission.objects.filter(Q(pk__in=own) | Q(pk__in=through_groups))
             .values_list(Concat("content_type__app_label", Value("."), "codename", output_field=CharField()),
                          flat=True))
 
@@ -117,4 +134,6 @@ def _load_permissions(user, loaded=None):
     instead of ModelBackend's two), for a request that will ask has_perm many times."""
     if not user.is_active or user.is_superuser:
         return
-    user._perm_cache = set(_permissions(user) if loaded is None else loaded)  # ModelBackend's own cache
+    if loaded is None:
+        loaded = _PERMISSIONS.rows(connection.alias, _permissions, user.pk)
+    user._perm_cache = set(loaded)  # ModelBackend's own cache

@@ -115,6 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+else:
+    # Django's cursors bind on the client and are never prepared; a threshold (instead of
+    # Django's None, "never") lets the hot reads of cases/prepared.py ask for prepared statements
+    # explicitly. No other cursor reaches it. Not for a transaction-pooling PgBouncer before 1.21.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # dumpdata/loaddata keep every microsecond (the audit log's hash chain covers its timestamps).
 SERIALIZATION_MODULES = {"json": "cms.serializers.json", "jsonl": "cms.serializers.jsonl"}

@@ -1,6 +1,5 @@
 import graphene
 
-from cases import models as m
 from cases.case_types import CASE_TYPES
 from graphql_api.core.errors import ApiError
 from graphql_api.core.ids import InvalidId, fetch, fetch_one
@@ -21,7 +20,7 @@ class CaseQueries(graphene.ObjectType):
         if bool(id) == bool(number):
             raise ApiError("请提供 id 或 number 之一", "invalid_argument")
         try:
-            return fetch(info, CaseNode, id) if id else fetch_one(info, CaseNode, m.Case.objects.filter(number=number))
+            return fetch(info, CaseNode, id) if id else fetch_one(info, CaseNode, "number", number)
         except InvalidId:
             raise ApiError("无效的ID", "invalid_id") from None
 

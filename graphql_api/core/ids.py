@@ -4,7 +4,11 @@ same way for a missing object and for one out of scope."""
 from django.core.exceptions import ValidationError
 from graphql_relay import from_global_id
 
+from cases import access
+from cases.prepared import PreparedReads
+
 from .errors import INVALID_ID, MESSAGES, ApiError
+from .optimize import node_tree
 
 
 class InvalidId(ValueError):
@@ -32,14 +36,45 @@ def decode_or_error(global_id, node_type):
 def fetch(info, node_type, global_id):
     """The object behind ``global_id`` if the caller may see it, else None (missing and out of
     scope alike). Raises InvalidId for a malformed id or an id of another type."""
-    pk = decode(global_id, node_type)
-    return fetch_one(info, node_type, node_type._meta.model._default_manager.filter(pk=pk))
+    return fetch_one(info, node_type, "pk", decode(global_id, node_type))
 
 
-def fetch_one(info, node_type, queryset):
-    """The first object of ``queryset`` the caller may see, loaded as the query asks."""
+# One statement per shape: the node type, the lookup, who asks (scope and permissions decide the
+# SQL) and what the query selects (the joins); only the looked-up value changes between calls.
+PREPARED = PreparedReads()
+
+
+def _viewer(user):
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return (user.pk, user.is_active, True)
+    return (user.pk, user.is_active, False, access.scope_of(user), frozenset(user.get_all_permissions()))
+
+
+def _frozen(tree):
+    return tuple(sorted((name, _frozen(subtree)) for name, subtree in tree.items()))
+
+
+def fetch_one(info, node_type, lookup, value, *, narrow=None):
+    """The object of ``node_type`` whose ``lookup`` equals ``value``, if the caller may see it
+    (and it passes ``narrow(user)``, a Q over the model, when given), loaded as the query asks;
+    else None."""
+    user = info.context.user
+    model = node_type._meta.model
+
+    def build(looked_up):
+        queryset = model._default_manager.filter(**{lookup: looked_up})
+        if narrow is not None:
+            queryset = queryset.filter(narrow(user))
+        return node_type.get_single_queryset(queryset, info)[:1]
+
     try:
-        objects = list(node_type.get_single_queryset(queryset, info)[:1])
+        if node_type.prepared:
+            key = (node_type, lookup, narrow, _viewer(user), _frozen(node_tree(info)))
+            objects = PREPARED.rows(key, build, value)
+        else:
+            objects = list(build(value))
     except (ValueError, TypeError, ValidationError):
         return None
     if objects:

@@ -94,6 +94,10 @@ class ScopedNode(DjangoObjectType):
     action), loaded as the query asks (``related``, see core/optimize.py)."""
 
     related = {}
+    # Whether one object by a looked-up value is read through a statement compiled once per shape
+    # (core/ids.py): only for types whose queryset depends on nothing but the caller and the
+    # selection (no clock, no rows read while building it).
+    prepared = False
 
     class Meta:
         abstract = True

@@ -29,8 +29,7 @@ class RegistryQueries(graphene.ObjectType):
                 return fetch(info, StudentNode, id)
             except InvalidId:
                 raise ApiError("无效的ID", "invalid_id") from None
-        students = m.Student.objects.filter(registry_number=registry_number)
-        if not registry_number.startswith(("J", "L")):
-            # A G number is the ID number: only the holder finds the student by it (cases/search.py).
-            students = students.filter(access.students_held_q(info.context.user))
-        return fetch_one(info, StudentNode, students)
+        # A G number is the ID number: only the holder finds the student by it (cases/search.py).
+        held_only = not registry_number.startswith(("J", "L"))
+        return fetch_one(info, StudentNode, "registry_number", registry_number,
+                         narrow=access.students_held_q if held_only else None)

@@ -215,6 +215,8 @@ class StudentNode(ScopedNode):
                                 Needs(joins=("current_registration__school",))),
     }
 
+    prepared = True  # scope, "held" and the joins depend only on the caller and the selection
+
     class Meta:
         model = m.Student
         name = "Student"

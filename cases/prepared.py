@@ -1,0 +1,167 @@
+"""Hot read paths compiled to SQL once per shape, then run again with a new value.
+
+A scoped queryset is a tree of Q objects and subqueries: building it and compiling it costs
+Django far more Python than the database spends running it (about a thousand calls for one
+student read through the API, against a statement of a fraction of a millisecond). On a hot
+path whose SQL differs between calls only by the one value looked up (a token's prefix, a
+registry number), ``PreparedReads`` keeps the compiled statement per *shape* and runs it with
+the new value: the same SQL, the same rows, the same model objects (``select_related`` and
+annotations included).
+
+The caller's key must name everything the queryset is built from besides that value (for a
+scoped read: the user, their scope and permissions, and what the query selects). A queryset
+that is not one statement (an empty scope, prefetches) or that read rows while it was built is
+run as usual, each time; a change of settings forgets every statement.
+
+On PostgreSQL the statement is also a server-side prepared statement of the connection, so the
+planner's work (longer than the run for a scoped read with its subqueries) is done once too.
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
+from django.db import connection, connections
+
+# Stand-ins for the looked-up value while the statement is compiled, found again among the
+# statement's parameters (each place the value goes).
+_STAND_INS = {str: "\x00xueji-prepared\x00", int: -7_364_213_909_117}
+_UNPREPARED = object()
+
+
+class _Statement:
+    def __init__(self, queryset, compiler, sql, params, slots):
+        self.queryset, self.compiler, self.sql, self.params, self.slots = queryset, compiler, sql, params, slots
+
+    def rows(self, value):
+        params = list(self.params)
+        for slot in self.slots:
+            params[slot] = value
+        sql = self.sql
+        compiler = _shallow_copy(self.compiler)  # select, klass_info… as compiled
+        compiler.connection = connection = connections[self.compiler.using]  # this thread's
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        if connection.vendor == "postgresql":
+            compiler.execute_sql = lambda *args, **kwargs: _run_prepared(compiler, sql, params)
+        queryset = _shallow_copy(self.queryset)
+        queryset._query = _Compiled(compiler)
+        return list(queryset)
+
+
+def _run_prepared(compiler, sql, params):
+    """``compiler.execute_sql`` for a statement run by PostgreSQL as a prepared statement: parsed
+    and planned once per connection (planning a scoped read takes longer than running it)."""
+    connection = compiler.connection
+    connection.ensure_connection()
+    raw = connection.connection
+    factory, raw.cursor_factory = raw.cursor_factory, _server_binding_cursor()
+    try:
+        cursor = connection.cursor()  # Django's wrapper: query log, execute wrappers, error mapping
+    finally:
+        raw.cursor_factory = factory
+    with cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    log = connection.queries_log if connection.queries_logged else None
+    if log and log[-1]["sql"] is None:  # Django reads no text back from a prepared execution
+        log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+    if compiler.has_extra_select:
+        rows = [row[:compiler.col_count] for row in rows]
+    return [rows]
+
+
+_CURSOR = []
+
+
+def _server_binding_cursor():
+    if not _CURSOR:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparingCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                return super().execute(query, params, prepare=True, binary=binary)
+
+        _CURSOR.append(PreparingCursor)
+    return _CURSOR[0]
+
+
+def _shallow_copy(obj):
+    # Not copy.copy: a QuerySet's pickling hook would evaluate it (with the stand-in value).
+    new = object.__new__(type(obj))
+    new.__dict__ = obj.__dict__.copy()
+    return new
+
+
+class _Compiled:
+    """Stands in for a queryset's ``query``: hands Django's iterable the compiled statement."""
+
+    def __init__(self, compiler):
+        self.compiler = compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self.compiler
+
+
+def _prepare(queryset, stand_in):
+    if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        return None
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    slots = [i for i, param in enumerate(params) if type(param) is type(stand_in) and param == stand_in]
+    if not slots or str(stand_in) in sql:  # the value transformed (a LIKE pattern) or inlined
+        return None
+    return _Statement(queryset, compiler, sql, tuple(params), slots)
+
+
+class PreparedReads:
+    """Compiled statements by shape: the ``size`` latest shapes (a shape is per user for scoped
+    reads, so a process serving many users recompiles the oldest now and then)."""
+
+    def __init__(self, size=1024):
+        self.size = size
+        self._statements = OrderedDict()
+        self._lock = threading.Lock()
+        _ALL.append(self)
+
+    def rows(self, key, build, value):
+        """The rows of ``build(value)``, a queryset whose SQL depends only on ``key`` and
+        ``value`` (a str or an int)."""
+        stand_in = _STAND_INS.get(type(value))
+        statement = self._statements.get(key) if stand_in is not None else _UNPREPARED
+        if statement is None:
+            read = []  # a queryset built from rows read while building it is not one shape
+
+            def note(execute, sql, params, many, context):
+                read.append(sql)
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(note):
+                statement = _prepare(build(stand_in), stand_in)
+            statement = statement if statement and not read else _UNPREPARED
+            with self._lock:
+                self._statements[key] = statement
+                while len(self._statements) > self.size:
+                    self._statements.popitem(last=False)
+        if statement is _UNPREPARED:
+            return list(build(value))
+        return statement.rows(value)
+
+    def clear(self):
+        with self._lock:
+            self._statements.clear()
+
+
+_ALL = []
+
+
+def _forget_all(**kwargs):
+    # A scope can read settings (the province's code) while it is built.
+    for prepared in _ALL:
+        prepared.clear()
+
+
+setting_changed.connect(_forget_all)

@@ -1,0 +1,195 @@
+"""Reads compiled once per shape (cases/prepared.py) and the read log linked by the database
+(chain.append): the API's one-student read and the token query run the same SQL as before with
+another value, and a compiled statement never serves another user, a withdrawn permission or
+another unit; the read log they write still verifies, whatever the text."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from cases import chain
+from cases import models as m
+from cases.prepared import _UNPREPARED, PreparedReads
+from cases.services.reads import student_reads_record
+from graphql_api.core.ids import PREPARED
+from tests.factories import SchoolFactory, register_student, staff_user
+from tests.graphql.kit import Api
+
+ONE = """query($n: String) { student(registryNumber: $n) { name registryNumber
+  currentRegistration { status school { name } } } }"""
+BY_ID = "query($id: ID!) { node(id: $id) { ... on Student { name } } }"
+
+
+@pytest.fixture
+def school(chengguan):
+    return SchoolFactory(category="1", county=chengguan)
+
+
+@pytest.fixture
+def other_school(qilihe):
+    return SchoolFactory(category="1", county=qilihe)
+
+
+def test_a_compiled_statement_serves_only_its_own_caller(school, other_school):
+    mine = register_student(school=school).student
+    theirs = register_student(school=other_school).student
+    here, there = Api(staff_user(school), token=True), Api(staff_user(other_school), token=True)
+    for _ in range(3):  # compiled on the first call, then run again (prepared on PostgreSQL)
+        seen = here.data(ONE, {"n": mine.registry_number})["student"]
+        assert seen["name"] == mine.name and seen["registryNumber"] == mine.registry_number
+        assert seen["currentRegistration"]["school"]["name"] == school.name
+        assert here.data(ONE, {"n": theirs.registry_number})["student"] is None
+        assert there.data(ONE, {"n": theirs.registry_number})["student"]["name"] == theirs.name
+        assert there.data(ONE, {"n": mine.registry_number})["student"] is None
+        assert there.data(ONE, {"n": "G000000000000000000"})["student"] is None
+    assert PREPARED._statements, "the one-student read is compiled once per shape"
+
+
+def test_the_county_above_reads_through_its_own_statement(school, other_school, chengguan):
+    mine = register_student(school=school).student
+    theirs = register_student(school=other_school).student
+    county = Api(staff_user(chengguan), token=True)
+    for _ in range(2):
+        assert county.data(ONE, {"n": mine.registry_number})["student"]["name"] == mine.name
+        assert county.data(ONE, {"n": theirs.registry_number})["student"] is None
+
+
+def test_a_withdrawn_permission_is_not_served_from_a_compiled_statement(school):
+    student = register_student(school=school).student
+    user = staff_user(school)
+    api = Api(user, token=True)
+    for _ in range(2):
+        assert api.data(ONE, {"n": student.registry_number})["student"]["name"] == student.name
+    user.groups.clear()  # Wagtail's group editor, say
+    assert api.data(ONE, {"n": student.registry_number})["student"] is None
+
+
+def test_ids_and_sessions_take_the_same_path(school, other_school):
+    mine = register_student(school=school).student
+    theirs = register_student(school=other_school).student
+    api = Api(staff_user(school))  # a session this time
+    for _ in range(2):
+        assert api.data(BY_ID, {"id": _global_id(mine)})["node"]["name"] == mine.name
+        assert api.data(BY_ID, {"id": _global_id(theirs)})["node"] is None
+
+
+def test_the_same_sql_runs_again_with_the_new_value_only(school):
+    first, second = (register_student(school=school).student for _ in range(2))
+    api = Api(staff_user(school), token=True)
+    api.data(ONE, {"n": first.registry_number})
+    with CaptureQueriesContext(connection) as captured:
+        assert api.data(ONE, {"n": second.registry_number})["student"]["name"] == second.name
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "cases_student"' in (q["sql"] or "")]
+    # logged with its text (Django reads none back from a prepared execution), one statement
+    assert len(reads) == 1 and second.registry_number in reads[0] and first.registry_number not in reads[0]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ['%FROM "cases_student"%'])
+            assert cursor.fetchone()[0] >= 1
+
+
+@pytest.mark.django_db
+def test_a_queryset_that_reads_rows_while_built_is_never_kept():
+    prepared = PreparedReads()
+    built = []
+
+    def build(code):
+        built.append(code)
+        parent = m.Jurisdiction.objects.get(code="6201")  # a row read while building
+        return m.Jurisdiction.objects.filter(parent=parent, code=code)
+
+    assert [j.code for j in prepared.rows("k", build, "620102")] == ["620102"]
+    assert prepared._statements["k"] is _UNPREPARED
+    assert [j.code for j in prepared.rows("k", build, "620103")] == ["620103"]
+    assert built[-1] == "620103"  # built afresh each time
+
+
+@pytest.mark.django_db
+def test_values_are_never_transformed_into_a_kept_statement():
+    prepared = PreparedReads()
+    rows = prepared.rows("like", lambda code: m.Jurisdiction.objects.filter(code__startswith=code), "62010")
+    assert {j.code for j in rows} >= {"620102", "620103"}
+    assert prepared._statements["like"] is _UNPREPARED  # a LIKE pattern is not the value itself
+
+
+@pytest.mark.django_db
+def test_a_change_of_settings_forgets_every_statement():
+    prepared = PreparedReads()
+    prepared.rows("k", lambda code: m.Jurisdiction.objects.filter(code=code), "620102")
+    assert prepared._statements
+    with override_settings(XUEJI_PROVINCE_CODE="63"):
+        assert not prepared._statements
+
+
+def test_the_read_log_verifies_whatever_the_text(school):
+    student = register_student(school=school).student
+    user = staff_user(school)
+    for what in ['含"引号"与\\反斜杠', "换行\n制表\t回车\r", "𠮷 生僻字 and ASCII", "\x1f单元分隔", ""]:
+        student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.GRAPHQL, what=what)
+    problem, checked, _ = chain.verify(m.ReadLogEntry)
+    assert problem is None and checked == m.ReadLogEntry.objects.count() >= 5
+    assert m.ReadLogEntry.objects.filter(what="\x1f单元分隔", student=student, user=user).exists()
+
+
+def test_one_student_over_the_api_is_three_statements_on_postgresql(school):
+    if connection.vendor != "postgresql":
+        pytest.skip("the read log is linked by PostgreSQL's function")
+    student = register_student(school=school).student
+    api = Api(staff_user(school), token=True)
+    api.data(ONE, {"n": student.registry_number})  # the token's first use writes last_used_at
+    before = m.ReadLogEntry.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        api.data(ONE, {"n": student.registry_number})
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len(sql) == 3, sql  # the token (with unit and permissions), the student, the read log
+    assert "xueji_read_log_append" in sql[2]
+    assert m.ReadLogEntry.objects.count() == before + 1
+    assert chain.verify(m.ReadLogEntry)[0] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reads_in_transactions_and_outside_share_one_chain():
+    """The database's append takes the chain's lock like the Python path: writers inside a longer
+    transaction and single-statement writers interleave into one chain."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the read log is linked by PostgreSQL's function")
+    from django.db import transaction
+
+    school = SchoolFactory(category="1")
+    student = register_student(school=school).student
+    user = staff_user(school)
+    barrier, errors = threading.Barrier(6), []
+
+    def read(inside):
+        try:
+            barrier.wait()
+            for _ in range(5):
+                if inside:
+                    with transaction.atomic():
+                        student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.EXPORT)
+                        m.Student.objects.filter(pk=student.pk).exists()  # the transaction goes on
+                else:
+                    student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.GRAPHQL)
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=read, args=(n % 2 == 0,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    problem, checked, _ = chain.verify(m.ReadLogEntry)
+    assert problem is None and checked == m.ReadLogEntry.objects.count() >= 30
+
+
+def _global_id(student):
+    import base64
+
+    return base64.b64encode(f"Student:{student.pk}".encode()).decode()
