@@ -33,7 +33,10 @@ def pupils(school, count, cohort=2024):
 
 
 def inserts_into_read_log(captured):
-    return [q for q in captured.captured_queries if q["sql"].startswith("INSERT INTO \"cases_readlogentry\"")]
+    """The statements that wrote the read log: its INSERT, or on PostgreSQL the call of the
+    function that links and inserts the rows (chain.append)."""
+    return [q for q in captured.captured_queries
+            if q["sql"].startswith(("INSERT INTO \"cases_readlogentry\"", "SELECT xueji_read_log_append("))]
 
 
 def test_the_student_page_logs_who_read_what_through_which_door(client, places):
