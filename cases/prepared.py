@@ -94,13 +94,17 @@ def _shallow_copy(obj):
 
 
 class _Compiled:
-    """Stands in for a queryset's ``query``: hands Django's iterable the compiled statement."""
+    """Stands in for a queryset's ``query``: hands Django's iterable the compiled statement, and
+    answers everything else (the selected names of ``values_list``…) as the query does."""
 
     def __init__(self, compiler):
         self.compiler = compiler
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         return self.compiler
+
+    def __getattr__(self, name):
+        return getattr(self.compiler.query, name)
 
 
 def _prepare(queryset, stand_in):

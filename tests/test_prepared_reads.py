@@ -3,6 +3,7 @@
 another value, and a compiled statement never serves another user, a withdrawn permission or
 another unit; the read log they write still verifies, whatever the text."""
 
+import datetime
 import threading
 
 import pytest
@@ -193,3 +194,28 @@ def _global_id(student):
     import base64
 
     return base64.b64encode(f"Student:{student.pk}".encode()).decode()
+
+
+@pytest.mark.django_db
+def test_values_lists_read_through_a_statement_keep_their_columns():
+    prepared = PreparedReads()
+    for code in ("620102", "620103", "620102"):
+        rows = prepared.rows("values", lambda c: m.Jurisdiction.objects.filter(code=c).values_list("code", "level"), code)
+        assert rows == [(code, "county")]
+    assert prepared._statements["values"] is not _UNPREPARED
+
+
+def test_a_case_by_number_is_read_only_by_its_sides(school, other_school):
+    from cases.services.cases import case_create
+
+    student = register_student(school=school).student
+    registrar = staff_user(school)
+    case = case_create(acting_user=registrar, case_type="dropout", school=school, student=student,
+                       reason="absent", effective_on=datetime.date(2026, 3, 2),
+                       details={"absent_since": "2026-02-20", "township_reported_on": "2026-02-27"})
+    query = "query($n: String) { case(number: $n) { number school { name } } }"
+    here, there = Api(registrar, token=True), Api(staff_user(other_school), token=True)
+    for _ in range(3):
+        assert here.data(query, {"n": case.number})["case"]["school"]["name"] == school.name
+        assert there.data(query, {"n": case.number})["case"] is None
+        assert here.data(query, {"n": case.number + "0"})["case"] is None

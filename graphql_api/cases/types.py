@@ -270,6 +270,7 @@ STEP_FIELDS = {"steps", "currentStep", "comments", "awaitingMe"}
 
 
 class CaseNode(ScopedNode):
+    prepared = True  # a case by number: its scope depends only on the caller (core/ids.py)
     case_type = graphene.String(required=True, description="变动类型代码,见 caseTypes")
     type_name = graphene.String(required=True)
     state = graphene.Field(enums.CaseState, required=True)
