@@ -70,6 +70,22 @@ def qilihe(db):
 
 
 @pytest.fixture
+def school(chengguan):
+    """A junior secondary school of 城关区 (test modules may define their own)."""
+    from tests.factories import SchoolFactory
+
+    return SchoolFactory(category="1", county=chengguan)
+
+
+@pytest.fixture
+def other_school(qilihe):
+    """A school of another county, 七里河区."""
+    from tests.factories import SchoolFactory
+
+    return SchoolFactory(category="1", county=qilihe)
+
+
+@pytest.fixture
 def tianshui_qinzhou(db):
     """天水市秦州区: a county of another city."""
     return Jurisdiction.objects.get(code="620502")

@@ -4,10 +4,9 @@ another value, and a compiled statement never serves another user, a withdrawn p
 another unit; the read log they write still verifies, whatever the text."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from cases import chain
@@ -15,22 +14,12 @@ from cases import models as m
 from cases.prepared import _UNPREPARED, PreparedReads
 from cases.services.reads import student_reads_record
 from graphql_api.core.ids import PREPARED
-from tests.factories import SchoolFactory, register_student, staff_user
+from tests.factories import SchoolFactory, register_student, staff_user, together
 from tests.graphql.kit import Api
 
 ONE = """query($n: String) { student(registryNumber: $n) { name registryNumber
   currentRegistration { status school { name } } } }"""
 BY_ID = "query($id: ID!) { node(id: $id) { ... on Student { name } } }"
-
-
-@pytest.fixture
-def school(chengguan):
-    return SchoolFactory(category="1", county=chengguan)
-
-
-@pytest.fixture
-def other_school(qilihe):
-    return SchoolFactory(category="1", county=qilihe)
 
 
 def test_a_compiled_statement_serves_only_its_own_caller(school, other_school):
@@ -163,29 +152,17 @@ def test_reads_in_transactions_and_outside_share_one_chain():
     school = SchoolFactory(category="1")
     student = register_student(school=school).student
     user = staff_user(school)
-    barrier, errors = threading.Barrier(6), []
 
     def read(inside):
-        try:
-            barrier.wait()
-            for _ in range(5):
-                if inside:
-                    with transaction.atomic():
-                        student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.EXPORT)
-                        m.Student.objects.filter(pk=student.pk).exists()  # the transaction goes on
-                else:
-                    student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.GRAPHQL)
-        except Exception as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for _ in range(5):
+            if inside:
+                with transaction.atomic():
+                    student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.EXPORT)
+                    m.Student.objects.filter(pk=student.pk).exists()  # the transaction goes on
+            else:
+                student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.GRAPHQL)
 
-    threads = [threading.Thread(target=read, args=(n % 2 == 0,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    assert not together(read, [(n % 2 == 0,) for n in range(6)])
     problem, checked, _ = chain.verify(m.ReadLogEntry)
     assert problem is None and checked == m.ReadLogEntry.objects.count() >= 30
 

@@ -58,16 +58,6 @@ def count_queries(fn):
     return len(captured.captured_queries), result
 
 
-@pytest.fixture
-def school(chengguan):
-    return SchoolFactory(category="1", county=chengguan)
-
-
-@pytest.fixture
-def other_school(qilihe):
-    return SchoolFactory(category="1", county=qilihe)
-
-
 # --- the current registration -----------------------------------------------------------------
 def test_intake_sets_the_current_registration_school_and_scope(school):
     registrations = intake(school, 3)

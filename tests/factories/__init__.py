@@ -97,5 +97,31 @@ def assert_current_registrations():
             assert registration.student_elsewhere == (registration.school.scope_code != student.scope_code), registration
 
 
+def together(target, calls):
+    """Run ``target(*args)`` for each of ``calls`` in its own thread, all released at once (a
+    barrier), each closing its connections; returns the exceptions they raised."""
+    import threading
+
+    from django.db import connections
+
+    barrier, errors = threading.Barrier(len(calls)), []
+
+    def run(args):
+        try:
+            barrier.wait()
+            target(*args)
+        except Exception as error:  # noqa: BLE001  (returned to the test)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(args,)) for args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 __all__ = ["PASSWORD", "SchoolFactory", "SchoolClassFactory", "StaffProfile", "assert_current_registrations",
-           "birth_date_for", "id_number_for", "register_student", "staff_user"]
+           "birth_date_for", "id_number_for", "register_student", "staff_user", "together"]
