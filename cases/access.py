@@ -27,6 +27,7 @@ from wagtail.permissions import register_permission_policy
 
 from cases import models as m
 from cases.bulk import any_of
+from cases.prepared import planned_once
 
 NOTHING = Q(pk__in=[])
 
@@ -175,7 +176,8 @@ def former_student_ids(scope):
     former = former_registrations(scope)
     if former is None:
         return []
-    return sorted(set(former.exclude(scope.current_students("student__")).values_list("student_id", flat=True)))
+    return sorted(set(planned_once(former.exclude(scope.current_students("student__")).values_list("student_id",
+                                                                                                  flat=True))))
 
 
 def student_parts(user):
@@ -190,7 +192,7 @@ def student_parts(user):
         return [NOTHING]
     # The rest, disjoint from the parts above: students who left, subjects of cases in scope.
     subjects = m.Case.objects.filter(_cases(scope), student__isnull=False).exclude(scope.current_students("student__"))
-    ids = sorted(set(former_student_ids(scope)) | set(subjects.values_list("student_id", flat=True)))
+    ids = sorted(set(former_student_ids(scope)) | set(planned_once(subjects.values_list("student_id", flat=True))))
     # One array parameter, not a placeholder per id (a county's ~1,000 former students).
     return parts + ([any_of("pk", ids, "bigint")] if ids else [])
 
@@ -502,7 +504,8 @@ def students_held(user, student_ids, *, cached=True):
     cache = user.__dict__.setdefault("_xueji_held", {}) if cached else {}
     unknown = ids - cache.keys()
     if unknown:
-        held = set(m.Student.objects.filter(Q(pk__in=unknown) & _students_held(scope)).values_list("pk", flat=True))
+        held = set(planned_once(m.Student.objects.filter(any_of("pk", unknown, "bigint") & _students_held(scope))
+                                .values_list("pk", flat=True)))
         cache.update({pk: pk in held for pk in unknown})
     return {pk for pk in ids if cache.get(pk)}
 

@@ -49,6 +49,28 @@ class _Statement:
         return list(queryset)
 
 
+def planned_once(queryset):
+    """The rows of ``queryset``; on PostgreSQL run as a prepared statement of the connection, so
+    that a statement of the same text (the values travel apart) is planned once, not per call —
+    for the statements of a page whose plans cost more than their runs (the scope's subqueries,
+    an array of a county's former students)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return list(queryset)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+
+    def execute_sql(*args, **kwargs):
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return iter([])
+        return _run_prepared(compiler, sql, params)
+
+    compiler.execute_sql = execute_sql
+    queryset = _shallow_copy(queryset)
+    queryset._query = _Compiled(compiler)
+    return list(queryset)
+
+
 def _run_prepared(compiler, sql, params):
     """``compiler.execute_sql`` for a statement run by PostgreSQL as a prepared statement: parsed
     and planned once per connection (planning a scoped read takes longer than running it)."""

@@ -18,6 +18,7 @@ from graphene_django.utils import maybe_queryset
 from graphql_relay import cursor_to_offset, from_global_id, offset_to_cursor
 
 from cases import access
+from cases.prepared import planned_once
 
 from .errors import ApiError
 from .ids import InvalidId, fetch
@@ -363,10 +364,10 @@ def _keyset_rows(queryset, keys, args, max_limit):
         queryset = queryset.filter(_keyset_after(before, keys, backwards=True))
     if last is not None and first is None:  # the end of the range: read it backwards
         reverse = [("" if descending else "-") + field.name for field, descending in keys]
-        rows = list(queryset.order_by(*reverse)[:last + 1])
+        rows = planned_once(queryset.order_by(*reverse)[:last + 1])
         return rows[:last][::-1], len(rows) > last, before is not None
     size = max_limit if first is None else first
-    rows = list(queryset[:size + 1])
+    rows = planned_once(queryset[:size + 1])
     has_next = len(rows) > size or before is not None
     rows = rows[:size]
     if last is not None:
