@@ -196,3 +196,14 @@ def test_a_case_by_number_is_read_only_by_its_sides(school, other_school):
         assert here.data(query, {"n": case.number})["case"]["school"]["name"] == school.name
         assert there.data(query, {"n": case.number})["case"] is None
         assert here.data(query, {"n": case.number + "0"})["case"] is None
+
+
+@pytest.mark.django_db
+def test_planned_once_gives_the_rows_of_the_queryset():
+    from cases.prepared import planned_once
+
+    counties = m.Jurisdiction.objects.filter(parent__code="6201").order_by("code")
+    assert [j.code for j in planned_once(counties[:3])] == [j.code for j in counties[:3]]
+    assert planned_once(counties.values_list("code", flat=True)[:2]) == list(counties.values_list("code", flat=True)[:2])
+    assert planned_once(counties.none()) == []  # an empty scope is no statement at all
+    assert planned_once(counties.filter(pk__in=[])) == []
