@@ -565,3 +565,41 @@ def test_the_province_is_decided_by_the_seed(db):
 
     assert lines(7) == lines(7)
     assert lines(7) != lines(8)
+
+
+def test_graphql_pages_merge_current_and_former_students_by_key(school, other_school):
+    """A county's list is two parts (its current students, and those who left or are subjects of
+    its cases): each part gives only its keys, the page's rows are then read by id; forward and
+    back, every student once, in registry-number order, with the same statements for 10 and 100."""
+    registrations = intake(school, 25)
+    for registration in registrations[::5]:  # five leave for another county: former students now
+        registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                                   occurred_on=datetime.date(2026, 3, 1), reason="转学")
+        registration_open(acting_user=None, student=registration.student, school=other_school, stage="junior",
+                          started_on=datetime.date(2026, 3, 2), reason="转入")
+    county = m.Jurisdiction.objects.get(code="620102")
+    assert len(access.student_parts(staff_user(county))) == 2
+    api = Api(staff_user(county), token=True)
+    moved = {r.student.registry_number for r in registrations[::5]}
+    # The county no longer holds those who left: their G numbers (ID numbers) are shown masked.
+    expected = [access.mask("registry_number", n) if n in moved else n
+                for n in m.Student.objects.order_by("registry_number", "pk").values_list("registry_number", flat=True)]
+    seen, after = [], None
+    while True:
+        page = api.data(PAGE, {"first": 4, "after": after})["students"]
+        seen += [e["node"]["registryNumber"] for e in page["edges"]]
+        assert page["totalCount"] == 25
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == expected
+    back = api.data(PAGE, {"last": 6, "before": after})["students"]
+    assert [e["node"]["registryNumber"] for e in back["edges"]] == expected[17:23]  # before the 24th
+    assert back["pageInfo"]["hasPreviousPage"] is True
+    tail = api.data(PAGE, {"last": 3})["students"]
+    assert [e["node"]["registryNumber"] for e in tail["edges"]] == expected[-3:]
+    moved = {access.mask("registry_number", n) for n in moved}
+    shown = {e["node"]["registryNumber"]: e["node"]["currentRegistration"]
+             for e in api.data(PAGE, {"first": 100})["students"]["edges"]}
+    assert all(shown[number] is None for number in moved)  # their registration now is elsewhere
+    assert all(shown[number]["school"]["name"] == school.name for number in set(expected) - moved)

@@ -18,6 +18,7 @@ from graphene_django.utils import maybe_queryset
 from graphql_relay import cursor_to_offset, from_global_id, offset_to_cursor
 
 from cases import access
+from cases.bulk import any_of
 from cases.prepared import planned_once
 
 from .errors import ApiError
@@ -206,7 +207,7 @@ class ScopedConnectionField(DjangoFilterConnectionField):
             args = {**args, **{c: _row_cursor_values(args[c], keys, queryset) for c in ("after", "before")
                                if args.get(c)}}
             parts = _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args)
-            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit)
+            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit, queryset)
             cursors = [keyset_cursor(row, keys) for row in rows]
         else:
             start, end, probe = _window(args, queryset.count, max_limit)
@@ -244,11 +245,20 @@ def _scope_parts(connection, iterable, default_manager, queryset_resolver, info,
     return querysets
 
 
-def _merged_keyset_rows(querysets, keys, args, max_limit):
-    """_keyset_rows of each part, merged in the keyed order."""
-    results = [_keyset_rows(queryset, keys, args, max_limit) for queryset in querysets]
-    if len(results) == 1:
-        return results[0]
+def _merged_keyset_rows(querysets, keys, args, max_limit, whole=None):
+    """_keyset_rows of each part, merged in the keyed order. With several parts each gives only
+    its keys (no joins over a part of a thousand former students), and the page's rows are then
+    read by id from ``whole`` (the queryset of every part together)."""
+    if len(querysets) == 1:
+        return _keyset_rows(querysets[0], keys, args, max_limit)
+    results = [_keyset_rows(queryset, keys, args, max_limit, keys_only=True) for queryset in querysets]
+    page, has_previous, has_next = _merged(results, keys, args, max_limit)
+    loaded = {row.pk: row for row in planned_once(whole.filter(any_of("pk", [row.pk for row in page], "bigint")))}
+    return [loaded[row.pk] for row in page if row.pk in loaded], has_previous, has_next
+
+
+def _merged(results, keys, args, max_limit):
+    """The page of the parts' results together, in the keyed order, with (has_previous, has_next)."""
 
     def compare(a, b):
         for field, descending in keys:
@@ -350,7 +360,15 @@ def _keyset_after(cursor, keys, backwards=False):
     return condition
 
 
-def _keyset_rows(queryset, keys, args, max_limit):
+class _Keys:
+    """A row of a part's page read as its ordering key only (``_keyset_rows(keys_only=True)``)."""
+
+    def __init__(self, names, values):
+        self.__dict__.update(zip(names, values))
+        self.pk = values[-1]
+
+
+def _keyset_rows(queryset, keys, args, max_limit, keys_only=False):
     first, last = args.get("first"), args.get("last")
     for value in (first, last):
         if value is not None and value < 0:
@@ -362,12 +380,17 @@ def _keyset_rows(queryset, keys, args, max_limit):
         queryset = queryset.filter(_keyset_after(after, keys))
     if before:
         queryset = queryset.filter(_keyset_after(before, keys, backwards=True))
+    if keys_only:
+        names = [field.attname for field, _ in keys]
+        queryset = queryset.values_list(*names)
     if last is not None and first is None:  # the end of the range: read it backwards
         reverse = [("" if descending else "-") + field.name for field, descending in keys]
         rows = planned_once(queryset.order_by(*reverse)[:last + 1])
+        rows = [_Keys(names, row) for row in rows] if keys_only else rows
         return rows[:last][::-1], len(rows) > last, before is not None
     size = max_limit if first is None else first
     rows = planned_once(queryset[:size + 1])
+    rows = [_Keys(names, row) for row in rows] if keys_only else rows
     has_next = len(rows) > size or before is not None
     rows = rows[:size]
     if last is not None:
