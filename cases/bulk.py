@@ -16,6 +16,7 @@ import time
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
 INSERT_BATCH = 2000
@@ -70,23 +71,80 @@ def bulk_insert(model, objs):
             for obj in objs:
                 field.pre_save(obj, add=True)
     _copy(meta, fields, ([getattr(obj, f.attname) for f in fields] for obj in objs), len(objs))
+    alias = connection.alias  # a proxy's look-up, not one per object
     for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, alias
     return objs
 
 
 def copy_rows(model, rows):
-    """Insert ``rows`` given as {attname: value} dicts (the same keys in each; no ``id``) with one
-    COPY, their ids reserved first and set in each dict as ``id``, in order. Returns the rows, or
-    None (nothing written) when not on PostgreSQL or too few rows for a COPY to pay."""
+    """Insert ``rows`` given as {attname: value} dicts (the same keys in each) with one COPY; rows
+    without an ``id`` get one reserved first, set in the dict, in order (a row may carry one
+    reserved earlier: a registration referred to by its student). Returns the rows, or None
+    (nothing written) when not on PostgreSQL or too few rows for a COPY to pay."""
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
         return None
     meta = model._meta
-    fields = [meta.pk, *(meta.get_field(name) for name in rows[0] if name != meta.pk.attname)]
-    for row, pk in zip(rows, reserve_ids(model, len(rows))):
-        row[meta.pk.attname] = pk
+    pk = meta.pk.attname
+    fields = [meta.pk, *(meta.get_field(name) for name in rows[0] if name != pk)]
+    missing = [row for row in rows if row.get(pk) is None]
+    for row, value in zip(missing, reserve_ids(model, len(missing))):
+        row[pk] = value
     _copy(meta, fields, ([row[f.attname] for f in fields] for row in rows), len(rows))
     return rows
+
+
+def blank_row(model, now):
+    """A new row of ``model`` as {attname: value}, before the caller's values: every column but
+    the key at its default, ``auto_now(_add)`` at ``now`` (one moment for the batch, as its
+    transaction has). Built once per batch and copied per row (``{**blank, ...}``), so a
+    callable default, which would give every row one value, is refused."""
+    row = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            if not isinstance(field, models.DateTimeField):
+                raise ValueError(f"{model.__name__}.{field.name}: only date-times are set to now")
+            row[field.attname] = now
+        elif field.has_default() and callable(field.default):
+            raise ValueError(f"{model.__name__}.{field.name} has a callable default: give it per row")
+        else:
+            row[field.attname] = field.get_default()
+    return row
+
+
+def insert_rows(model, rows):
+    """Insert rows given as {attname: value} dicts (every column, ``id`` absent or reserved) in
+    one statement: COPY on PostgreSQL (``copy_rows``), else ``bulk_create``. Each row gets its
+    ``id``. Returns the rows."""
+    if rows and copy_rows(model, rows) is None:
+        objs = model._base_manager.bulk_create([model(**row) for row in rows], batch_size=INSERT_BATCH)
+        pk = model._meta.pk.attname
+        for row, obj in zip(rows, objs):
+            row[pk] = obj.pk
+    return rows
+
+
+def instances(model, rows, **related):
+    """Model objects for rows just written ({attname: value}, every concrete column), made as
+    unpickling makes them: no ``Model.__init__`` per row, whose keyword path (and modelcluster's
+    on a Student) cost more than writing the row. ``related``: field name → the related object of
+    every row (a list) or of all of them (one object), cached as assigning it would cache it."""
+    alias = connection.alias
+    objs = []
+    for row in rows:
+        obj = model.__new__(model)
+        obj.__dict__.update(row)
+        obj._state = state = ModelState()
+        state.adding, state.db = False, alias
+        objs.append(obj)
+    for name, values in related.items():
+        field = model._meta.get_field(name)
+        values = values if isinstance(values, list) else [values] * len(objs)
+        for obj, value in zip(objs, values):
+            field.set_cached_value(obj, value)
+    return objs
 
 
 def _copy(meta, fields, values, count):
