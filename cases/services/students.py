@@ -13,7 +13,7 @@ from django.utils import timezone
 from pypinyin import Style
 
 from cases.audit import audit, audit_many
-from cases.bulk import blank_row, bulk_insert, insert_rows, instances, reserve_ids
+from cases.bulk import blank_row, insert_rows, instances, reserve_ids
 from cases.calendar import chinese_date
 from cases.errors import RuleError
 from cases.identity import (
@@ -456,13 +456,14 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
     for registration in registrations:
         cohort = registration.school_class.cohort if registration.school_class else registration.started_on.year
         cohorts[cohort].append(registration)
-    issued = []
+    rows = []
+    blank = {**blank_row(AuxiliaryNumber, timezone.now()), "issued_by_id": acting_user.pk if acting_user else None}
     for group in cohorts.values():
         kind, layout = layout_for(group[0])
         first = sequence_take(layout.prefix, len(group))
-        issued += [AuxiliaryNumber(number=layout.render(first + i), kind=kind, registration=r, school=r.school,
-                                   issued_by=acting_user) for i, r in enumerate(group)]
-    bulk_insert(AuxiliaryNumber, issued)
+        rows += [{**blank, "number": layout.render(first + i), "kind": kind, "registration_id": r.pk,
+                  "school_id": r.school_id} for i, r in enumerate(group)]
+    issued = instances(AuxiliaryNumber, insert_rows(AuxiliaryNumber, rows))
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     return issued
