@@ -77,19 +77,23 @@ def bulk_insert(model, objs):
     return objs
 
 
-def copy_rows(model, rows):
+def copy_rows(model, rows, *, reserve=True):
     """Insert ``rows`` given as {attname: value} dicts (the same keys in each) with one COPY; rows
     without an ``id`` get one reserved first, set in the dict, in order (a row may carry one
-    reserved earlier: a registration referred to by its student). Returns the rows, or None
-    (nothing written) when not on PostgreSQL or too few rows for a COPY to pay."""
+    reserved earlier: a registration referred to by its student). ``reserve=False``: the rows
+    carry no ``id`` and none is wanted back; the table's identity numbers them in row order (one
+    statement fewer). Returns the rows, or None (nothing written) when not on PostgreSQL or too
+    few rows for a COPY to pay."""
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
         return None
     meta = model._meta
     pk = meta.pk.attname
-    fields = [meta.pk, *(meta.get_field(name) for name in rows[0] if name != pk)]
-    missing = [row for row in rows if row.get(pk) is None]
-    for row, value in zip(missing, reserve_ids(model, len(missing))):
-        row[pk] = value
+    fields = [meta.get_field(name) for name in rows[0] if name != pk]
+    if reserve:
+        fields.insert(0, meta.pk)
+        missing = [row for row in rows if row.get(pk) is None]
+        for row, value in zip(missing, reserve_ids(model, len(missing))):
+            row[pk] = value
     _copy(meta, fields, ([row[f.attname] for f in fields] for row in rows), len(rows))
     return rows
 

@@ -131,10 +131,10 @@ def contents_json(common, names):
 def insert_values(model, rows, common=None):
     """Link and insert many rows given as plain {attname: value} dicts, set-based: no model
     instance per row, each hash over the same canonical JSON as ``hash_of`` (so ``verify`` reads
-    them back whole), one COPY on PostgreSQL (ids reserved in chain order under the lock),
-    ``bulk_create`` elsewhere. ``common``: the columns with one value for every row (a batch's
-    action, time, user), kept out of ``rows`` and encoded once; together they name every field
-    of ``content_fields``. Call inside ``transaction.atomic``."""
+    them back whole), one COPY on PostgreSQL (ids from the table's identity in row order: every
+    writer of the chain holds its lock, so id order is chain order), ``bulk_create`` elsewhere.
+    ``common``: the columns with one value for every row (a batch's action, time, user), kept
+    out of ``rows`` and encoded once; together they name every field of ``content_fields``. Call inside ``transaction.atomic``."""
     from django.db.models import QuerySet
 
     from cases.bulk import copy_rows
@@ -156,7 +156,7 @@ def insert_values(model, rows, common=None):
         entry_hash = sha256((head + content(row)).encode()).hexdigest()
         linked.append({**common, **row, "prev_hash": head, "entry_hash": entry_hash})
         head = entry_hash
-    if copy_rows(model, linked) is None:  # not PostgreSQL, or too few rows for a COPY
+    if copy_rows(model, linked, reserve=False) is None:  # not PostgreSQL, or too few rows for a COPY
         QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in linked], batch_size=1000)
 
 
