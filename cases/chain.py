@@ -109,6 +109,8 @@ def contents_json(common, names):
     shared columns are encoded once and the text spliced in key order, as the whole encoding
     would lay it out: a batch's hash then costs the encoding of its own few values."""
     def value(v):
+        if type(v) is int:
+            return int.__repr__(v)  # as the encoder writes it, without its set-up per call
         return _CANONICAL.encode(v if type(v) in _AS_IS else _plain(v))
 
     pieces, varying = ["{"], []  # pieces[i] comes before the value of varying[i]; the last one closes
