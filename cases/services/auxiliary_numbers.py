@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import audit, audit_many
-from cases.bulk import any_of, blank_row, insert_rows, instances
+from cases.bulk import any_of, blank_row, insert_new, instances
 from cases.errors import RuleError
 from cases.models import (
     OPEN_STATUSES,
@@ -93,7 +93,7 @@ def auxiliary_number_issue(*, acting_user, registration):
 def auxiliary_numbers_issue(*, acting_user, registrations):
     """Numbers for many open registrations without a live one, set-based: the registrations
     locked in one query, one counter update per number prefix (a range of N values), one
-    look-up of numbers already in the ledger, one INSERT, one audit INSERT."""
+    INSERT that leaves out numbers already in the ledger (bulk.insert_new), one audit COPY."""
     given = {r.pk: r for r in registrations}
     ids = sorted(given)
     # Locked in one query, read as plain values (no model objects per registration); the
@@ -127,19 +127,26 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
             first = firsts[layout.prefix]
             firsts[layout.prefix] += len(group)
             drawn += [(kind, layout, r, layout.render(first + i)) for i, r in enumerate(group)]
-        # A number taken under an earlier template is never reused: those draw again.
-        taken = set(AuxiliaryNumber.objects.filter(any_of("number", [d[3] for d in drawn], "text"))
-                    .values_list("number", flat=True))
-        rows += [{**blank, "number": number, "kind": kind, "registration_id": pk, "school_id": school.pk}
-                 for kind, layout, (pk, school), number in drawn if number not in taken]
+        # A number already in the ledger (taken under an earlier template) is never reused:
+        # insert_new leaves it out, and its registration draws again.
+        written = insert_new(AuxiliaryNumber, [
+            {**blank, "number": number, "kind": kind, "registration_id": pk, "school_id": school.pk}
+            for kind, layout, (pk, school), number in drawn], key="number")
+        rows += written
+        numbered = {row["number"] for row in written}
         retry = {}
         for kind, layout, r, number in drawn:
-            if number in taken:
+            if number not in numbered:
                 retry.setdefault(layout.prefix, (kind, layout, []))[2].append(r)
         pending = list(retry.values())
-    issued = instances(AuxiliaryNumber, insert_rows(AuxiliaryNumber, rows))
-    audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user,
-               scope=lambda a: (schools[a.school_id].scope_code, a.school_id),
+    issued = instances(AuxiliaryNumber, rows)
+    if len(schools) == 1:  # one school's numbers: one scope for every entry, given once
+        (school,) = schools.values()
+        scope = (school.scope_code, school.pk)
+    else:
+        def scope(number):
+            return schools[number.school_id].scope_code, number.school_id
+    audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     by_registration = {a.registration_id: a for a in issued}
     return [by_registration[r.pk] for r in registrations]
