@@ -92,8 +92,9 @@ def auxiliary_number_issue(*, acting_user, registration):
 @transaction.atomic
 def auxiliary_numbers_issue(*, acting_user, registrations):
     """Numbers for many open registrations without a live one, set-based: the registrations
-    locked in one query, one counter update per number prefix (a range of N values), one
-    INSERT that leaves out numbers already in the ledger (bulk.insert_new), one audit COPY."""
+    locked in one query, one look-up of live numbers, one counter update per number prefix (a
+    range of N values), one INSERT that leaves out numbers already in the ledger
+    (bulk.insert_new), one audit COPY."""
     given = {r.pk: r for r in registrations}
     ids = sorted(given)
     # Locked in one query, read as plain values (no model objects per registration); the
@@ -126,7 +127,7 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
         for kind, layout, group in pending:
             first = firsts[layout.prefix]
             firsts[layout.prefix] += len(group)
-            drawn += [(kind, layout, r, layout.render(first + i)) for i, r in enumerate(group)]
+            drawn += [(kind, layout, r, number) for r, number in zip(group, layout.render_range(first, len(group)))]
         # A number already in the ledger (taken under an earlier template) is never reused:
         # insert_new leaves it out, and its registration draws again.
         written = insert_new(AuxiliaryNumber, [

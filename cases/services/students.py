@@ -461,8 +461,8 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
     for group in cohorts.values():
         kind, layout = layout_for(group[0])
         first = sequence_take(layout.prefix, len(group))
-        rows += [{**blank, "number": layout.render(first + i), "kind": kind, "registration_id": r.pk,
-                  "school_id": r.school_id} for i, r in enumerate(group)]
+        rows += [{**blank, "number": number, "kind": kind, "registration_id": r.pk, "school_id": r.school_id}
+                 for r, number in zip(group, layout.render_range(first, len(group)))]
     issued = instances(AuxiliaryNumber, insert_rows(AuxiliaryNumber, rows))
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
