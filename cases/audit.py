@@ -103,17 +103,28 @@ def audit_many(instances, action, *, acting_user, data=None, scope=None):
 
     if action not in ACTIONS:
         raise ValueError(f"unregistered audit action {action}")
-    now = timezone.now()
-    rows, types = [], {}
-    user_id = acting_user.pk if acting_user is not None else None
+    instances = list(instances)
+    types = {kind: ContentType.objects.get_for_model(kind, for_concrete_model=False).pk
+             for kind in {type(instance) for instance in instances}}
+    # What every entry of the batch shares is given once (chain.insert_values encodes it once).
+    common = {"action": action, "timestamp": timezone.now(), "uuid": None,
+              "user_id": acting_user.pk if acting_user is not None else None, "revision_id": None,
+              "content_changed": False, "deleted": False}
+    if len(types) == 1:
+        (common["content_type_id"],) = types.values()
+    if scope and not callable(scope):
+        common["scope_code"], common["school_id"] = scope
+    if not callable(data):
+        common["data"] = data or {}
+    rows = []
     for instance in instances:
-        scope_code, school_id = (scope(instance) if callable(scope) else scope) or audit_scope(instance)
-        kind = type(instance)
-        if kind not in types:
-            types[kind] = ContentType.objects.get_for_model(instance, for_concrete_model=False).pk
-        # Every column the hash covers (chain.content_fields), as an unsaved entry would hold them.
-        rows.append({"content_type_id": types[kind], "label": str(instance)[:255], "action": action,
-                     "data": data(instance) if callable(data) else (data or {}), "timestamp": now, "uuid": None,
-                     "user_id": user_id, "revision_id": None, "content_changed": False, "deleted": False,
-                     "object_id": str(instance.pk), "scope_code": scope_code, "school_id": school_id})
-    chain.insert_values(RegistryLogEntry, rows)
+        # With ``common``: every column the hash covers (chain.content_fields), as an unsaved entry holds them.
+        row = {"label": str(instance)[:255], "object_id": str(instance.pk)}
+        if "content_type_id" not in common:
+            row["content_type_id"] = types[type(instance)]
+        if "scope_code" not in common:
+            row["scope_code"], row["school_id"] = (scope(instance) if callable(scope) else None) or audit_scope(instance)
+        if callable(data):
+            row["data"] = data(instance)
+        rows.append(row)
+    chain.insert_values(RegistryLogEntry, rows, common)

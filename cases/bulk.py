@@ -16,6 +16,7 @@ import time
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
 INSERT_BATCH = 2000
@@ -70,23 +71,125 @@ def bulk_insert(model, objs):
             for obj in objs:
                 field.pre_save(obj, add=True)
     _copy(meta, fields, ([getattr(obj, f.attname) for f in fields] for obj in objs), len(objs))
+    alias = connection.alias  # a proxy's look-up, not one per object
     for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, alias
     return objs
 
 
-def copy_rows(model, rows):
-    """Insert ``rows`` given as {attname: value} dicts (the same keys in each; no ``id``) with one
-    COPY, their ids reserved first and set in each dict as ``id``, in order. Returns the rows, or
-    None (nothing written) when not on PostgreSQL or too few rows for a COPY to pay."""
+def copy_rows(model, rows, *, reserve=True):
+    """Insert ``rows`` given as {attname: value} dicts (the same keys in each) with one COPY; rows
+    without an ``id`` get one reserved first, set in the dict, in order (a row may carry one
+    reserved earlier: a registration referred to by its student). ``reserve=False``: the rows
+    carry no ``id`` and none is wanted back; the table's identity numbers them in row order (one
+    statement fewer). Returns the rows, or None (nothing written) when not on PostgreSQL or too
+    few rows for a COPY to pay."""
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
         return None
     meta = model._meta
-    fields = [meta.pk, *(meta.get_field(name) for name in rows[0] if name != meta.pk.attname)]
-    for row, pk in zip(rows, reserve_ids(model, len(rows))):
-        row[meta.pk.attname] = pk
+    pk = meta.pk.attname
+    fields = [meta.get_field(name) for name in rows[0] if name != pk]
+    if reserve:
+        fields.insert(0, meta.pk)
+        missing = [row for row in rows if row.get(pk) is None]
+        for row, value in zip(missing, reserve_ids(model, len(missing))):
+            row[pk] = value
     _copy(meta, fields, ([row[f.attname] for f in fields] for row in rows), len(rows))
     return rows
+
+
+def blank_row(model, now):
+    """A new row of ``model`` as {attname: value}, before the caller's values: every column but
+    the key at its default, ``auto_now(_add)`` at ``now`` (one moment for the batch, as its
+    transaction has). Built once per batch and copied per row (``{**blank, ...}``), so a
+    callable default, which would give every row one value, is refused."""
+    row = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            if not isinstance(field, models.DateTimeField):
+                raise ValueError(f"{model.__name__}.{field.name}: only date-times are set to now")
+            row[field.attname] = now
+        elif field.has_default() and callable(field.default):
+            raise ValueError(f"{model.__name__}.{field.name} has a callable default: give it per row")
+        else:
+            row[field.attname] = field.get_default()
+    return row
+
+
+def insert_rows(model, rows):
+    """Insert rows given as {attname: value} dicts (every column, ``id`` absent or reserved) in
+    one statement: COPY on PostgreSQL (``copy_rows``), else ``bulk_create``. Each row gets its
+    ``id``. Returns the rows."""
+    if rows and copy_rows(model, rows) is None:
+        objs = model._base_manager.bulk_create([model(**row) for row in rows], batch_size=INSERT_BATCH)
+        pk = model._meta.pk.attname
+        for row, obj in zip(rows, objs):
+            row[pk] = obj.pk
+    return rows
+
+
+def insert_new(model, rows, key):
+    """Insert those of ``rows`` ({attname: value}, every column but ``id``) whose value of the
+    unique column ``key`` is not in the table yet; returns the rows written, each with its
+    ``id``. On PostgreSQL one statement (INSERT … SELECT FROM unnest(an array per column) ON
+    CONFLICT (key) DO NOTHING RETURNING) checks, numbers and writes them at once; elsewhere a
+    look-up of the values present, then ``insert_rows``."""
+    if not rows:
+        return []
+    meta = model._meta
+    pk = meta.pk.attname
+    if connection.vendor != "postgresql":
+        present = set(model._base_manager.filter(**{f"{key}__in": [row[key] for row in rows]})
+                      .values_list(key, flat=True))
+        return insert_rows(model, [row for row in rows if row[key] not in present])
+    # A column with one value in every row (a batch's time, user, school) is one parameter; the
+    # others one array each (psycopg adapts an array value by value: a date-time costs 4 µs).
+    first = rows[0]
+    fields = [meta.get_field(name) for name in first if name != pk]
+    shared = [f for f in fields if f.attname != key and all(row[f.attname] is first[f.attname] for row in rows)]
+    varying = [f for f in fields if f not in shared]
+    quote = connection.ops.quote_name
+    key_column = quote(meta.get_field(key).column)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in varying + shared)}) "
+           f"SELECT u.*{''.join(f', %s::{f.db_type(connection)}' for f in shared)} "
+           f"FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in varying)}) AS u "
+           f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {key_column}, {quote(meta.pk.column)}")
+    params = []
+    for field in shared:
+        adapt = _adapter(field)
+        params.append(adapt(first[field.attname]) if adapt else first[field.attname])
+    for field in varying:
+        adapt = _adapter(field)
+        params.append([adapt(row[field.attname]) if adapt else row[field.attname] for row in rows])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict(cursor.fetchall())
+    written = [row for row in rows if row[key] in ids]
+    for row in written:
+        row[pk] = ids[row[key]]
+    return written
+
+
+def instances(model, rows, **related):
+    """Model objects for rows just written ({attname: value}, every concrete column), made as
+    unpickling makes them: no ``Model.__init__`` per row, whose keyword path (and modelcluster's
+    on a Student) cost more than writing the row. ``related``: field name → the related object of
+    every row (a list) or of all of them (one object), cached as assigning it would cache it."""
+    alias = connection.alias
+    caches = [(model._meta.get_field(name).cache_name, values if isinstance(values, list) else None, values)
+              for name, values in related.items()]
+    objs = []
+    for i, row in enumerate(rows):
+        obj = model.__new__(model)
+        obj.__dict__.update(row)
+        obj._state = state = ModelState()
+        state.adding, state.db = False, alias
+        if caches:
+            state.fields_cache = {name: each[i] if each is not None else one for name, each, one in caches}
+        objs.append(obj)
+    return objs
 
 
 def _copy(meta, fields, values, count):

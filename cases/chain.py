@@ -103,12 +103,40 @@ def insert(model, rows, insert_rows):
         return insert_rows(rows)
 
 
-def insert_values(model, rows):
-    """Link and insert many rows given as plain {attname: value} dicts (every field of
-    ``content_fields``), set-based: no model instance per row, each hash over the same canonical
-    JSON as ``hash_of`` (so ``verify`` reads them back whole), one COPY on PostgreSQL (ids
-    reserved in chain order under the lock), ``bulk_create`` elsewhere. Call inside
-    ``transaction.atomic``."""
+def contents_json(common, names):
+    """``content_json`` for many rows that share the columns of ``common`` ({attname: value})
+    and each hold the columns ``names``: a function of such a row (a dict of ``names``). The
+    shared columns are encoded once and the text spliced in key order, as the whole encoding
+    would lay it out: a batch's hash then costs the encoding of its own few values."""
+    def value(v):
+        if type(v) is int:
+            return int.__repr__(v)  # as the encoder writes it, without its set-up per call
+        return _CANONICAL.encode(v if type(v) in _AS_IS else _plain(v))
+
+    pieces, varying = ["{"], []  # pieces[i] comes before the value of varying[i]; the last one closes
+    for i, name in enumerate(sorted({*common, *names})):
+        pieces[-1] += ("," if i else "") + _CANONICAL.encode(name) + ":"
+        if name in common:
+            pieces[-1] += value(common[name])
+        else:
+            varying.append(name)
+            pieces.append("")
+    pieces[-1] += "}"
+    head, tail = pieces[0], list(zip(varying, pieces[1:]))
+
+    def content(row):
+        return head + "".join([value(row[name]) + piece for name, piece in tail])
+
+    return content
+
+
+def insert_values(model, rows, common=None):
+    """Link and insert many rows given as plain {attname: value} dicts, set-based: no model
+    instance per row, each hash over the same canonical JSON as ``hash_of`` (so ``verify`` reads
+    them back whole), one COPY on PostgreSQL (ids from the table's identity in row order: every
+    writer of the chain holds its lock, so id order is chain order), ``bulk_create`` elsewhere.
+    ``common``: the columns with one value for every row (a batch's action, time, user), kept
+    out of ``rows`` and encoded once; together they name every field of ``content_fields``. Call inside ``transaction.atomic``."""
     from django.db.models import QuerySet
 
     from cases.bulk import copy_rows
@@ -117,18 +145,21 @@ def insert_values(model, rows):
         return
     if not connection.in_atomic_block:
         raise RuntimeError("chain.insert_values needs a transaction")
+    common = common or {}
     expected = {f.attname for f in content_fields(model)}
-    if set(rows[0]) != expected:  # a hash over fewer columns would not verify
+    if set(rows[0]) | set(common) != expected or set(rows[0]) & set(common):  # a hash over fewer columns would not verify
         raise ValueError(f"rows of {model.__name__} need exactly {sorted(expected)}")
+    content = contents_json(common, rows[0])
     _lock(model)
     head = head_of(model)
     sha256 = hashlib.sha256
+    linked = []
     for row in rows:  # the content first (the rows hold exactly the hashed columns), then the links
-        entry_hash = sha256((head + content_json(row)).encode()).hexdigest()
-        row["prev_hash"], row["entry_hash"] = head, entry_hash
+        entry_hash = sha256((head + content(row)).encode()).hexdigest()
+        linked.append({**common, **row, "prev_hash": head, "entry_hash": entry_hash})
         head = entry_hash
-    if copy_rows(model, rows) is None:  # not PostgreSQL, or too few rows for a COPY
-        QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in rows], batch_size=1000)
+    if copy_rows(model, linked, reserve=False) is None:  # not PostgreSQL, or too few rows for a COPY
+        QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in linked], batch_size=1000)
 
 
 # Chains the database links itself on PostgreSQL (migration 0027): table → function.

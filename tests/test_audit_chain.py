@@ -130,3 +130,26 @@ def test_concurrent_writers_keep_one_chain():
     assert problem is None and checked == 40
     problem, _, _ = chain.verify(m.RegistryLogEntry)
     assert problem is None
+
+
+def test_a_batch_hashes_the_content_of_each_whole_row():
+    """``contents_json`` (a batch's shared columns encoded once, spliced in key order) gives
+    exactly ``content_json`` of each whole row, whatever columns are shared, for every kind of
+    value an entry holds: text in Chinese, numbers, None, booleans, a time, flat and nested data."""
+    import datetime
+
+    common = {"action": "xueji.student.register", "timestamp": datetime.datetime(2026, 9, 1, 8, 30, tzinfo=datetime.UTC),
+              "uuid": None, "user_id": 7, "revision_id": None, "content_changed": False, "deleted": False}
+    rows = [{"label": "张伟(G6201**********123X)", "object_id": "41", "content_type_id": 12,
+             "scope_code": "620102", "school_id": 3, "data": {"registry_number": "G62010220180901123X", "stage": "primary"}},
+            {"label": "阿依古丽·买买提", "object_id": "42", "content_type_id": 12, "scope_code": "", "school_id": None,
+             "data": {"before": {"address": "兰州市"}, "when": datetime.date(2026, 9, 1), "n": [1, 2.5]}},
+            {"label": "", "object_id": "43", "content_type_id": 12, "scope_code": "62", "school_id": None,
+             "data": {"已核": True, "b": None, "a": -3, "z\"q": "引号\"与\\斜杠\n", "f": False}},
+            {"label": "x", "object_id": "44", "content_type_id": 12, "scope_code": "62", "school_id": 0, "data": {}}]
+    for shared in ([], ["scope_code", "school_id"], ["content_type_id", "data"], list(rows[0])[:-1]):
+        content = chain.contents_json({**common, **{k: rows[0][k] for k in shared}},
+                                      [k for k in rows[0] if k not in shared])
+        for row in rows:
+            whole = {**common, **row} if not shared else {**common, **row, **{k: rows[0][k] for k in shared}}
+            assert content({k: v for k, v in whole.items() if k not in common and k not in shared}) == chain.content_json(whole)

@@ -14,6 +14,18 @@ from cases.services.registrations import registration_change_status
 from tests.factories import SchoolClassFactory, SchoolFactory, register_student
 
 
+def test_a_range_of_numbers_is_each_number_as_rendered_alone_and_stops_at_the_width():
+    from cases.numbers.auxiliary import NumberLayout
+
+    layout = NumberLayout(prefix="2401107", width=4)
+    assert layout.render_range(9997, 3) == [layout.render(n) for n in (9997, 9998, 9999)] == [
+        "24011079997", "24011079998", "24011079999"]
+    assert layout.render_range(5, 0) == []
+    with pytest.raises(ValidationError) as error:
+        layout.render_range(9998, 3)  # the last one would need five digits
+    assert error.value.code == "auxiliary_number_exhausted"
+
+
 @pytest.mark.django_db
 def test_high_school_number_has_the_eleven_digit_layout():
     # 城关区 is the first county of 兰州市 (county code 1); school code 07; entry year 2024.

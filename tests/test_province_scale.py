@@ -443,6 +443,29 @@ def test_auxiliary_numbers_are_a_range_from_one_counter_update(school):
     assert [int(n[-4:]) for n in numbers] == list(range(int(numbers[0][-4:]), int(numbers[0][-4:]) + total))
 
 
+def test_a_number_already_in_the_ledger_is_never_issued_again_its_registration_draws_anew(school):
+    """The ledger already holds a number the counter hands out (given under an earlier template):
+    that registration draws again, the others keep theirs, and every number is audited once."""
+    from django.db import transaction
+
+    registrations = intake(school, 3)
+    m.AuxiliaryNumber.objects.update(cancelled_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    with transaction.atomic():  # the numbers the counter would hand out next, then forgotten
+        preview = [a.number for a in auxiliary_numbers_issue(acting_user=None, registrations=registrations)]
+        transaction.set_rollback(True)
+    m.AuxiliaryNumber.objects.create(number=preview[1], kind=m.AuxiliaryNumberKind.COMPULSORY,
+                                     registration=registrations[0], school=school,
+                                     cancelled_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    entries = m.RegistryLogEntry.objects.filter(action="xueji.auxiliary.issue")
+    before = entries.count()
+    issued = auxiliary_numbers_issue(acting_user=None, registrations=registrations)
+    numbers = [a.number for a in issued]
+    assert numbers[0] == preview[0] and numbers[2] == preview[2]
+    assert numbers[1] not in preview and int(numbers[1][-4:]) == int(preview[2][-4:]) + 1
+    assert m.AuxiliaryNumber.objects.filter(number=preview[1]).count() == 1
+    assert entries.count() == before + 3 and {e.data["number"] for e in entries.order_by("-id")[:3]} == set(numbers)
+
+
 def test_auxiliary_numbers_past_the_copy_threshold_are_audited_set_based_and_chained(school):
     """Each number gets its audit entry, written as plain rows into the hash chain (one COPY on
     PostgreSQL, cases/chain.py insert_values): entries name their number and registration, the

@@ -226,7 +226,7 @@ def test_batch_registers_a_class_in_constant_queries(django_assert_max_num_queri
         id_number, birth = id_number_for(BIRTH, gender)
         people.append(NewStudent({"name": f"学生{n}", "gender": gender, "birth_date": birth, "id_number": id_number},
                                  guardians=({"name": "家长", "relation": "父亲"},)))
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(22):  # 22 on PostgreSQL (identity locks, reserved ids), 20 on SQLite
         registrations = students_register(acting_user=None, school=school, stage="junior",
                                           started_on=datetime.date(2025, 9, 1), people=people)
     assert len(registrations) == 60

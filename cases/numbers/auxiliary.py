@@ -31,6 +31,14 @@ class NumberLayout:
             raise ValidationError("学籍辅号序号已用尽", code="auxiliary_number_exhausted")
         return f"{self.prefix}{sequence:0{self.width}d}"
 
+    def render_range(self, first: int, count: int) -> list[str]:
+        """The ``count`` numbers from sequence ``first`` on, as ``render`` writes each (the
+        range checked once, at its end)."""
+        if count:
+            self.render(first + count - 1)
+        text = f"{self.prefix}{{:0{self.width}d}}".format
+        return [text(sequence) for sequence in range(first, first + count)]
+
 
 def validate_template(pattern: str) -> None:
     """A template must end with one {seq:N} and use only known placeholders."""

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import audit, audit_many
-from cases.bulk import any_of, bulk_insert
+from cases.bulk import any_of, blank_row, insert_new, instances
 from cases.errors import RuleError
 from cases.models import (
     OPEN_STATUSES,
@@ -89,23 +89,12 @@ def auxiliary_number_issue(*, acting_user, registration):
     return issued
 
 
-def new_number(**values):
-    """An unsaved AuxiliaryNumber built positionally, in the model's field order: Model.__init__'s
-    fast path (keywords cost several times more per object at ten thousand). The order is read
-    from the model, and a field added to it without a value here fails loudly (KeyError)."""
-    row = {"id": None, "issued_at": None, "issued_by_id": None, "cancelled_at": None, "cancelled_reason": "",
-           "cancelled_by_id": None, **values}
-    return AuxiliaryNumber(*[row[name] for name in _FIELD_ORDER])
-
-
-_FIELD_ORDER = [field.attname for field in AuxiliaryNumber._meta.concrete_fields]
-
-
 @transaction.atomic
 def auxiliary_numbers_issue(*, acting_user, registrations):
     """Numbers for many open registrations without a live one, set-based: the registrations
-    locked in one query, one counter update per number prefix (a range of N values), one
-    look-up of numbers already in the ledger, one INSERT, one audit INSERT."""
+    locked in one query, one look-up of live numbers, one counter update per number prefix (a
+    range of N values), one INSERT that leaves out numbers already in the ledger
+    (bulk.insert_new), one audit COPY."""
     given = {r.pk: r for r in registrations}
     ids = sorted(given)
     # Locked in one query, read as plain values (no model objects per registration); the
@@ -127,8 +116,8 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
     for (school_id, stage, entry_year), group in groups.items():
         kind, layout = layout_of(schools[school_id], stage, entry_year, templates)
         pending.append((kind, layout, group))
-    issued = []
-    issued_by = acting_user.pk if acting_user else None
+    rows = []  # written and returned as rows: no model object built per number (cases/bulk.py)
+    blank = {**blank_row(AuxiliaryNumber, timezone.now()), "issued_by_id": acting_user.pk if acting_user else None}
     while pending:
         drawn = []
         counts = {}
@@ -138,21 +127,27 @@ def auxiliary_numbers_issue(*, acting_user, registrations):
         for kind, layout, group in pending:
             first = firsts[layout.prefix]
             firsts[layout.prefix] += len(group)
-            drawn += [(kind, layout, r, layout.render(first + i)) for i, r in enumerate(group)]
-        # A number taken under an earlier template is never reused: those draw again.
-        taken = set(AuxiliaryNumber.objects.filter(any_of("number", [d[3] for d in drawn], "text"))
-                    .values_list("number", flat=True))
-        issued += [new_number(number=number, kind=kind, registration_id=pk, school_id=school.pk,
-                              issued_by_id=issued_by)
-                   for kind, layout, (pk, school), number in drawn if number not in taken]
+            drawn += [(kind, layout, r, number) for r, number in zip(group, layout.render_range(first, len(group)))]
+        # A number already in the ledger (taken under an earlier template) is never reused:
+        # insert_new leaves it out, and its registration draws again.
+        written = insert_new(AuxiliaryNumber, [
+            {**blank, "number": number, "kind": kind, "registration_id": pk, "school_id": school.pk}
+            for kind, layout, (pk, school), number in drawn], key="number")
+        rows += written
+        numbered = {row["number"] for row in written}
         retry = {}
         for kind, layout, r, number in drawn:
-            if number in taken:
+            if number not in numbered:
                 retry.setdefault(layout.prefix, (kind, layout, []))[2].append(r)
         pending = list(retry.values())
-    bulk_insert(AuxiliaryNumber, issued)
-    audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user,
-               scope=lambda a: (schools[a.school_id].scope_code, a.school_id),
+    issued = instances(AuxiliaryNumber, rows)
+    if len(schools) == 1:  # one school's numbers: one scope for every entry, given once
+        (school,) = schools.values()
+        scope = (school.scope_code, school.pk)
+    else:
+        def scope(number):
+            return schools[number.school_id].scope_code, number.school_id
+    audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     by_registration = {a.registration_id: a for a in issued}
     return [by_registration[r.pk] for r in registrations]

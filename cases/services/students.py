@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from pypinyin import Style
 
 from cases.audit import audit, audit_many
-from cases.bulk import bulk_insert, reserve_ids
+from cases.bulk import blank_row, insert_rows, instances, reserve_ids
 from cases.calendar import chinese_date
 from cases.errors import RuleError
 from cases.identity import (
@@ -41,11 +42,11 @@ from cases.models import (
 )
 from cases.numbers.id_number import IdNumberError, validate_id_number
 from cases.numbers.registry_number import (
+    KIND_ID,
     RegistryNumberError,
     convert_temporary_to_id,
     make_generated_number,
     make_temporary_number,
-    registry_number_from_id,
 )
 
 from .auxiliary_numbers import layout_for
@@ -58,6 +59,7 @@ STUDENT_FIELDS = {
     "name", "former_names", "gender", "birth_date", "ethnicity", "native_place", "household_type",
     "household_county", "household_address", "address", "is_migrant", "is_left_behind", "disability",
 }
+GENDERS = frozenset(Gender.values)  # Choices.values builds its list on every call
 CONTACT_FIELDS = {"address", "is_migrant", "is_left_behind", "disability"}
 CHUNK = 500
 
@@ -255,7 +257,7 @@ def _validated_identity(data, field_prefix=""):
         data["name"] = validate_name(data["name"])
     except InvalidName as error:
         raise RuleError(error.code, error.message, field=f"{field_prefix}name") from error
-    if data.get("gender") not in Gender.values:
+    if data.get("gender") not in GENDERS:
         raise RuleError("gender_invalid", "性别应为男或女", field=f"{field_prefix}gender")
     if not isinstance(data.get("birth_date"), datetime.date):
         raise RuleError("birth_date_required", "出生日期不能为空", field=f"{field_prefix}birth_date")
@@ -287,8 +289,8 @@ def _assign_registry_numbers(people, area):
     try:
         j_groups = defaultdict(list)
         for person in people:
-            if person["id_number"]:
-                person["registry_number"] = registry_number_from_id(person["id_number"])
+            if person["id_number"]:  # validated with the person (_validated_identity)
+                person["registry_number"] = KIND_ID + person["id_number"]
             elif person.get("household_type") in TEMPORARY_HOUSEHOLD_TYPES:
                 person["registry_number"] = None  # drawn below
             else:
@@ -366,50 +368,80 @@ def students_register(*, acting_user, school, stage, started_on, people, reason=
         raise ValidationError(errors)
 
     _assign_registry_numbers(rows, school.county.code)
-    students = [
-        Student(**{k: v for k, v in row.items() if k in STUDENT_FIELDS}, id_number=row["id_number"],
-                registry_number=row["registry_number"], name_pinyin=name_pinyin(row["name"]),
-                name_initials=name_initials(row["name"]), current_school=school, scope_code=school.scope_code)
-        for row in rows
-    ]
+    # Written as rows ({attname: value}; COPY on PostgreSQL, cases/bulk.py): model objects only
+    # for what is returned, made without a Model.__init__ per row.
+    now = timezone.now()
+    recorded_by = acting_user.pk if acting_user is not None else None
+    blank = blank_row(Student, now)
+    student_rows = [{**blank, **_student_columns(row), "id_number": row["id_number"],
+                     "registry_number": row["registry_number"], "name_pinyin": name_pinyin(row["name"]),
+                     "name_initials": name_initials(row["name"]), "current_school_id": school.pk,
+                     "scope_code": school.scope_code} for row in rows]
     # New people have exactly this one registration: it is their current one. On PostgreSQL
     # its id is reserved first and written with the student (the foreign key is checked at
     # commit); elsewhere it is set by an UPDATE once the registrations exist.
-    reserved = reserve_ids(Registration, len(students)) if connection.vendor == "postgresql" else []
-    for student, pk in zip(students, reserved):
-        student.current_registration_id = pk
+    reserved = reserve_ids(Registration, len(rows)) if connection.vendor == "postgresql" else [None] * len(rows)
+    for student_row, pk in zip(student_rows, reserved):
+        student_row["current_registration_id"] = pk
     try:
         with transaction.atomic():
-            bulk_insert(Student, students)
+            insert_rows(Student, student_rows)
     except IntegrityError as error:  # a concurrent registration of the same person
         raise RuleError("duplicate_person", "该学生已存在(公民身份号码或学籍号重复)", article="第十一条") from error
-    bulk_insert(Guardian, [Guardian(student=s, **g) for s, row in zip(students, rows) for g in row["_new"].guardians])
-    registrations = [Registration(student=s, school=school, school_class=row["_new"].school_class, stage=stage,
-                                  started_on=started_on) for s, row in zip(students, rows)]
-    for registration, pk in zip(registrations, reserved):
-        registration.pk = pk
-    bulk_insert(Registration, registrations)
-    if not reserved:
-        for start in range(0, len(students), DUPLICATE_CHUNK):
-            Student.objects.filter(pk__in=[s.pk for s in students[start:start + DUPLICATE_CHUNK]]).update(
+    blank = blank_row(Guardian, now)
+    insert_rows(Guardian, [{**blank, **guardian, "student_id": student_row["id"]}
+                           for student_row, row in zip(student_rows, rows) for guardian in row["_new"].guardians])
+    classes = [row["_new"].school_class for row in rows]
+    blank = blank_row(Registration, now)
+    registration_rows = insert_rows(Registration, [
+        {**blank, "id": pk, "student_id": student_row["id"], "school_id": school.pk,
+         "school_class_id": school_class.pk if school_class is not None else None, "stage": stage,
+         "started_on": started_on}
+        for student_row, school_class, pk in zip(student_rows, classes, reserved)])
+    if reserved[:1] == [None]:
+        for start in range(0, len(student_rows), DUPLICATE_CHUNK):
+            Student.objects.filter(pk__in=[s["id"] for s in student_rows[start:start + DUPLICATE_CHUNK]]).update(
                 current_registration=Subquery(Registration.objects.filter(student=OuterRef("pk")).values("pk")[:1]))
+        for student_row, registration_row in zip(student_rows, registration_rows):
+            student_row["current_registration_id"] = registration_row["id"]
+    blank = blank_row(RegistrationEvent, now)
+    insert_rows(RegistrationEvent, [
+        {**blank, "registration_id": registration_row["id"], "status_to": RegistrationStatus.ACTIVE,
+         "occurred_on": started_on, "reason": _with_age_exception(reason, row["_new"]), "recorded_by_id": recorded_by}
+        for registration_row, row in zip(registration_rows, rows)])
+    blank = blank_row(ArchiveEntry, now)
+    entered = chinese_date(started_on)
+    insert_rows(ArchiveEntry, [
+        {**blank, "student_id": student_row["id"], "school_id": school.pk, "kind": ArchiveEntryKind.BASE_DATA,
+         "recorded_by_id": recorded_by, "title": f"{reason}:{school.name}",
+         "body": _with_age_exception(f"学籍号 {student_row['registry_number']},{entered}入学", row["_new"])}
+        for student_row, row in zip(student_rows, rows)])
+    students = instances(Student, student_rows, current_school=school)
+    registrations = instances(Registration, registration_rows, student=students, school=school,
+                              school_class=classes)
+    current = Student._meta.get_field("current_registration")
     for student, registration in zip(students, registrations):
-        student.current_registration = registration
-    bulk_insert(RegistrationEvent, [
-        RegistrationEvent(registration=r, status_to=RegistrationStatus.ACTIVE, occurred_on=started_on,
-                          reason=_with_age_exception(reason, row["_new"]), recorded_by=acting_user)
-        for r, row in zip(registrations, rows)])
-    bulk_insert(ArchiveEntry, [
-        ArchiveEntry(student=s, school=school, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
-                     title=f"{reason}:{school.name}",
-                     body=_with_age_exception(f"学籍号 {s.registry_number},{chinese_date(started_on)}入学", row["_new"]))
-        for s, row in zip(students, rows)])
+        current.set_cached_value(student, registration)
     scope = (school.scope_code, school.pk)
     audit_many(students, "xueji.student.register", acting_user=acting_user, scope=scope,
                data=lambda s: {"registry_number": s.registry_number, "school": school.code, "stage": stage})
     if issue_auxiliary_numbers:
         _issue_auxiliary_numbers(acting_user=acting_user, registrations=registrations, scope=scope)
     return registrations
+
+
+# The person's fields that are relations (the household county) are written by their key.
+_STUDENT_RELATIONS = {f.name: f.attname for f in Student._meta.concrete_fields if f.is_relation and f.name in STUDENT_FIELDS}
+
+
+def _student_columns(data):
+    """The person's fields of ``data`` as Student columns {attname: value}."""
+    columns = {key: value for key, value in data.items() if key in STUDENT_FIELDS}
+    for name, attname in _STUDENT_RELATIONS.items():
+        if name in columns:
+            related = columns.pop(name)
+            columns[attname] = related.pk if related is not None else None
+    return columns
 
 
 def _with_age_exception(text, new):
@@ -424,13 +456,14 @@ def _issue_auxiliary_numbers(*, acting_user, registrations, scope):
     for registration in registrations:
         cohort = registration.school_class.cohort if registration.school_class else registration.started_on.year
         cohorts[cohort].append(registration)
-    issued = []
+    rows = []
+    blank = {**blank_row(AuxiliaryNumber, timezone.now()), "issued_by_id": acting_user.pk if acting_user else None}
     for group in cohorts.values():
         kind, layout = layout_for(group[0])
         first = sequence_take(layout.prefix, len(group))
-        issued += [AuxiliaryNumber(number=layout.render(first + i), kind=kind, registration=r, school=r.school,
-                                   issued_by=acting_user) for i, r in enumerate(group)]
-    bulk_insert(AuxiliaryNumber, issued)
+        rows += [{**blank, "number": number, "kind": kind, "registration_id": r.pk, "school_id": r.school_id}
+                 for r, number in zip(group, layout.render_range(first, len(group)))]
+    issued = instances(AuxiliaryNumber, insert_rows(AuxiliaryNumber, rows))
     audit_many(issued, "xueji.auxiliary.issue", acting_user=acting_user, scope=scope,
                data=lambda a: {"number": a.number, "registration": a.registration_id})
     return issued
