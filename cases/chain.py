@@ -146,9 +146,9 @@ def insert_values(model, rows, common=None):
     if not connection.in_atomic_block:
         raise RuntimeError("chain.insert_values needs a transaction")
     common = common or {}
-    expected = {f.attname for f in content_fields(model)}
-    if set(rows[0]) | set(common) != expected or set(rows[0]) & set(common):  # a hash over fewer columns would not verify
-        raise ValueError(f"rows of {model.__name__} need exactly {sorted(expected)}")
+    if set(rows[0]) & set(common):
+        raise ValueError(f"rows of {model.__name__} repeat columns of common: {sorted(set(rows[0]) & set(common))}")
+    _check_columns(model, {*rows[0], *common})
     content = contents_json(common, rows[0])
     _lock(model)
     head = head_of(model)
@@ -162,8 +162,17 @@ def insert_values(model, rows, common=None):
         QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in linked], batch_size=1000)
 
 
-# Chains the database links itself on PostgreSQL (migration 0027): table → function.
-SERVER_APPEND = {"cases_readlogentry": "xueji_read_log_append"}
+def _check_columns(model, names):
+    """A hash over fewer (or other) columns than the row's content would not verify."""
+    expected = {f.attname for f in content_fields(model)}
+    if set(names) != expected:
+        raise ValueError(f"rows of {model.__name__} need exactly {sorted(expected)}")
+
+
+# Chains the database links itself on PostgreSQL (migration 0027): table → (function, its
+# column arguments in order).
+SERVER_APPEND = {"cases_readlogentry": ("xueji_read_log_append",
+                                        ("at", "user_id", "username", "door", "what", "student_id", "scope_code"))}
 
 
 def append(model, rows):
@@ -174,22 +183,16 @@ def append(model, rows):
     on every read, so this is its fixed cost."""
     if not rows:
         return
-    function = SERVER_APPEND.get(model._meta.db_table)
-    if connection.vendor != "postgresql" or function is None:
+    server = SERVER_APPEND.get(model._meta.db_table)
+    if connection.vendor != "postgresql" or server is None:
         with transaction.atomic(savepoint=False):
             return insert_values(model, rows)
-    fields = [f.attname for f in content_fields(model)]
-    if set(rows[0]) != set(fields):  # a hash over fewer columns would not verify
-        raise ValueError(f"rows of {model.__name__} need exactly {sorted(fields)}")
-    contents = [content_json(row) for row in rows]
-    columns = [[row[name] for row in rows] for name in SERVER_COLUMNS[function]]
+    function, names = server
+    _check_columns(model, rows[0])
+    columns = [[row[name] for row in rows] for name in names]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s, %s{', %s' * len(columns)})",
-                       [LOCK_KEYS[model._meta.db_table], contents, *columns])
-
-
-# The function's column arguments, in its order (migration 0027).
-SERVER_COLUMNS = {"xueji_read_log_append": ("at", "user_id", "username", "door", "what", "student_id", "scope_code")}
+                       [LOCK_KEYS[model._meta.db_table], [content_json(row) for row in rows], *columns])
 
 
 # --- verification ---------------------------------------------------------------------------

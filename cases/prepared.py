@@ -17,6 +17,7 @@ On PostgreSQL the statement is also a server-side prepared statement of the conn
 planner's work (longer than the run for a scoped read with its subqueries) is done once too.
 """
 
+import functools
 import threading
 from collections import OrderedDict
 
@@ -40,13 +41,9 @@ class _Statement:
             params[slot] = value
         sql = self.sql
         compiler = _shallow_copy(self.compiler)  # select, klass_info… as compiled
-        compiler.connection = connection = connections[self.compiler.using]  # this thread's
+        compiler.connection = connections[self.compiler.using]  # this thread's
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        if connection.vendor == "postgresql":
-            compiler.execute_sql = lambda *args, **kwargs: _run_prepared(compiler, sql, params)
-        queryset = _shallow_copy(self.queryset)
-        queryset._query = _Compiled(compiler)
-        return list(queryset)
+        return _evaluate(self.queryset, compiler)
 
 
 def planned_once(queryset):
@@ -54,30 +51,30 @@ def planned_once(queryset):
     that a statement of the same text (the values travel apart) is planned once, not per call —
     for the statements of a page whose plans cost more than their runs (the scope's subqueries,
     an array of a county's former students)."""
-    if connections[queryset.db].vendor != "postgresql":
-        return list(queryset)
-    compiler = queryset.query.get_compiler(using=queryset.db)
+    return _evaluate(queryset, queryset.query.get_compiler(using=queryset.db))
 
-    def execute_sql(*args, **kwargs):
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return iter([])
-        return _run_prepared(compiler, sql, params)
 
-    compiler.execute_sql = execute_sql
+def _evaluate(queryset, compiler):
+    """Django's own iterable over ``queryset``, with ``compiler`` giving the statement; on
+    PostgreSQL the statement runs prepared."""
+    if compiler.connection.vendor == "postgresql":
+        compiler.execute_sql = lambda *args, **kwargs: _run_prepared(compiler)
     queryset = _shallow_copy(queryset)
     queryset._query = _Compiled(compiler)
     return list(queryset)
 
 
-def _run_prepared(compiler, sql, params):
+def _run_prepared(compiler):
     """``compiler.execute_sql`` for a statement run by PostgreSQL as a prepared statement: parsed
     and planned once per connection (planning a scoped read takes longer than running it)."""
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # as Django's own execute_sql answers it
+        return iter([])
     connection = compiler.connection
     connection.ensure_connection()
     raw = connection.connection
-    factory, raw.cursor_factory = raw.cursor_factory, _server_binding_cursor()
+    factory, raw.cursor_factory = raw.cursor_factory, _preparing_cursor()
     try:
         cursor = connection.cursor()  # Django's wrapper: query log, execute wrappers, error mapping
     finally:
@@ -93,19 +90,15 @@ def _run_prepared(compiler, sql, params):
     return [rows]
 
 
-_CURSOR = []
+@functools.cache
+def _preparing_cursor():
+    from django.db.backends.postgresql.base import ServerBindingCursor  # psycopg 3 only
 
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
 
-def _server_binding_cursor():
-    if not _CURSOR:
-        from django.db.backends.postgresql.base import ServerBindingCursor
-
-        class PreparingCursor(ServerBindingCursor):
-            def execute(self, query, params=None, *, prepare=None, binary=None):
-                return super().execute(query, params, prepare=True, binary=binary)
-
-        _CURSOR.append(PreparingCursor)
-    return _CURSOR[0]
+    return PreparingCursor
 
 
 def _shallow_copy(obj):
