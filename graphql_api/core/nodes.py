@@ -245,7 +245,7 @@ def _scope_parts(connection, iterable, default_manager, queryset_resolver, info,
     return querysets
 
 
-def _merged_keyset_rows(querysets, keys, args, max_limit, whole=None):
+def _merged_keyset_rows(querysets, keys, args, max_limit, whole):
     """_keyset_rows of each part, merged in the keyed order. With several parts each gives only
     its keys (no joins over a part of a thousand former students), and the page's rows are then
     read by id from ``whole`` (the queryset of every part together)."""
@@ -380,17 +380,19 @@ def _keyset_rows(queryset, keys, args, max_limit, keys_only=False):
         queryset = queryset.filter(_keyset_after(after, keys))
     if before:
         queryset = queryset.filter(_keyset_after(before, keys, backwards=True))
+    names = [field.attname for field, _ in keys]
     if keys_only:
-        names = [field.attname for field, _ in keys]
         queryset = queryset.values_list(*names)
+
+    def read(rows):
+        return [_Keys(names, row) for row in planned_once(rows)] if keys_only else planned_once(rows)
+
     if last is not None and first is None:  # the end of the range: read it backwards
         reverse = [("" if descending else "-") + field.name for field, descending in keys]
-        rows = planned_once(queryset.order_by(*reverse)[:last + 1])
-        rows = [_Keys(names, row) for row in rows] if keys_only else rows
+        rows = read(queryset.order_by(*reverse)[:last + 1])
         return rows[:last][::-1], len(rows) > last, before is not None
     size = max_limit if first is None else first
-    rows = planned_once(queryset[:size + 1])
-    rows = [_Keys(names, row) for row in rows] if keys_only else rows
+    rows = read(queryset[:size + 1])
     has_next = len(rows) > size or before is not None
     rows = rows[:size]
     if last is not None:
