@@ -108,7 +108,7 @@ def together(target, calls):
 
     def run(args):
         try:
-            barrier.wait()
+            barrier.wait(timeout=30)
             target(*args)
         except Exception as error:  # noqa: BLE001  (returned to the test)
             errors.append(error)
@@ -119,7 +119,7 @@ def together(target, calls):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
     return errors
 
 
