@@ -169,10 +169,12 @@ def _check_columns(model, names):
         raise ValueError(f"rows of {model.__name__} need exactly {sorted(expected)}")
 
 
-# Chains the database links itself on PostgreSQL (migration 0027): table → (function, its
-# column arguments in order).
+# Chains the database links itself on PostgreSQL (migrations 0027, 0028): table → (function,
+# the columns each element of its JSON argument carries after the content, in order).
 SERVER_APPEND = {"cases_readlogentry": ("xueji_read_log_append",
                                         ("at", "user_id", "username", "door", "what", "student_id", "scope_code"))}
+# The rows' values as one JSON text (the C encoder; psycopg would quote array elements in Python).
+_ROWS_JSON = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def append(model, rows):
@@ -189,10 +191,9 @@ def append(model, rows):
             return insert_values(model, rows)
     function, names = server
     _check_columns(model, rows[0])
-    columns = [[row[name] for row in rows] for name in names]
+    entries = _ROWS_JSON.encode([[content_json(row), *(_plain(row[name]) for name in names)] for row in rows])
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s{', %s' * len(columns)})",
-                       [LOCK_KEYS[model._meta.db_table], [content_json(row) for row in rows], *columns])
+        cursor.execute(f"SELECT {function}(%s, %s::jsonb)", [LOCK_KEYS[model._meta.db_table], entries])
 
 
 # --- verification ---------------------------------------------------------------------------
