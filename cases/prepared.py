@@ -27,7 +27,8 @@ from django.db import connection, connections
 
 # Stand-ins for the looked-up value while the statement is compiled, found again among the
 # statement's parameters (each place the value goes).
-_STAND_INS = {str: "\x00xueji-prepared\x00", int: -7_364_213_909_117}
+_STAND_INS = {str: "\x00xueji-prepared\x00", int: -7_364_213_909_117,
+              list: [-7_364_213_909_119]}  # an array parameter (cases.bulk.any_of on PostgreSQL)
 _UNPREPARED = object()
 
 
@@ -148,7 +149,7 @@ class PreparedReads:
 
     def rows(self, key, build, value):
         """The rows of ``build(value)``, a queryset whose SQL depends only on ``key`` and
-        ``value`` (a str or an int)."""
+        ``value`` (a str, an int, or a list that reaches SQL as one array parameter)."""
         stand_in = _STAND_INS.get(type(value))
         statement = self._statements.get(key) if stand_in is not None else _UNPREPARED
         if statement is None:

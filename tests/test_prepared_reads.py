@@ -207,3 +207,31 @@ def test_planned_once_gives_the_rows_of_the_queryset():
     assert planned_once(counties.values_list("code", flat=True)[:2]) == list(counties.values_list("code", flat=True)[:2])
     assert planned_once(counties.none()) == []  # an empty scope is no statement at all
     assert planned_once(counties.filter(pk__in=[])) == []
+
+
+def test_whom_a_unit_holds_is_compiled_once_per_scope_and_answered_per_list(school, other_school, chengguan):
+    """``students_held`` runs one statement per scope with each list of ids as its value: the
+    answer follows the list, the scope and the registry (a student who left is no longer held),
+    never the list of an earlier call."""
+    from cases import access
+    from cases.services.registrations import registration_change_status, registration_open
+
+    mine = [register_student(school=school).student for _ in range(3)]
+    theirs = register_student(school=other_school).student
+    head, other, county = staff_user(school), staff_user(other_school), staff_user(chengguan)
+    everyone = [s.pk for s in [*mine, theirs]]
+    assert access.students_held(head, everyone, cached=False) == {s.pk for s in mine}
+    assert access.students_held(head, [theirs.pk, mine[0].pk], cached=False) == {mine[0].pk}
+    assert access.students_held(head, [theirs.pk], cached=False) == set()
+    assert access.students_held(other, everyone, cached=False) == {theirs.pk}
+    assert access.students_held(county, everyone, cached=False) == {s.pk for s in mine}
+    keys = list(access._HELD_READS._statements)
+    assert sorted(map(repr, keys)) == sorted(map(repr, {("held", access.scope_of(u)) for u in (head, other, county)}))
+    registration = mine[1].registrations.get()
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=mine[1], school=other_school, stage="junior",
+                      started_on=datetime.date(2026, 3, 2), reason="转入")
+    assert access.students_held(head, everyone, cached=False) == {mine[0].pk, mine[2].pk}
+    assert access.students_held(county, everyone, cached=False) == {mine[0].pk, mine[2].pk}
+    assert access.students_held(other, everyone, cached=False) == {mine[1].pk, theirs.pk}

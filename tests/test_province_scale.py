@@ -84,6 +84,31 @@ def test_transfer_moves_the_reference_and_the_scope(school, other_school):
     assert_current_registrations()
 
 
+def test_the_former_students_of_a_unit_are_those_whose_school_now_is_elsewhere(school, other_school, chengguan,
+                                                                               lanzhou):
+    """A county's former students are its flagged registrations (the current school is under
+    another code); a city's also leave out those who moved between two of its counties, who are
+    its current students (cases.access.former_student_ids)."""
+
+    def move(registration, to):
+        registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                                   occurred_on=datetime.date(2026, 3, 1), reason="转学")
+        return registration_open(acting_user=None, student=registration.student, school=to, stage="junior",
+                                 started_on=datetime.date(2026, 3, 2), reason="转入")
+
+    same_county = SchoolFactory(category="1", county=chengguan)
+    stays, within, away, back = (register_student(school=school) for _ in range(4))
+    move(within, same_county)
+    move(away, other_school)  # 七里河区, the same city
+    move(move(back, other_school), school)  # left and came back: current again
+    assert access.former_student_ids(access.scope_of(staff_user(chengguan))) == [away.student_id]
+    assert access.former_student_ids(access.scope_of(staff_user(school))) == sorted(
+        [within.student_id, away.student_id])
+    assert access.former_student_ids(access.scope_of(staff_user(lanzhou))) == []
+    assert access.former_student_ids(access.scope_of(staff_user(other_school))) == [back.student_id]
+    assert stays.student_id not in access.former_student_ids(access.scope_of(staff_user(school)))
+
+
 @pytest.mark.parametrize("status", ["dropped_out", "suspended", "graduated", "deceased", "withdrawn"])
 def test_status_changes_keep_the_reference(school, status):
     registration = register_student(school=school)

@@ -7,6 +7,7 @@ loaded for the selection below it (``related`` joins and prefetches, see optimiz
 checked with one query per type, so a page of 10 or of 100 costs the same queries.
 """
 
+import functools
 from collections import defaultdict
 
 from django.db.models import Model
@@ -62,35 +63,45 @@ def _cached_path(obj, path):
     return obj
 
 
+@functools.cache
+def _field_target(node_type, name):
+    """(graphene field, the node type it returns or None) of ``name`` (a GraphQL field name)."""
+    field = node_type._meta.fields.get(to_snake_case(name))
+    return field, (_graphene_node(field.type) if field is not None else None)
+
+
 def _collect(rows, node_type, tree, found, implications):
     """Gather what ``rows`` loaded for ``tree``: objects to check by query (``found``, per type),
     and objects decided without a query from their parent (``implications``, in the order
-    parents come before their children; see optimize.Join)."""
+    parents come before their children; see optimize.Join). One pass per field over all rows."""
     for name, subtree in tree.items():
-        field = node_type._meta.fields.get(to_snake_case(name))
-        spec = node_type.related.get(name)
-        target = _graphene_node(field.type) if field is not None else None
+        _, target = _field_target(node_type, name)
         if target is None:
             continue
+        model = target._meta.model
+        spec = node_type.related.get(name)
         children = []
         attr = getattr(node_type, "loaded_attrs", {}).get(name)  # set by the type's prepare()
         for row in rows if attr else ():
             value = getattr(row, attr, None)
-            children += [c for c in (value if isinstance(value, list) else [value]) if isinstance(c, target._meta.model)]
+            children += [c for c in (value if isinstance(value, list) else [value]) if isinstance(c, model)]
         for spec_item in () if spec is None or attr else spec if isinstance(spec, tuple) else (spec,):
-            for row in rows:
-                if isinstance(spec_item, Join):
+            if isinstance(spec_item, Join):
+                decided = []
+                for row in rows:
                     child = _cached_path(row, spec_item.path)
-                    if not isinstance(child, target._meta.model):
+                    if not isinstance(child, model):
                         continue
                     if spec_item.implied or spec_item.check:
                         implications.append((node_type, row, target, child, spec_item))
-                        _collect([child], target, subtree, found, implications)
+                        decided.append(child)
                     else:
                         children.append(child)
-                elif isinstance(spec_item, Many):
-                    children += [c for c in getattr(row, spec_item.to_attr, None) or []
-                                 if isinstance(c, target._meta.model)]
+                if decided:  # their own joins, after them (parents first)
+                    _collect(decided, target, subtree, found, implications)
+            elif isinstance(spec_item, Many):
+                for row in rows:
+                    children += [c for c in getattr(row, spec_item.to_attr, None) or [] if isinstance(c, model)]
         if children:
             found[target].extend(children)
             _collect(children, target, subtree, found, implications)

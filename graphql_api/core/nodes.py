@@ -200,16 +200,25 @@ class ScopedConnectionField(DjangoFilterConnectionField):
     def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver, max_limit,
                             enforce_first_or_last, root, info, **args):
         iterable = resolver(root, info, **args)
-        queryset = queryset_resolver(connection, default_manager if iterable is None else iterable, info, args)
-        keys = keyset_fields(queryset)
-        parts = None
+        source = default_manager if iterable is None else iterable
+
+        def build(part=None):
+            """The scoped, filtered, ordered queryset: of the whole scope, or (students) of one part."""
+            if part is None:
+                return queryset_resolver(connection, source, info, args)
+            with access.student_part(part):
+                return queryset_resolver(connection, source, info, args)
+
+        parts = _scope_parts(connection, info, build)
+        queryset = None if parts else build()  # with parts, the whole scope is built only if asked
+        keys = keyset_fields(parts[0] if parts else queryset)
         if keys and not args.get("offset") and all(_is_keyset(args.get(c)) for c in ("after", "before")):
-            args = {**args, **{c: _row_cursor_values(args[c], keys, queryset) for c in ("after", "before")
+            args = {**args, **{c: _row_cursor_values(args[c], keys, parts or [queryset]) for c in ("after", "before")
                                if args.get(c)}}
-            parts = _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args)
-            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit, queryset)
+            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit, build)
             cursors = [keyset_cursor(row, keys) for row in rows]
         else:
+            queryset = build() if queryset is None else queryset
             start, end, probe = _window(args, queryset.count, max_limit)
             try:
                 rows = list(queryset[start:end + 1 if probe else end])
@@ -229,7 +238,7 @@ class ScopedConnectionField(DjangoFilterConnectionField):
         return page
 
 
-def _scope_parts(connection, iterable, default_manager, queryset_resolver, info, args):
+def _scope_parts(connection, info, build):
     """Students are read part by part of the caller's scope (cases.access.student_parts): each
     an ordered index range, merged here. None for other models or a scope of one part."""
     if connection._meta.node._meta.model is not access.m.Student:
@@ -237,23 +246,21 @@ def _scope_parts(connection, iterable, default_manager, queryset_resolver, info,
     parts = access.student_parts(info.context.user)
     if len(parts) < 2:
         return None
-    querysets = []
-    for part in parts:
-        with access.student_part(part):
-            querysets.append(queryset_resolver(connection, default_manager if iterable is None else iterable, info,
-                                               args))
-    return querysets
+    return [build(part) for part in parts]
 
 
-def _merged_keyset_rows(querysets, keys, args, max_limit, whole):
+def _merged_keyset_rows(querysets, keys, args, max_limit, build):
     """_keyset_rows of each part, merged in the keyed order. With several parts each gives only
     its keys (no joins over a part of a thousand former students), and the page's rows are then
-    read by id from ``whole`` (the queryset of every part together)."""
+    read by id (``build(part)``: the queryset of a part; here the part is the page's ids, which
+    the scoped parts just gave, as the admin's list reads its page by key)."""
     if len(querysets) == 1:
         return _keyset_rows(querysets[0], keys, args, max_limit)
     results = [_keyset_rows(queryset, keys, args, max_limit, keys_only=True) for queryset in querysets]
     page, has_previous, has_next = _merged(results, keys, args, max_limit)
-    loaded = {row.pk: row for row in planned_once(whole.filter(any_of("pk", [row.pk for row in page], "bigint")))}
+    if not page:
+        return [], has_previous, has_next
+    loaded = {row.pk: row for row in planned_once(build(any_of("pk", [row.pk for row in page], "bigint")))}
     return [loaded[row.pk] for row in page if row.pk in loaded], has_previous, has_next
 
 
@@ -315,18 +322,22 @@ def _is_keyset(cursor):
     return cursor is None or _decode(cursor).startswith((KEYSET, KEYROW))
 
 
-def _row_cursor_values(cursor, keys, queryset):
-    """A keyrow cursor as the keyset cursor of its row (within ``queryset``); others unchanged."""
+def _row_cursor_values(cursor, keys, querysets):
+    """A keyrow cursor as the keyset cursor of its row (within the caller's scoped, filtered
+    list: one of ``querysets``, the parts of the scope); others unchanged."""
     text = _decode(cursor)
     if not text.startswith(KEYROW):
         return cursor
     pk = text[len(KEYROW):]
     names = [field.attname for field, _ in keys]
-    found = (queryset.prefetch_related(None).order_by().filter(pk=int(pk)).values_list(*names).first()
-             if pk.isdigit() else None)
-    if found is None:  # not (or no longer) in the caller's list: never a hint of where it sits
+    found = None
+    for queryset in querysets if pk.isdigit() else ():
+        found = planned_once(queryset.prefetch_related(None).order_by().filter(pk=int(pk)).values_list(*names)[:1])
+        if found:
+            break
+    if not found:  # not (or no longer) in the caller's list: never a hint of where it sits
         raise ApiError("无效的分页游标", "invalid_cursor")
-    row = queryset.model(**dict(zip(names, found)))
+    row = querysets[0].model(**dict(zip(names, found[0])))
     values = [field.value_to_string(row) for field, _ in keys]
     return base64.b64encode((KEYSET + json.dumps(values, ensure_ascii=False)).encode()).decode()
 
