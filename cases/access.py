@@ -397,7 +397,7 @@ def audit_scope_filter(user):
     if scope.school_id:
         where = Q(school_id=scope.school_id)
     elif scope.code:
-        where = Q(scope_code__startswith=scope.code)
+        where = scope.codes("scope_code")  # a range of registry_log_scope_time, never LIKE
     else:
         return NOTHING
     # A case belongs to both sides: the destination reads its history too.

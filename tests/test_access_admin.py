@@ -477,6 +477,26 @@ def test_site_history_of_a_school_registrar_shows_only_its_school(client, world,
     assert world.schools["qlh"].name not in text
 
 
+def test_site_history_of_a_city_is_its_code_range(client, world, monkeypatch):
+    """The scope of the registry log is a range of supervising codes (no LIKE, so an ordinary
+    index serves it in any collation): the city reads its own schools' and its counties'
+    entries, never another city's or the province's own."""
+    from cases import access
+
+    monkeypatch.setattr(log_action_registry, "log_entry_models", [PageLogEntry, m.RegistryLogEntry, ModelLogEntry])
+    sql = str(m.RegistryLogEntry.objects.filter(access.audit_scope_filter(world.users["city"])).query)
+    assert '"cases_registrylogentry"."scope_code" >= 6201' in sql
+    assert '"cases_registrylogentry"."scope_code" < 6202' in sql
+    assert '"cases_registrylogentry"."scope_code"::text LIKE' not in sql
+    client.force_login(world.users["city"])
+    _, results = site_history(client)
+    text = results.content.decode()
+    for key in ("cg", "qlh", "city"):
+        assert world.students[key].name in text
+    for key in ("qz", "prov"):
+        assert world.students[key].name not in text
+
+
 def test_object_history_lists_only_entries_in_scope(client, world):
     """After a transfer the origin school's view of the student's history stops at the transfer:
     entries written by the new school belong to the new school's scope."""

@@ -64,9 +64,16 @@ class RegistryLogEntryManager(ModelLogEntryManager.from_queryset(RegistryLogEntr
 
 
 class RegistryLogEntry(ChainedModel, BaseLogEntry):
-    object_id = models.CharField(max_length=255, db_index=True)
-    scope_code = models.CharField(_("主管单位代码"), max_length=12, db_index=True, blank=True)
-    school_id = models.BigIntegerField(_("学校"), null=True, blank=True, db_index=True)
+    # Every change writes entries (a batch of 10,000 writes 10,000): no index without a reader.
+    # Wagtail's fields are redeclared without their own indexes: ``content_changed`` (a flag of
+    # page history, read by nothing here) and the pattern-ops twins PostgreSQL adds to indexed
+    # text columns (nothing matches ``action`` or ``object_id`` by LIKE); the scope is read by
+    # code range (cases.access.audit_scope_filter) through the indexes in ``Meta``.
+    action = models.CharField(max_length=255, blank=True)
+    content_changed = models.BooleanField(default=False)
+    object_id = models.CharField(max_length=255)
+    scope_code = models.CharField(_("主管单位代码"), max_length=12, blank=True)
+    school_id = models.BigIntegerField(_("学校"), null=True, blank=True)
 
     objects = RegistryLogEntryManager()
 
@@ -74,6 +81,8 @@ class RegistryLogEntry(ChainedModel, BaseLogEntry):
         ordering = ["-timestamp", "-id"]
         # The changes(since:) feed reads a scope's entries in time order.
         indexes = [*BaseLogEntry.Meta.indexes, models.Index(fields=["scope_code", "timestamp"], name="registry_log_scope_time"),
-                   models.Index(fields=["school_id", "timestamp"], name="registry_log_school_time")]
+                   models.Index(fields=["school_id", "timestamp"], name="registry_log_school_time"),
+                   models.Index(fields=["object_id"], name="registry_log_object"),
+                   models.Index(fields=["action"], name="registry_log_action")]
         verbose_name = _("学籍操作日志")
         verbose_name_plural = _("学籍操作日志")
