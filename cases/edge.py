@@ -47,3 +47,9 @@ def problem(value, name="", *, max_text=MAX_TEXT, label_keys=True):
             if found:
                 return found
     return None
+
+
+def is_digits(text):
+    """Whether ``text`` is a plain number (ASCII digits): ``str.isdigit`` alone also accepts "²"
+    or "１", which ``int()`` or the database then refuse (a 500 from a hostile id)."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from cases.edge import is_digits
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -96,7 +97,7 @@ def otp_view(request):
     error = ""
     if request.method == "POST":
         token = "".join(request.POST.get("token", "").split())
-        if not (token.isdigit() and len(token) == device.digits):
+        if not (is_digits(token) and len(token) == device.digits):
             error = f"请输入身份验证器上显示的 {device.digits} 位数字"
         elif not device.verify_is_allowed()[0]:
             error = "验证码错误次数过多,请稍候再试"

@@ -10,6 +10,7 @@ from cases import models as m
 from cases.errors import RuleError
 from cases.services.certificates import certificate_render_pdf
 from cases.services.reads import student_reads_record
+from cases.edge import is_digits
 
 from .views import token_refusal
 
@@ -150,7 +151,7 @@ def roster(request, user):
     export_format = params.get("format", "xlsx")
     grade = params.get("grade")
     try:
-        if export_format not in ("xlsx", "pdf") or (grade and not grade.isdigit()):
+        if export_format not in ("xlsx", "pdf") or (grade and not is_digits(grade)):
             raise BadArgument
         selection = roster_selection(user, school_id=params.get("school"), class_id=params.get("class"),
                                      unit_code=params.get("unit"), stage=params.get("stage"),

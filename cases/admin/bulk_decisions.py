@@ -14,6 +14,7 @@ from cases import models as m
 from cases.errors import rule_errors
 from cases.services.decisions import cases_decide
 from cases.workflow import task_states_awaiting
+from cases.edge import is_digits
 
 MAX_CASES = 200
 
@@ -43,7 +44,7 @@ class BulkDecisionAction(SnippetBulkAction):
     @cached_property
     def _selection(self):
         """(cases waiting at the user's step, others selected): scoped; ids out of scope vanish."""
-        ids = [i for i in self.request.GET.getlist("id") if i.isdigit()][:MAX_CASES]
+        ids = [i for i in self.request.GET.getlist("id") if is_digits(i)][:MAX_CASES]
         cases = list(access.in_scope(self.request.user, m.Case, m.Case.objects.filter(pk__in=ids))
                      .select_related("student", "school").order_by("number"))
         waiting = set(task_states_awaiting(self.request.user).filter(

@@ -19,6 +19,7 @@ from cases.errors import RuleError
 from cases.errors import rule_errors
 from cases.services.certificates import certificate_issue, certificate_render_pdf, certificate_revoke
 from cases.services.reads import student_reads_record
+from cases.edge import is_digits
 
 
 def certificate_pdf(request, pk):
@@ -61,7 +62,7 @@ def certificate_issue_view(request, student_pk):
     replaces = None
     if request.POST.get("replaces"):
         replaces = student.certificates.filter(pk=request.POST["replaces"]).first() \
-            if request.POST["replaces"].isdigit() else None
+            if is_digits(request.POST["replaces"]) else None
         if replaces is None:
             raise Http404
     try:

@@ -12,6 +12,7 @@ from wagtail.models import TaskState
 from cases import access
 from cases import models as m
 from cases.models.registrations import school_year_of
+from cases.edge import is_digits
 
 YES_NO = [("1", "是"), ("0", "否")]
 
@@ -38,7 +39,7 @@ def _classes(request):
         return m.SchoolClass.objects.none()
     school = request.GET.get("school") or ""
     profile = access.profile_of(request.user)
-    if not school.isdigit():
+    if not is_digits(school):
         school = profile.school_id if profile and profile.school_id else None
     classes = access.visible(request.user, m.SchoolClass).select_related("school")
     return classes.filter(school_id=school) if school else classes.none()

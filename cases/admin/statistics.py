@@ -15,6 +15,7 @@ from cases import statistics as stats
 from cases.models import ReadDoor
 from cases.services.exports import table_xlsx
 from cases.services.reads import student_reads_record
+from cases.edge import is_digits
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _unit(request):
     school = request.GET.get("school")
     unit = stats.unit_for(request.user, code=request.GET.get("code") or None,
-                          school_id=int(school) if school and school.isdigit() else None)
+                          school_id=int(school) if is_digits(school) else None)
     if unit is None:
         raise Http404
     return unit

@@ -31,6 +31,7 @@ from cases.services.certificates import chinese_date
 from cases.services.placement import registrations_assign_class
 from cases.services.reads import student_reads_record
 from cases.search import student_exact_query, student_search_branches, student_search_filter
+from cases.edge import is_digits
 
 from .display import RegistryInspectView
 from .keyset import keyset_page
@@ -161,7 +162,7 @@ class StudentIndexView(IndexView):
     def _key_of(self, cursor):
         """The registry number of the student a page link names (its id), if in the user's
         scope; else no cursor (the first page). One indexed look-up."""
-        if not cursor or not str(cursor).isdigit():
+        if not cursor or not is_digits(str(cursor)):
             return None
         return access.in_scope(self.request.user, m.Student).filter(pk=int(cursor)).values_list(
             "registry_number", flat=True).first()
@@ -462,7 +463,7 @@ class PlaceInClassBulkAction(SnippetBulkAction):
 
     @cached_property
     def _objects(self):
-        ids = [i for i in self.request.GET.getlist("id") if i.isdigit()]
+        ids = [i for i in self.request.GET.getlist("id") if is_digits(i)]
         students = access.in_scope(self.request.user, m.Student, m.Student.objects.filter(pk__in=ids),
                                    actions=["change"])
         return list(students.order_by("registry_number")[:2000])

@@ -14,6 +14,7 @@ from cases.models import STAGE_YEARS, RegistrationStatus, SchoolClass, Stage, St
 from cases.services.auxiliary_numbers import entry_cohort, grade_of
 from cases.services.registrations import registration_open
 from cases.services.students import NewStudent, students_register
+from cases.edge import is_digits
 
 from . import register
 from . import fields as f
@@ -199,7 +200,7 @@ class Transfer(CaseType):
         that field, wherever the case keeps it."""
         class_id = (case.details or {}).get("destination_class")
         school = case.destination_school if case.transfer_scope != TransferScope.INTO_PROVINCE else case.school
-        if not class_id or school is None or isinstance(class_id, bool) or not str(class_id).isdigit():
+        if not class_id or school is None or isinstance(class_id, bool) or not is_digits(str(class_id)):
             return None
         return SchoolClass.objects.filter(pk=class_id, school=school, stage=case.stage).first()
 

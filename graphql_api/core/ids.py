@@ -6,6 +6,7 @@ from graphql_relay import from_global_id
 
 from cases import access
 from cases.prepared import PreparedReads
+from cases.edge import is_digits
 
 from .errors import INVALID_ID, MESSAGES, ApiError
 from .optimize import node_tree
@@ -21,7 +22,7 @@ def decode(global_id, node_type):
         type_name, pk = from_global_id(global_id or "")
     except (ValueError, TypeError) as exc:  # bad base64 and bad unicode are ValueErrors
         raise InvalidId(global_id) from exc
-    if type_name != node_type._meta.name or not pk or not pk.isdigit():
+    if type_name != node_type._meta.name or not is_digits(pk):
         raise InvalidId(global_id)
     return int(pk)
 

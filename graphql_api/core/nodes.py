@@ -20,6 +20,7 @@ from graphql_relay import cursor_to_offset, from_global_id, offset_to_cursor
 from cases import access
 from cases.bulk import any_of
 from cases.prepared import planned_once
+from cases.edge import is_digits
 
 from .errors import ApiError
 from .ids import InvalidId, fetch
@@ -84,7 +85,7 @@ class Node(relay.Node):
             raise ApiError("无效的ID", "invalid_id") from None
         graphene_type = info.schema.get_type(type_name)
         graphene_type = getattr(graphene_type, "graphene_type", None)
-        if graphene_type is None or not issubclass(graphene_type, ScopedNode) or not pk.isdigit():
+        if graphene_type is None or not issubclass(graphene_type, ScopedNode) or not is_digits(pk):
             raise ApiError("无效的ID", "invalid_id")
         if only_type and graphene_type is not only_type:
             raise ApiError("无效的ID", "invalid_id")
@@ -331,7 +332,7 @@ def _row_cursor_values(cursor, keys, querysets):
     pk = text[len(KEYROW):]
     names = [field.attname for field, _ in keys]
     found = None
-    for queryset in querysets if pk.isdigit() else ():
+    for queryset in querysets if is_digits(pk) else ():
         found = planned_once(queryset.prefetch_related(None).order_by().filter(pk=int(pk)).values_list(*names)[:1])
         if found:
             break
