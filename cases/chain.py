@@ -177,21 +177,28 @@ SERVER_APPEND = {"cases_readlogentry": ("xueji_read_log_append",
 _ROWS_JSON = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def append(model, rows):
-    """Link and insert rows given as {attname: value} dicts (as ``insert_values``), in the
-    caller's transaction if any, else in their own. On PostgreSQL a chain with a server function
-    costs one statement: the function takes the lock, reads the head and hashes each row's
-    canonical JSON (serialised here, as ``content_of`` would) after it. The read log is written
-    on every read, so this is its fixed cost."""
+def append(model, rows, common=None):
+    """Link and insert rows given as {attname: value} dicts (as ``insert_values``, with the
+    columns every row shares in ``common``), in the caller's transaction if any, else in their
+    own. On PostgreSQL a chain with a server function costs one statement: the function takes
+    the lock, reads the head and hashes each row's canonical JSON (serialised here, as
+    ``content_of`` would) after it. The read log is written on every read, so this is its fixed
+    cost."""
     if not rows:
         return
+    common = common or {}
     server = SERVER_APPEND.get(model._meta.db_table)
     if connection.vendor != "postgresql" or server is None:
         with transaction.atomic(savepoint=False):
-            return insert_values(model, rows)
+            return insert_values(model, rows, common)
     function, names = server
-    _check_columns(model, rows[0])
-    entries = _ROWS_JSON.encode([[content_json(row), *(_plain(row[name]) for name in names)] for row in rows])
+    if set(rows[0]) & set(common):
+        raise ValueError(f"rows of {model.__name__} repeat columns of common: {sorted(set(rows[0]) & set(common))}")
+    _check_columns(model, {*rows[0], *common})
+    content = contents_json(common, rows[0])
+    shared = {name: _plain(value) for name, value in common.items()}
+    entries = _ROWS_JSON.encode([[content(row), *(shared[name] if name in shared else _plain(row[name])
+                                                  for name in names)] for row in rows])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s, %s::jsonb)", [LOCK_KEYS[model._meta.db_table], entries])
 

@@ -45,7 +45,7 @@ def _record(acting_user, students, ids, door, what):
     now = timezone.now()
     username, what = acting_user.get_username()[:150], what[:MAX_WHAT]
     # Linked into the read log's chain in one statement on PostgreSQL (cases/chain.py).
-    chain.append(m.ReadLogEntry, [{"at": now, "user_id": acting_user.pk, "username": username, "door": door,
-                                   "what": what, "student_id": student_id, "scope_code": codes.get(student_id) or ""}
-                                  for student_id in ids])
+    chain.append(m.ReadLogEntry, [{"student_id": student_id, "scope_code": codes.get(student_id) or ""}
+                                  for student_id in ids],
+                 common={"at": now, "user_id": acting_user.pk, "username": username, "door": door, "what": what})
     return len(ids)

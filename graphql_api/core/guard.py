@@ -17,6 +17,7 @@ from graphql import GraphQLList, GraphQLNonNull
 from .optimize import NODE_TYPES, Join, Many, node_tree
 
 
+@functools.cache  # per GraphQL type of the schema: asked for every field resolved
 def _node_type(graphql_type):
     while isinstance(graphql_type, (GraphQLNonNull, GraphQLList)):
         graphql_type = graphql_type.of_type
@@ -37,7 +38,8 @@ def _graphene_node(graphene_type):
 
 
 def _cache(info):
-    return info.context.__dict__.setdefault("_xueji_visible", defaultdict(dict))
+    found = info.context.__dict__.get("_xueji_visible")
+    return found if found is not None else info.context.__dict__.setdefault("_xueji_visible", defaultdict(dict))
 
 
 def _check(info, node_type, objects):
@@ -120,13 +122,15 @@ def warm(info, node_type, rows, scoped=False):
     for found_type, objects in found.items():
         _check(info, found_type, objects)
     decided = defaultdict(list)
+    allowed = {}  # per target type: asked once (each has_perm walks the auth backends)
     for parent_type, parent, target, child, spec in implications:  # parents first
         known = _cache(info)[target]
         # Implied by the parent's scope, but never past the model permission the root asks for
         # (the exam authority reads registrations, not classes).
-        model = target._meta.model
-        allowed = info.context.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
-        visible = allowed and bool(_cache(info)[parent_type].get(parent.pk)) and (
+        if target not in allowed:
+            model = target._meta.model
+            allowed[target] = info.context.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        visible = allowed[target] and bool(_cache(info)[parent_type].get(parent.pk)) and (
             spec.implied or bool(spec.check(parent, child, info)))
         if visible and known.get(child.pk) is not False:  # a query's "no" stands
             known[child.pk] = True
