@@ -93,7 +93,18 @@ def plain_student(request):
                          "status": s.current_registration.status, "school": s.current_registration.school.name})
 
 
-urlpatterns = [path("bench/plain-student/", plain_student)]
+def plain_page(request):
+    """The same 50 students as the GraphQL page, as a hand-written JSON endpoint: no scope."""
+    rows = (m.Student.objects.filter(scope_code=request.GET["county"]).order_by("registry_number")
+            .select_related("current_registration__school", "current_registration__school_class"))[:50]
+    return JsonResponse([{"registryNumber": s.registry_number, "name": s.name, "gender": s.gender,
+                          "birthDate": s.birth_date.isoformat(), "status": s.current_registration.status,
+                          "school": s.current_registration.school.name,
+                          "class": getattr(s.current_registration.school_class, "class_name", None)} for s in rows],
+                        safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+urlpatterns = [path("bench/plain-student/", plain_student), path("bench/plain-page/", plain_page)]
 
 
 def bench_urls():
@@ -242,6 +253,10 @@ def figure_graphql(out, runs, county):
                            for s in rows[:50]], ensure_ascii=False)
 
     out.append({"figure": "plain: ORM→JSON of the same 50 students (county)", "ms": median_ms(plain_page, runs)})
+    with override_settings(ROOT_URLCONF=bench_urls()):
+        plain_client = Client()
+        out.append({"figure": "plain: Django view, the same 50 students as JSON (HTTP)",
+                    "ms": median_ms(lambda: plain_client.get("/bench/plain-page/", {"county": county}), runs)})
 
 
 def figure_writes(out, county):
