@@ -216,6 +216,7 @@ def test_whom_a_unit_holds_is_compiled_once_per_scope_and_answered_per_list(scho
     from cases import access
     from cases.services.registrations import registration_change_status, registration_open
 
+    access._HELD_READS.clear()  # process-wide: other tests of this worker compiled theirs
     mine = [register_student(school=school).student for _ in range(3)]
     theirs = register_student(school=other_school).student
     head, other, county = staff_user(school), staff_user(other_school), staff_user(chengguan)
