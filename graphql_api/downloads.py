@@ -7,10 +7,10 @@ from django.http import FileResponse, Http404, HttpResponse
 
 from cases import access
 from cases import models as m
+from cases.edge import is_digits
 from cases.errors import RuleError
 from cases.services.certificates import certificate_render_pdf
 from cases.services.reads import student_reads_record
-from cases.edge import is_digits
 
 from .views import token_refusal
 

@@ -11,10 +11,10 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from cases import access
 from cases import models as m
+from cases.edge import is_digits
 from cases.errors import rule_errors
 from cases.services.decisions import cases_decide
 from cases.workflow import task_states_awaiting
-from cases.edge import is_digits
 
 MAX_CASES = 200
 

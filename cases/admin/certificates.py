@@ -15,11 +15,11 @@ from wagtail import hooks
 
 from cases import access
 from cases import models as m
+from cases.edge import is_digits
 from cases.errors import RuleError
 from cases.errors import rule_errors
 from cases.services.certificates import certificate_issue, certificate_render_pdf, certificate_revoke
 from cases.services.reads import student_reads_record
-from cases.edge import is_digits
 
 
 def certificate_pdf(request, pk):

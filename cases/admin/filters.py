@@ -11,8 +11,8 @@ from wagtail.models import TaskState
 
 from cases import access
 from cases import models as m
-from cases.models.registrations import school_year_of
 from cases.edge import is_digits
+from cases.models.registrations import school_year_of
 
 YES_NO = [("1", "是"), ("0", "否")]
 

@@ -12,10 +12,10 @@ from wagtail.admin.menu import Menu
 from cases import access
 from cases import oversight
 from cases import statistics as stats
+from cases.edge import is_digits
 from cases.models import ReadDoor
 from cases.services.exports import table_xlsx
 from cases.services.reads import student_reads_record
-from cases.edge import is_digits
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

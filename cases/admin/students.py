@@ -26,12 +26,12 @@ from wagtail.snippets.views.snippets import IndexView
 from cases import access
 from cases import models as m
 from cases.audit import audit
+from cases.edge import is_digits
 from cases.errors import rule_errors
+from cases.search import student_exact_query, student_search_branches, student_search_filter
 from cases.services.certificates import chinese_date
 from cases.services.placement import registrations_assign_class
 from cases.services.reads import student_reads_record
-from cases.search import student_exact_query, student_search_branches, student_search_filter
-from cases.edge import is_digits
 
 from .display import RegistryInspectView
 from .keyset import keyset_page

@@ -10,11 +10,11 @@ carried (第二十四条); the origin school keeps read-only access to the histo
 
 import datetime
 
+from cases.edge import is_digits
 from cases.models import STAGE_YEARS, RegistrationStatus, SchoolClass, Stage, Student, TransferScope
 from cases.services.auxiliary_numbers import entry_cohort, grade_of
 from cases.services.registrations import registration_open
 from cases.services.students import NewStudent, students_register
-from cases.edge import is_digits
 
 from . import register
 from . import fields as f

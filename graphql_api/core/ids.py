@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from graphql_relay import from_global_id
 
 from cases import access
-from cases.prepared import PreparedReads
 from cases.edge import is_digits
+from cases.prepared import PreparedReads
 
 from .errors import INVALID_ID, MESSAGES, ApiError
 from .optimize import node_tree

@@ -19,8 +19,8 @@ from graphql_relay import cursor_to_offset, from_global_id, offset_to_cursor
 
 from cases import access
 from cases.bulk import any_of
-from cases.prepared import planned_once
 from cases.edge import is_digits
+from cases.prepared import planned_once
 
 from .errors import ApiError
 from .ids import InvalidId, fetch
