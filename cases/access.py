@@ -61,11 +61,16 @@ class Scope:
             return school.pk == self.school_id
         return bool(self.code) and school.scope_code.startswith(self.code)
 
+    @property
+    def leaf_code(self):
+        """A county's code is a leaf: schools are supervised by counties, cities or the
+        province, so "under 620102" is "= 620102"."""
+        return bool(self.code) and len(self.code) >= 6
+
     def codes(self, field):
         """Q matching supervising codes under the scope's code on ``field``, as an index range
-        (a county's code is a leaf: schools are supervised by counties, cities or the province,
-        so "under 620102" is "= 620102"; a city or the province is a range, never LIKE)."""
-        if len(self.code) >= 6:
+        (``=`` for a leaf code; a city or the province is a range, never LIKE)."""
+        if self.leaf_code:
             return Q(**{field: self.code})
         return Q(**{f"{field}__gte": self.code, f"{field}__lt": next_prefix(self.code)})
 
@@ -176,7 +181,7 @@ def former_student_ids(scope):
     former = former_registrations(scope)
     if former is None:
         return []
-    if not (scope.code and len(scope.code) >= 6):
+    if not scope.leaf_code:
         # A county's flagged registrations are exactly its students now elsewhere (the flag says
         # "the current school is under another code than this one"); a city's or a school's may
         # have moved within the scope: asked of the student row (a probe per registration).
@@ -187,7 +192,7 @@ def former_student_ids(scope):
 def student_parts(user):
     """Disjoint Qs over Student whose union is the user's student read scope."""
     scope = scope_of(user)
-    if scope.everything or scope.school_id or len(scope.code or "") >= 6 or scope.code == settings.XUEJI_PROVINCE_CODE:
+    if scope.everything or scope.school_id or scope.leaf_code or scope.code == settings.XUEJI_PROVINCE_CODE:
         parts = [scope.current_students()]
     elif scope.code:
         codes = m.Jurisdiction.objects.filter(scope.codes("code"), level__in=("province", "city", "county"))

@@ -146,9 +146,7 @@ def insert_values(model, rows, common=None):
     if not connection.in_atomic_block:
         raise RuntimeError("chain.insert_values needs a transaction")
     common = common or {}
-    if set(rows[0]) & set(common):
-        raise ValueError(f"rows of {model.__name__} repeat columns of common: {sorted(set(rows[0]) & set(common))}")
-    _check_columns(model, {*rows[0], *common})
+    _check_columns(model, rows[0], common)
     content = contents_json(common, rows[0])
     _lock(model)
     head = head_of(model)
@@ -162,10 +160,13 @@ def insert_values(model, rows, common=None):
         QuerySet.bulk_create(model._base_manager.all(), [model(**row) for row in linked], batch_size=1000)
 
 
-def _check_columns(model, names):
-    """A hash over fewer (or other) columns than the row's content would not verify."""
+def _check_columns(model, row, common):
+    """A hash over fewer (or other) columns than the row's content would not verify: ``row``
+    and ``common`` together name each content column once."""
+    if set(row) & set(common):
+        raise ValueError(f"rows of {model.__name__} repeat columns of common: {sorted(set(row) & set(common))}")
     expected = {f.attname for f in content_fields(model)}
-    if set(names) != expected:
+    if {*row, *common} != expected:
         raise ValueError(f"rows of {model.__name__} need exactly {sorted(expected)}")
 
 
@@ -192,9 +193,7 @@ def append(model, rows, common=None):
         with transaction.atomic(savepoint=False):
             return insert_values(model, rows, common)
     function, names = server
-    if set(rows[0]) & set(common):
-        raise ValueError(f"rows of {model.__name__} repeat columns of common: {sorted(set(rows[0]) & set(common))}")
-    _check_columns(model, {*rows[0], *common})
+    _check_columns(model, rows[0], common)
     content = contents_json(common, rows[0])
     shared = {name: _plain(value) for name, value in common.items()}
     entries = _ROWS_JSON.encode([[content(row), *(shared[name] if name in shared else _plain(row[name])
