@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, CharField, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import CharField, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -73,6 +73,14 @@ class Scope:
         if self.leaf_code:
             return Q(**{field: self.code})
         return Q(**{f"{field}__gte": self.code, f"{field}__lt": next_prefix(self.code)})
+
+    def holds(self, student):
+        """``current_students`` for a loaded Student row, without a query."""
+        if self.everything:
+            return True
+        if self.school_id:
+            return student.current_school_id == self.school_id
+        return bool(self.code) and student.scope_code.startswith(self.code)
 
     def current_students(self, prefix=""):
         """Q over Student (or a ``prefix``-ed relation to it): those whose current registration
@@ -175,22 +183,43 @@ def student_part(part):
         _STUDENT_PART.reset(token)
 
 
-def former_student_ids(scope):
-    """Students with a closed registration in scope whose current one is elsewhere: one query
-    (a join over the scope's closed registrations), so every list costs the same queries."""
+def _former_students(scope):
+    """Student ids (a values queryset) with a closed registration in scope whose current one
+    is elsewhere, or None (the current registration decides): a join over the scope's flagged
+    closed registrations."""
     former = former_registrations(scope)
     if former is None:
-        return []
+        return None
     if not scope.leaf_code:
         # A county's flagged registrations are exactly its students now elsewhere (the flag says
         # "the current school is under another code than this one"); a city's or a school's may
         # have moved within the scope: asked of the student row (a probe per registration).
         former = former.exclude(scope.current_students("student__"))
-    return sorted(set(planned_once(former.order_by().values_list("student_id", flat=True))))
+    return former.order_by().values_list("student_id", flat=True)
 
 
-def student_parts(user):
-    """Disjoint Qs over Student whose union is the user's student read scope."""
+def former_student_ids(scope):
+    """The ids of ``_former_students``, sorted: one query."""
+    former = _former_students(scope)
+    return [] if former is None else sorted(set(planned_once(former)))
+
+
+def _outside_current(scope):
+    """Student ids of the read scope besides its current students: those who left, and the
+    subjects of cases in scope (a school named in a draft transfer). One statement."""
+    subjects = (m.Case.objects.filter(_cases(scope), student__isnull=False)
+                .exclude(scope.current_students("student__")).order_by().values_list("student_id", flat=True))
+    former = _former_students(scope)
+    return subjects if former is None else former.union(subjects)
+
+
+# Compiled once per scope (cases/prepared.py): asked by every list of students of the scope.
+_OUTSIDE_READS = PreparedReads(size=256)
+
+
+def student_parts(user, *, split=False):
+    """Disjoint Qs over Student whose union is the user's student read scope. ``split``: the
+    Qs of the index ranges and, apart, the sorted ids of the rest (left, or subjects of cases)."""
     scope = scope_of(user)
     if scope.everything or scope.school_id or scope.leaf_code or scope.code == settings.XUEJI_PROVINCE_CODE:
         parts = [scope.current_students()]
@@ -198,14 +227,13 @@ def student_parts(user):
         codes = m.Jurisdiction.objects.filter(scope.codes("code"), level__in=("province", "city", "county"))
         parts = [Q(scope_code=code) for code in codes.values_list("code", flat=True)]
     else:
-        return [NOTHING]
+        return ([NOTHING], []) if split else [NOTHING]
     # The rest, disjoint from the parts above: students who left, subjects of cases in scope.
-    subjects = m.Case.objects.filter(_cases(scope), student__isnull=False).exclude(scope.current_students("student__"))
-    ids = sorted(set(former_student_ids(scope)) | set(planned_once(subjects.values_list("student_id", flat=True))))
+    ids = sorted(set(_OUTSIDE_READS.rows(("outside", scope), lambda _: _outside_current(scope), ())))
+    if split:
+        return parts, ids
     # One array parameter, not a placeholder per id (a county's ~1,000 former students).
     return parts + ([any_of("pk", ids, "bigint")] if ids else [])
-
-
 
 
 def _students_registered(scope):
@@ -250,16 +278,6 @@ def _schools_read(scope):
     cases = m.Case.objects.filter(_cases(scope))
     return (scope.schools() | Q(Exists(cases.filter(school=OuterRef("pk"))))
             | Q(Exists(cases.filter(destination_school=OuterRef("pk")))))
-
-
-def _students_held(scope):
-    """Q over Student: students whose registration the user holds or supervises: the school of
-    the latest registration (the open one, if any) and the units above it."""
-    later = m.Registration.objects.filter(Q(student=OuterRef("student_id")) & (
-        Q(started_on__gt=OuterRef("started_on")) | Q(started_on=OuterRef("started_on"), pk__gt=OuterRef("pk"))))
-    latest_in_scope = m.Registration.objects.filter(Q(student=OuterRef("pk")) & _registrations(scope)).filter(
-        ~Exists(later))
-    return Q(Exists(latest_in_scope))
 
 
 def _archive_read(scope):
@@ -496,14 +514,16 @@ PERSONAL_FIELDS = {
 
 def students_held(user, student_ids, *, cached=True):
     """The ids among ``student_ids`` whose registration ``user``'s unit holds or supervises: the
-    school of the student's latest registration (the open one, if any) and the units above it.
+    school of the student's current registration (the open one, else the latest,
+    cases/services/current.py) and the units above it, i.e. ``Scope.current_students``.
 
     This one decision serves two rules. 第十四条: only they start cases, issue or revoke
     certificates and print for the student; the former school and its authority read the
     history up to the hand-over. Personal data: only they see it whole; every other unit that may
     read the student (the former school, the school named in a draft transfer) sees it masked,
-    field by field, in the admin and in GraphQL alike. One query; reads are cached on the user
-    for the request, writes ask afresh (``cached=False``)."""
+    field by field, in the admin and in GraphQL alike. At most one query (none for students
+    whose rows were noted, ``note_held``); reads are cached on the user for the request, writes
+    ask afresh (``cached=False``)."""
     scope = scope_of(user)
     ids = {int(pk) for pk in student_ids if pk is not None}
     if scope.everything:
@@ -514,33 +534,23 @@ def students_held(user, student_ids, *, cached=True):
     unknown = ids - cache.keys()
     if unknown:
         held = set(_HELD_READS.rows(("held", scope), lambda ids: m.Student.objects.filter(
-            any_of("pk", ids, "bigint") & _students_held(scope)).values_list("pk", flat=True), sorted(unknown)))
+            any_of("pk", ids, "bigint") & scope.current_students()).values_list("pk", flat=True), sorted(unknown)))
         cache.update({pk: pk in held for pk in unknown})
     return {pk for pk in ids if cache.get(pk)}
 
 
-HELD = "xueji_held"
 # The held condition compiled once per scope, run with each list of ids (cases/prepared.py).
 _HELD_READS = PreparedReads()
 
 
-def with_held(user, queryset):
-    """Students of ``queryset`` with a column ``xueji_held``: whether ``user`` holds each, the
-    condition of ``students_held``, read in the same query as the rows (a page of the API);
-    ``note_held`` then puts the loaded answers where ``students_held`` looks first."""
-    scope = scope_of(user)
-    if scope.everything or scope.is_empty:
-        return queryset  # decided without a query anyway
-    return queryset.annotate(**{HELD: ExpressionWrapper(_students_held(scope), output_field=BooleanField())})
-
-
 def note_held(user, students):
-    """Cache for the request what ``with_held`` loaded with these students (reads only)."""
+    """Decide ``students_held`` for the request from Student rows already loaded (their current
+    school and scope code are columns of the row): a page of the API asks no query for them."""
+    scope = scope_of(user)
     cache = user.__dict__.setdefault("_xueji_held", {})
     for student in students:
-        held = student.__dict__.get(HELD)
-        if held is not None:
-            cache.setdefault(student.pk, bool(held))
+        if "scope_code" in student.__dict__ and "current_school_id" in student.__dict__:
+            cache.setdefault(student.pk, scope.holds(student))
 
 
 def holds_student(user, student):
@@ -644,5 +654,4 @@ def students_held_q(user, prefix=""):
         return Q()
     if scope.is_empty:
         return NOTHING
-    held = _students_held(scope)
-    return held if not prefix else Q(**{f"{prefix}in": m.Student.objects.filter(held)})
+    return scope.current_students(prefix)

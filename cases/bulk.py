@@ -34,13 +34,37 @@ def reserve_ids(model, count):
         return [row[0] for row in cursor.fetchall()]
 
 
+class Ids(list):
+    """A list of integers sent to PostgreSQL as one array literal (see ``_IdsDumper``)."""
+
+
+def _register_ids_dumper():
+    """psycopg writes a list parameter element by element in Python, matching each against a
+    regular expression for quoting: a county's thousand former students took a millisecond.
+    Integers need no quoting: their array literal is one join."""
+    from psycopg import adapters
+    from psycopg.adapt import Dumper
+
+    class _IdsDumper(Dumper):
+        def dump(self, obj):
+            return ("{" + ",".join(str(int(value)) for value in obj) + "}").encode()
+
+    adapters.register_dumper(Ids, _IdsDumper)
+
+
+try:
+    _register_ids_dumper()
+except ImportError:  # no psycopg: no PostgreSQL either
+    pass
+
+
 def any_of(field, values, cast):
     """Q: ``field`` among ``values``. On PostgreSQL one array parameter (``cast``: its element
     type, e.g. bigint, text) rather than a placeholder per value: psycopg splits a statement of
     ten thousand placeholders slowly, and the server parses each; elsewhere a plain IN."""
-    values = list(values)
     if connection.vendor != "postgresql":
-        return Q(**{f"{field}__in": values})
+        return Q(**{f"{field}__in": list(values)})
+    values = Ids(values) if cast in ("bigint", "int", "integer") else list(values)
     return Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{cast}[])", [values])})
 
 

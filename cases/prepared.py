@@ -26,20 +26,34 @@ from django.core.signals import setting_changed
 from django.db import connection, connections
 
 # Stand-ins for the looked-up value while the statement is compiled, found again among the
-# statement's parameters (each place the value goes).
+# statement's parameters (each place the value goes). Several values (a tuple) take one
+# stand-in each, told apart by their position.
 _STAND_INS = {str: "\x00xueji-prepared\x00", int: -7_364_213_909_117,
               list: [-7_364_213_909_119]}  # an array parameter (cases.bulk.any_of on PostgreSQL)
 _UNPREPARED = object()
 
 
+def _stand_in(value, position):
+    found = _STAND_INS.get(type(value))
+    if found is None or not position:
+        return found
+    if isinstance(found, str):
+        return f"{found}{position}\x00"
+    if isinstance(found, int):
+        return found - 16 * position
+    return [found[0] - 16 * position]
+
+
 class _Statement:
     def __init__(self, queryset, compiler, sql, params, slots):
+        # slots: (parameter index, value position)
         self.queryset, self.compiler, self.sql, self.params, self.slots = queryset, compiler, sql, params, slots
 
-    def rows(self, value):
+    def rows(self, values):
         params = list(self.params)
-        for slot in self.slots:
-            params[slot] = value
+        for slot, position in self.slots:
+            # as compiled: a list parameter keeps its kind (cases.bulk.Ids, an array literal)
+            params[slot] = type(params[slot])(values[position]) if isinstance(params[slot], list) else values[position]
         sql = self.sql
         compiler = _shallow_copy(self.compiler)  # select, klass_info… as compiled
         compiler.connection = connections[self.compiler.using]  # this thread's
@@ -123,7 +137,7 @@ class _Compiled:
         return getattr(self.compiler.query, name)
 
 
-def _prepare(queryset, stand_in):
+def _prepare(queryset, stand_ins):
     if queryset._prefetch_related_lookups or queryset._known_related_objects:
         return None
     compiler = queryset.query.get_compiler(using=queryset.db)
@@ -131,9 +145,13 @@ def _prepare(queryset, stand_in):
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return None
-    slots = [i for i, param in enumerate(params) if type(param) is type(stand_in) and param == stand_in]
-    if not slots or str(stand_in) in sql:  # the value transformed (a LIKE pattern) or inlined
-        return None
+    slots = [(i, position) for i, param in enumerate(params) for position, stand_in in enumerate(stand_ins)
+             if (type(param) is type(stand_in) or isinstance(stand_in, list) and isinstance(param, list))
+             and param == stand_in]
+    for position, stand_in in enumerate(stand_ins):
+        # each value must reach the statement as itself: not transformed (a LIKE pattern), not inlined
+        if position not in {p for _, p in slots} or str(stand_in) in sql:
+            return None
     return _Statement(queryset, compiler, sql, tuple(params), slots)
 
 
@@ -149,9 +167,11 @@ class PreparedReads:
 
     def rows(self, key, build, value):
         """The rows of ``build(value)``, a queryset whose SQL depends only on ``key`` and
-        ``value`` (a str, an int, or a list that reaches SQL as one array parameter)."""
-        stand_in = _STAND_INS.get(type(value))
-        statement = self._statements.get(key) if stand_in is not None else _UNPREPARED
+        ``value`` (a str, an int, or a list that reaches SQL as one array parameter; or a tuple
+        of such values, ``build`` then taking them as a tuple; an empty tuple for none)."""
+        values = value if isinstance(value, tuple) else (value,)
+        stand_ins = tuple(_stand_in(v, position) for position, v in enumerate(values))
+        statement = self._statements.get(key) if None not in stand_ins else _UNPREPARED
         if statement is None:
             read = []  # a queryset built from rows read while building it is not one shape
 
@@ -160,7 +180,7 @@ class PreparedReads:
                 return execute(sql, params, many, context)
 
             with connection.execute_wrapper(note):
-                statement = _prepare(build(stand_in), stand_in)
+                statement = _prepare(build(stand_ins if isinstance(value, tuple) else stand_ins[0]), stand_ins)
             statement = statement if statement and not read else _UNPREPARED
             with self._lock:
                 self._statements[key] = statement
@@ -168,7 +188,7 @@ class PreparedReads:
                     self._statements.popitem(last=False)
         if statement is _UNPREPARED:
             return list(build(value))
-        return statement.rows(value)
+        return statement.rows(values)
 
     def clear(self):
         with self._lock:

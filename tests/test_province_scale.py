@@ -360,13 +360,13 @@ def test_graphql_current_registration_is_joined_and_its_scope_decided_without_qu
     # joined to the student's row, and in scope by construction: no query of its own, no check
     assert not [q for q in sql if q.startswith(('SELECT "cases_registration"', 'SELECT "cases_school"',
                                                  'SELECT "cases_schoolclass"'))]
-    # the student, with whether the caller holds it (whose data is whole) read in the same query
+    # the student, whose row says whether the caller holds it (whose data is whole): one query
     assert len([q for q in sql if 'FROM "cases_student"' in q]) == 1
 
 
 def test_graphql_one_student_reads_whose_data_is_whole_with_its_row(school, other_school):
     """By id, the former school (not the holder) gets the numbers masked and the new school whole,
-    each from the one query that fetched the student (access.with_held), none of its own."""
+    each decided from the one query that fetched the student (its current school), none of its own."""
     registration = register_student(school=school)
     student = registration.student
     registration_change_status(acting_user=None, registration=registration, status="transferred_out",

@@ -45,7 +45,7 @@ def fetch(info, node_type, global_id):
 PREPARED = PreparedReads()
 
 
-def _viewer(user):
+def viewer_key(user):
     if not user.is_authenticated:
         return None
     if user.is_superuser:
@@ -53,8 +53,8 @@ def _viewer(user):
     return (user.pk, user.is_active, False, access.scope_of(user), frozenset(user.get_all_permissions()))
 
 
-def _frozen(tree):
-    return tuple(sorted((name, _frozen(subtree)) for name, subtree in tree.items()))
+def frozen_tree(tree):
+    return tuple(sorted((name, frozen_tree(subtree)) for name, subtree in tree.items()))
 
 
 def fetch_one(info, node_type, lookup, value, *, narrow=None):
@@ -72,7 +72,7 @@ def fetch_one(info, node_type, lookup, value, *, narrow=None):
 
     try:
         if node_type.prepared:
-            key = (node_type, lookup, narrow, _viewer(user), _frozen(node_tree(info)))
+            key = (node_type, lookup, narrow, viewer_key(user), frozen_tree(node_tree(info)))
             objects = PREPARED.rows(key, build, value)
         else:
             objects = list(build(value))

@@ -3,13 +3,14 @@ paged without an automatic count(*)."""
 
 import base64
 import json
-from functools import cmp_to_key
+from functools import cached_property, cmp_to_key
 
 import graphene
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
-from django.core.exceptions import ValidationError
+from django.utils import timezone
 from graphene import relay
 from graphene.utils.str_converters import to_snake_case
 from graphene_django import DjangoObjectType
@@ -23,7 +24,7 @@ from cases.edge import is_digits
 from cases.prepared import planned_once
 
 from .errors import ApiError
-from .ids import InvalidId, fetch
+from .ids import PREPARED, InvalidId, fetch, frozen_tree, viewer_key
 from .optimize import NODE_TYPES, node_tree, optimize
 
 
@@ -51,8 +52,8 @@ class CountableConnection(relay.Connection):
 
     def _count(root):
         if not hasattr(root, "_counted"):
-            parts = getattr(root, "parts", None) or [root.iterable]
-            # never past the limit; keys only (no column a type computes per row, e.g. with_held)
+            parts = [getattr(part, "queryset", part) for part in getattr(root, "parts", None) or [root.iterable]]
+            # never past the limit; keys only (no joined column, no annotation)
             parts = [part.order_by().values("pk") for part in parts]
             counts = [part[:COUNT_LIMIT + 1].count() for part in parts]
             exact = sum(counts)
@@ -187,11 +188,7 @@ class ScopedConnectionField(DjangoFilterConnectionField):
         data = {k: getattr(v, "value", v) for k, v in args.items() if k in filtering_args}
         if data.get("order_by"):
             data["order_by"] = ",".join(to_snake_case(item.strip()) for item in data["order_by"].split(","))
-        filterset = filterset_class(data=data, queryset=queryset, request=info.context)
-        if not filterset.is_valid():
-            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
-            raise ApiError(f"筛选条件无效({problems})", "invalid_filter")
-        queryset = filterset.qs
+        queryset = _filterset(filterset_class, data, queryset, info).filter_queryset(queryset.all())
         ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
         if not {"pk", "-pk", "id", "-id"} & set(ordering):
             queryset = queryset.order_by(*ordering, "pk")  # a stable order for offset cursors
@@ -210,13 +207,18 @@ class ScopedConnectionField(DjangoFilterConnectionField):
             with access.student_part(part):
                 return queryset_resolver(connection, source, info, args)
 
+        # A root list's statements (``_merged_keyset_rows``) are compiled once per shape: who
+        # asks, the filters, the selection, and the day (a grade filter is a cohort by today).
+        shape = None if iterable is not None else (
+            connection._meta.node, viewer_key(info.context.user), frozen_tree(node_tree(info)), timezone.localdate(),
+            repr(sorted((k, getattr(v, "value", v)) for k, v in args.items() if k not in PAGING_ARGS)))
         parts = _scope_parts(connection, info, build)
         queryset = None if parts else build()  # with parts, the whole scope is built only if asked
-        keys = keyset_fields(parts[0] if parts else queryset)
+        keys = _keyset_fields_of(shape, parts[0]) if parts else keyset_fields(queryset)
         if keys and not args.get("offset") and all(_is_keyset(args.get(c)) for c in ("after", "before")):
             args = {**args, **{c: _row_cursor_values(args[c], keys, parts or [queryset]) for c in ("after", "before")
                                if args.get(c)}}
-            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit, build)
+            rows, has_previous, has_next = _merged_keyset_rows(parts or [queryset], keys, args, max_limit, build, shape)
             cursors = [keyset_cursor(row, keys) for row in rows]
         else:
             queryset = build() if queryset is None else queryset
@@ -239,30 +241,103 @@ class ScopedConnectionField(DjangoFilterConnectionField):
         return page
 
 
+PAGING_ARGS = {"first", "last", "after", "before", "offset"}
+
+
+def _filterset(filterset_class, data, queryset, info):
+    """The validated filter set of these arguments, built once per request: a page of students
+    filters each part of the scope and then its own rows with it (a filter set deep-copies its
+    filters and validates its form when made)."""
+    made = info.context.__dict__.setdefault("_xueji_filtersets", {})
+    key = (filterset_class, repr(sorted(data.items())))
+    if key not in made:
+        filterset = filterset_class(data=data, queryset=queryset, request=info.context)
+        if not filterset.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+            raise ApiError(f"筛选条件无效({problems})", "invalid_filter")
+        made[key] = filterset
+    return made[key]
+
+
+class _Part:
+    """One part of the caller's student scope (cases.access.student_parts): its Q, and its
+    scoped, filtered queryset, built only when asked (a page compiled once per shape needs none)."""
+
+    def __init__(self, q, build, ids=None):
+        self.q, self.build, self.ids = q, build, ids  # ids: the part that is a list of ids
+
+    @cached_property
+    def queryset(self):
+        return self.build(self.q)
+
+    def key(self):
+        """What the part's statement depends on besides the caller: its range, or "a list"."""
+        return "ids" if self.ids is not None else repr(self.q)
+
+
 def _scope_parts(connection, info, build):
     """Students are read part by part of the caller's scope (cases.access.student_parts): each
     an ordered index range, merged here. None for other models or a scope of one part."""
     if connection._meta.node._meta.model is not access.m.Student:
         return None
-    parts = access.student_parts(info.context.user)
-    if len(parts) < 2:
+    ranges, ids = access.student_parts(info.context.user, split=True)
+    if len(ranges) + bool(ids) < 2:
         return None
-    return [build(part) for part in parts]
+    return [_Part(q, build) for q in ranges] + ([_Part(any_of("pk", ids, "bigint"), build, ids)] if ids else [])
 
 
-def _merged_keyset_rows(querysets, keys, args, max_limit, build):
+_KEYSETS = {}  # shape → keyset_fields: the ordering of a shape's queryset (the filters decide it)
+
+
+def _keyset_fields_of(shape, part):
+    if shape is None:
+        return keyset_fields(part.queryset)
+    if shape not in _KEYSETS:
+        if len(_KEYSETS) > 1024:
+            _KEYSETS.clear()
+        _KEYSETS[shape] = keyset_fields(part.queryset)
+    return _KEYSETS[shape]
+
+
+def _merged_keyset_rows(parts, keys, args, max_limit, build, shape):
     """_keyset_rows of each part, merged in the keyed order. With several parts each gives only
     its keys (no joins over a part of a thousand former students), and the page's rows are then
     read by id (``build(part)``: the queryset of a part; here the part is the page's ids, which
-    the scoped parts just gave, as the admin's list reads its page by key)."""
-    if len(querysets) == 1:
-        return _keyset_rows(querysets[0], keys, args, max_limit)
-    results = [_keyset_rows(queryset, keys, args, max_limit, keys_only=True) for queryset in querysets]
+    the scoped parts just gave, as the admin's list reads its page by key). Each statement is
+    compiled once per ``shape`` (None: built and compiled for this page)."""
+    if not isinstance(parts[0], _Part):
+        return _keyset_rows(parts[0], keys, args, max_limit)
+    results = [_part_keys(part, keys, args, max_limit, shape) for part in parts]
     page, has_previous, has_next = _merged(results, keys, args, max_limit)
     if not page:
         return [], has_previous, has_next
-    loaded = {row.pk: row for row in planned_once(build(any_of("pk", [row.pk for row in page], "bigint")))}
+
+    def rows_of(ids):
+        return build(any_of("pk", ids, "bigint"))
+
+    ids = [row.pk for row in page]
+    rows = PREPARED.rows((shape, "page"), rows_of, ids) if shape is not None else planned_once(rows_of(ids))
+    loaded = {row.pk: row for row in rows}
     return [loaded[row.pk] for row in page if row.pk in loaded], has_previous, has_next
+
+
+def _part_keys(part, keys, args, max_limit, shape):
+    """_keyset_rows of one part, keys only, as a statement compiled once per shape: the values
+    that change between pages (the part's ids, the cursors' keys) are its parameters."""
+    first, last, size, backwards = _page_size(args, max_limit)
+    cursors = [(name, _cursor_keys(args[name], keys)) for name in ("after", "before") if args.get(name)]
+    values = ((part.ids,) if part.ids is not None else ()) + tuple(v for _, found in cursors for v in found)
+
+    def build(values):
+        values = list(values)
+        queryset = part.queryset if part.ids is None else _Part(any_of("pk", values.pop(0), "bigint"), part.build).queryset
+        for name, _ in cursors:
+            queryset = queryset.filter(_keyset_condition(keys, [values.pop(0) for _ in keys], backwards=name == "before"))
+        return _keyset_query(queryset, keys, size, backwards, keys_only=True)
+
+    key = None if shape is None else (shape, "keys", part.key(), size, backwards, tuple(name for name, _ in cursors))
+    rows = PREPARED.rows(key, build, values) if key is not None else planned_once(build(values))
+    return _keyset_page([_Keys([field.attname for field, _ in keys], row) for row in rows], args, first, last, size)
 
 
 def _merged(results, keys, args, max_limit):
@@ -332,13 +407,13 @@ def _row_cursor_values(cursor, keys, querysets):
     pk = text[len(KEYROW):]
     names = [field.attname for field, _ in keys]
     found = None
-    for queryset in querysets if is_digits(pk) else ():
+    for queryset in (getattr(part, "queryset", part) for part in querysets) if is_digits(pk) else ():
         found = planned_once(queryset.prefetch_related(None).order_by().filter(pk=int(pk)).values_list(*names)[:1])
         if found:
             break
     if not found:  # not (or no longer) in the caller's list: never a hint of where it sits
         raise ApiError("无效的分页游标", "invalid_cursor")
-    row = querysets[0].model(**dict(zip(names, found[0])))
+    row = keys[0][0].model(**dict(zip(names, found[0])))
     values = [field.value_to_string(row) for field, _ in keys]
     return base64.b64encode((KEYSET + json.dumps(values, ensure_ascii=False)).encode()).decode()
 
@@ -357,13 +432,17 @@ def keyset_cursor(row, keys):
     return base64.b64encode((KEYSET + json.dumps(values, ensure_ascii=False)).encode()).decode()
 
 
-def _keyset_after(cursor, keys, backwards=False):
-    """Q for rows after (or, ``backwards``, before) the cursor's row in the keyed order."""
+def _cursor_keys(cursor, keys):
+    """The key values a keyset cursor carries."""
     try:
         values = json.loads(_decode(cursor)[len(KEYSET):])
-        values = [field.to_python(value) for (field, _), value in zip(keys, values, strict=True)]
+        return [field.to_python(value) for (field, _), value in zip(keys, values, strict=True)]
     except (ValueError, TypeError, ValidationError):
         raise ApiError("无效的分页游标", "invalid_cursor") from None
+
+
+def _keyset_condition(keys, values, backwards=False):
+    """Q for rows after (or, ``backwards``, before) the row of these key values in the keyed order."""
     condition = Q(pk__in=[])
     for index, (field, descending) in enumerate(keys):
         later = "lt" if descending != backwards else "gt"
@@ -373,40 +452,49 @@ def _keyset_after(cursor, keys, backwards=False):
 
 
 class _Keys:
-    """A row of a part's page read as its ordering key only (``_keyset_rows(keys_only=True)``)."""
+    """A row of a part's page read as its ordering key only (``_part_keys``)."""
 
     def __init__(self, names, values):
         self.__dict__.update(zip(names, values))
         self.pk = values[-1]
 
 
-def _keyset_rows(queryset, keys, args, max_limit, keys_only=False):
+def _page_size(args, max_limit):
+    """(first, last, rows to read, whether read backwards from the end) of a keyset page."""
     first, last = args.get("first"), args.get("last")
     for value in (first, last):
         if value is not None and value < 0:
             raise ApiError("分页参数不能为负数", "invalid_page")
     if (first or 0) > max_limit or (last or 0) > max_limit:
         raise ApiError(f"每页最多{max_limit}条", "page_too_large")
-    after, before = args.get("after"), args.get("before")
-    if after:
-        queryset = queryset.filter(_keyset_after(after, keys))
-    if before:
-        queryset = queryset.filter(_keyset_after(before, keys, backwards=True))
-    names = [field.attname for field, _ in keys]
-    if keys_only:
-        queryset = queryset.values_list(*names)
-
-    def read(rows):
-        return [_Keys(names, row) for row in planned_once(rows)] if keys_only else planned_once(rows)
-
     if last is not None and first is None:  # the end of the range: read it backwards
-        reverse = [("" if descending else "-") + field.name for field, descending in keys]
-        rows = read(queryset.order_by(*reverse)[:last + 1])
+        return first, last, last + 1, True
+    return first, last, (max_limit if first is None else first) + 1, False
+
+
+def _keyset_query(queryset, keys, size, backwards, keys_only=False):
+    if keys_only:
+        queryset = queryset.values_list(*[field.attname for field, _ in keys])
+    if backwards:
+        queryset = queryset.order_by(*[("" if descending else "-") + field.name for field, descending in keys])
+    return queryset[:size]
+
+
+def _keyset_page(rows, args, first, last, size):
+    """(page, has_previous, has_next) from the ``size`` rows read (one more than the page)."""
+    after, before = args.get("after"), args.get("before")
+    if last is not None and first is None:
         return rows[:last][::-1], len(rows) > last, before is not None
-    size = max_limit if first is None else first
-    rows = read(queryset[:size + 1])
-    has_next = len(rows) > size or before is not None
-    rows = rows[:size]
+    has_next = len(rows) == size or before is not None
+    rows = rows[:size - 1]
     if last is not None:
         rows = rows[-last:] if last else []
     return rows, after is not None, has_next
+
+
+def _keyset_rows(queryset, keys, args, max_limit):
+    first, last, size, backwards = _page_size(args, max_limit)
+    for name in ("after", "before"):
+        if args.get(name):
+            queryset = queryset.filter(_keyset_condition(keys, _cursor_keys(args[name], keys), backwards=name == "before"))
+    return _keyset_page(planned_once(_keyset_query(queryset, keys, size, backwards)), args, first, last, size)

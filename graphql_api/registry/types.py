@@ -225,15 +225,11 @@ class StudentNode(ScopedNode):
         description = "学生:一人一号,终身不变(第九条)"
 
     @classmethod
-    def get_single_queryset(cls, queryset, info):
-        # One student (by id or number): whether the caller holds it is read with its row (no query
-        # of its own). Not for pages: evaluated per row under a sort, it would cost per student.
-        return access.with_held(info.context.user, cls.get_queryset(queryset, info))
-
-    @classmethod
     def after_check(cls, students, info):
+        # Whose personal data is shown whole: decided from the rows (their current school); a
+        # query only for rows loaded without those columns.
         access.note_held(info.context.user, students)
-        access.students_held(info.context.user, [s.pk for s in students])  # a query only for the others
+        access.students_held(info.context.user, [s.pk for s in students])
 
     def resolve_guardians(root, info):
         return loaded(root, "_gql_guardians", root.guardians.order_by("id"))
