@@ -651,3 +651,68 @@ def test_graphql_pages_merge_current_and_former_students_by_key(school, other_sc
              for e in api.data(PAGE, {"first": 100})["students"]["edges"]}
     assert all(shown[number] is None for number in moved)  # their registration now is elsewhere
     assert all(shown[number]["school"]["name"] == school.name for number in set(expected) - moved)
+
+
+def _leave(registration, school):
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=registration.student, school=school, stage="junior",
+                      started_on=datetime.date(2026, 3, 2), reason="转入")
+
+
+def test_graphql_student_pages_are_compiled_once_and_follow_the_registry(school, other_school):
+    """A page's statements (each part's keys, the page's rows) are compiled once per shape and run
+    again with the values of the page (the ids of who left, the cursor's key): a student who leaves
+    after they were compiled is in the next walk, masked; nothing is compiled anew for it."""
+    from graphql_api.core.ids import PREPARED
+
+    PREPARED.clear()  # process-wide: other tests of this worker compiled theirs
+    registrations = intake(school, 12)
+    _leave(registrations[0], other_school)
+    county = m.Jurisdiction.objects.get(code="620102")
+    api = Api(staff_user(county), token=True)
+
+    def walk():
+        seen, after = [], None
+        while True:
+            page = api.data(PAGE, {"first": 5, "after": after})["students"]
+            seen += [e["node"]["registryNumber"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen
+            after = page["pageInfo"]["endCursor"]
+
+    def expected(moved):
+        moved = {r.student.registry_number for r in moved}
+        return [access.mask("registry_number", n) if n in moved else n
+                for n in m.Student.objects.order_by("registry_number", "pk").values_list("registry_number", flat=True)]
+
+    assert walk() == expected(registrations[:1])
+    compiled = len(PREPARED._statements)
+    assert compiled >= 2  # a part's keys, first page and after a cursor
+    _leave(registrations[1], other_school)
+    assert walk() == expected(registrations[:2])
+    assert len(PREPARED._statements) == compiled
+    other = Api(staff_user(m.Jurisdiction.objects.get(code="620103")), token=True)  # 七里河区: holds both now
+    seen = [e["node"]["registryNumber"] for e in other.data(PAGE, {"first": 20})["students"]["edges"]]
+    assert sorted(seen) == sorted(r.student.registry_number for r in registrations[:2])
+
+
+def test_a_student_page_compiled_on_one_day_filters_by_the_grade_of_the_next(school, monkeypatch):
+    """A grade is a cohort by today's school year: a page compiled on 31 August is not served on
+    1 September (the day is part of the shape)."""
+    from django.utils import timezone
+
+    older = SchoolClassFactory(school=school, stage="junior", cohort=2025)
+    newer = SchoolClassFactory(school=school, stage="junior", cohort=2026)
+    register_student(school=school, school_class=older, name="甲")
+    register_student(school=school, school_class=newer, name="乙", started_on=datetime.date(2026, 9, 1))
+    api = Api(staff_user(school), token=True)
+    grade = "query($grade: Int) { students(first: 10, grade: $grade) { edges { node { name } } } }"
+
+    def names():
+        return [e["node"]["name"] for e in api.data(grade, {"grade": 1})["students"]["edges"]]
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 8, 31))
+    assert names() == ["甲"] and names() == ["甲"]
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 9, 1))
+    assert names() == ["乙"]

@@ -213,6 +213,8 @@ class ScopedConnectionField(DjangoFilterConnectionField):
             connection._meta.node, viewer_key(info.context.user), frozen_tree(node_tree(info)), timezone.localdate(),
             repr(sorted((k, getattr(v, "value", v)) for k, v in args.items() if k not in PAGING_ARGS)))
         parts = _scope_parts(connection, info, build)
+        if parts is None and shape is not None and connection._meta.node.prepared:
+            parts = [_Part(None, build)]  # the whole scope as one part: its page compiled once per shape
         queryset = None if parts else build()  # with parts, the whole scope is built only if asked
         keys = _keyset_fields_of(shape, parts[0]) if parts else keyset_fields(queryset)
         if keys and not args.get("offset") and all(_is_keyset(args.get(c)) for c in ("after", "before")):
@@ -307,6 +309,8 @@ def _merged_keyset_rows(parts, keys, args, max_limit, build, shape):
     compiled once per ``shape`` (None: built and compiled for this page)."""
     if not isinstance(parts[0], _Part):
         return _keyset_rows(parts[0], keys, args, max_limit)
+    if len(parts) == 1:
+        return _part_keys(parts[0], keys, args, max_limit, shape, keys_only=False)
     results = [_part_keys(part, keys, args, max_limit, shape) for part in parts]
     page, has_previous, has_next = _merged(results, keys, args, max_limit)
     if not page:
@@ -321,9 +325,10 @@ def _merged_keyset_rows(parts, keys, args, max_limit, build, shape):
     return [loaded[row.pk] for row in page if row.pk in loaded], has_previous, has_next
 
 
-def _part_keys(part, keys, args, max_limit, shape):
-    """_keyset_rows of one part, keys only, as a statement compiled once per shape: the values
-    that change between pages (the part's ids, the cursors' keys) are its parameters."""
+def _part_keys(part, keys, args, max_limit, shape, keys_only=True):
+    """_keyset_rows of one part (its keys only, or its rows), as a statement compiled once per
+    shape: the values that change between pages (the part's ids, the cursors' keys) are its
+    parameters."""
     first, last, size, backwards = _page_size(args, max_limit)
     cursors = [(name, _cursor_keys(args[name], keys)) for name in ("after", "before") if args.get(name)]
     values = ((part.ids,) if part.ids is not None else ()) + tuple(v for _, found in cursors for v in found)
@@ -333,11 +338,14 @@ def _part_keys(part, keys, args, max_limit, shape):
         queryset = part.queryset if part.ids is None else _Part(any_of("pk", values.pop(0), "bigint"), part.build).queryset
         for name, _ in cursors:
             queryset = queryset.filter(_keyset_condition(keys, [values.pop(0) for _ in keys], backwards=name == "before"))
-        return _keyset_query(queryset, keys, size, backwards, keys_only=True)
+        return _keyset_query(queryset, keys, size, backwards, keys_only=keys_only)
 
-    key = None if shape is None else (shape, "keys", part.key(), size, backwards, tuple(name for name, _ in cursors))
+    key = None if shape is None else (
+        shape, "keys" if keys_only else "rows", part.key(), size, backwards, tuple(name for name, _ in cursors))
     rows = PREPARED.rows(key, build, values) if key is not None else planned_once(build(values))
-    return _keyset_page([_Keys([field.attname for field, _ in keys], row) for row in rows], args, first, last, size)
+    if keys_only:
+        rows = [_Keys([field.attname for field, _ in keys], row) for row in rows]
+    return _keyset_page(rows, args, first, last, size)
 
 
 def _merged(results, keys, args, max_limit):
