@@ -590,9 +590,16 @@ def _student_id(instance):
 def personal_value(user, instance, field):
     """``instance.field`` whole or masked for ``user`` (a Student or a Guardian)."""
     value = getattr(instance, field)
-    if field in PERSONAL_FIELDS[type(instance)] and not students_held(user, [_student_id(instance)]):
+    if field in PERSONAL_FIELDS[type(instance)] and not _held(user, _student_id(instance)):
         return mask(field, value)
     return value
+
+
+def _held(user, student_id):
+    """``students_held`` for one student, from the request's cache when decided (a page asks it
+    for every personal field of every row)."""
+    known = user.__dict__.get("_xueji_held", {}).get(student_id)
+    return known if known is not None else bool(students_held(user, [student_id]))
 
 
 def registry_number_shown(user, student):

@@ -47,7 +47,7 @@ def _register_ids_dumper():
 
     class _IdsDumper(Dumper):
         def dump(self, obj):
-            return ("{" + ",".join(str(int(value)) for value in obj) + "}").encode()
+            return ("{" + ",".join(map(str, map(int, obj))) + "}").encode()
 
     adapters.register_dumper(Ids, _IdsDumper)
 

@@ -123,6 +123,13 @@ class Student(ClusterableModel):
                          name="student_initials_prefix_keys", include=SEARCH_KEYS),
         ]
 
+    def __init__(self, *args, **kwargs):
+        if kwargs:  # possibly child objects (guardians) to assign, as modelcluster takes them
+            super().__init__(*args, **kwargs)
+        else:  # a row read from the database: values only, so skip modelcluster's scan of the
+            # model's relations, which it makes for every instance (every row of every page)
+            super(ClusterableModel, self).__init__(*args)
+
     def __str__(self):
         # Every generic door (listings, choosers, related fields, history labels) shows this, and
         # most know no viewer: a G number ("G" + the ID number) is masked unless a door that

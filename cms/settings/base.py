@@ -238,8 +238,9 @@ GRAPHENE = {
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     # Services own their transactions; a mutation is one service call.
     "ATOMIC_MUTATIONS": False,
-    # Every join passes the same scope check as the root (graphql_api/core/guard.py).
-    "MIDDLEWARE": ["graphql_api.core.guard.ScopeGuardMiddleware"],
+    # No middleware here: the API's view always applies its own (graphql_api/core/fields.py:
+    # arguments checked, reads noted, joins scoped as the root), whatever is configured.
+    "MIDDLEWARE": [],
 }
 # Introspection (and so GraphiQL's schema explorer): on in development and tests, off in
 # production unless XUEJI_GRAPHQL_INTROSPECTION=1.

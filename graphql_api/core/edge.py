@@ -21,12 +21,10 @@ def _problem(value, name):
     return problem(value, name)
 
 
-class InputGuardMiddleware:
-    def resolve(self, next, root, info, **args):
-        if args:
-            for key, value in args.items():
-                found = _problem(value, key)
-                if found:
-                    code, message = found
-                    raise GraphQLError(message, extensions={"code": code, "field": key})
-        return next(root, info, **args)
+def check_arguments(args):
+    """Refuse (GraphQLError with a code) the first argument value no field accepts."""
+    for key, value in args.items():
+        found = _problem(value, key)
+        if found:
+            code, message = found
+            raise GraphQLError(message, extensions={"code": code, "field": key})

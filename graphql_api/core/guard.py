@@ -144,27 +144,27 @@ def warm(info, node_type, rows, scoped=False):
             hook([obj for obj in [*found.get(found_type, []), *decided.get(found_type, [])] if known.get(obj.pk)], info)
 
 
-class ScopeGuardMiddleware:
-    def resolve(self, next_, root, info, **args):
-        result = next_(root, info, **args)
-        node_type = _node_type(info.return_type)
-        if node_type is None or result is None:
-            return result
-        model = node_type._meta.model
-        edges = getattr(result, "edges", None)
-        if edges is not None:  # a connection: rows are scoped already; check what they joined
-            warm(info, node_type, [edge.node for edge in edges], scoped=True)
-            return result
-        if isinstance(result, Model):
-            if not isinstance(result, model):
-                return result
-            if result.pk not in _cache(info)[node_type]:
-                warm(info, node_type, [result])
-            return result if _cache(info)[node_type].get(result.pk) else None
-        if isinstance(result, (list, tuple)):
-            rows = [row for row in result if isinstance(row, model)]
-            if any(row.pk not in _cache(info)[node_type] for row in rows):
-                warm(info, node_type, rows)
-            known = _cache(info)[node_type]
-            return [row for row in result if not isinstance(row, model) or known.get(row.pk)]
+def guarded(result, info):
+    """A field's ``result`` as the caller may see it: model objects outside the caller's scope
+    become null (or leave the list); a page's joined objects are checked with the page."""
+    node_type = _node_type(info.return_type)
+    if node_type is None or result is None:
         return result
+    model = node_type._meta.model
+    edges = getattr(result, "edges", None)
+    if edges is not None:  # a connection: rows are scoped already; check what they joined
+        warm(info, node_type, [edge.node for edge in edges], scoped=True)
+        return result
+    if isinstance(result, Model):
+        if not isinstance(result, model):
+            return result
+        if result.pk not in _cache(info)[node_type]:
+            warm(info, node_type, [result])
+        return result if _cache(info)[node_type].get(result.pk) else None
+    if isinstance(result, (list, tuple)):
+        rows = [row for row in result if isinstance(row, model)]
+        if any(row.pk not in _cache(info)[node_type] for row in rows):
+            warm(info, node_type, rows)
+        known = _cache(info)[node_type]
+        return [row for row in result if not isinstance(row, model) or known.get(row.pk)]
+    return result

@@ -1,7 +1,7 @@
 """第三十八条 for the API: which students' records a request read, logged once per request.
 
-A graphql-core middleware notes every Student, Guardian and ArchiveEntry whose fields are
-resolved (objects only reach resolvers after the scope checks of their own field, so these are
+The API's field middleware (core/fields.py) notes every Student, Guardian and ArchiveEntry
+whose fields are resolved (objects only reach resolvers after the scope checks of their own field, so these are
 exactly the records returned); after execution ``log_reads`` writes them with one INSERT per
 door through ``student_reads_record``.
 """
@@ -22,20 +22,22 @@ def reads_of(request):
     return request.xueji_reads
 
 
-class ReadLogMiddleware:
-    def resolve(self, next_, root, info, **kwargs):
-        if isinstance(root, (m.Student, m.Guardian, m.ArchiveEntry)):
-            reads = reads_of(info.context)
-            if isinstance(root, m.Student):
-                reads.loaded[root.pk] = root  # its scope_code is written with the read, no query
-                reads.students.add(root.pk)
-                reads.fields.add(info.field_name)
-            elif isinstance(root, m.Guardian):
-                reads.students.add(root.student_id)
-                reads.fields.add("guardians")
-            else:
-                reads.archives.add(root.student_id)
-        return next_(root, info, **kwargs)
+_READ = (m.Student, m.Guardian, m.ArchiveEntry)
+
+
+def note_read(root, info):
+    """Note ``root`` (the object a field is resolved on) if it is a student's record."""
+    if isinstance(root, _READ):
+        reads = reads_of(info.context)
+        if isinstance(root, m.Student):
+            reads.loaded[root.pk] = root  # its scope_code is written with the read, no query
+            reads.students.add(root.pk)
+            reads.fields.add(info.field_name)
+        elif isinstance(root, m.Guardian):
+            reads.students.add(root.student_id)
+            reads.fields.add("guardians")
+        else:
+            reads.archives.add(root.student_id)
 
 
 def log_reads(request):
