@@ -25,9 +25,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 # connection per request would be timed otherwise, on both sides of every comparison.
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 
+# Set up as the web workers are (cms/wsgi.py: Django, the URLs and the API loaded, then kept
+# out of the garbage collector's scans).
+import cms.wsgi  # noqa: E402, F401
 import django  # noqa: E402
-
-django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -424,7 +425,7 @@ def write(out, args, students, county, county_students):
         lines.append(f"| {row['figure']} | {ms} | {row.get('queries', '')} | {row.get('load', '')} "
                      f"| {row.get('note', row.get('q', ''))} |")
     RESULTS.mkdir(exist_ok=True)
-    stem = (f"province-{students // 1000}k-{datetime.date.today():%Y%m%d}" + (f"-{args.tag}" if args.tag else "")
+    stem = (f"province-{students // 1000}k-{datetime.datetime.now(datetime.timezone.utc):%Y%m%d}" + (f"-{args.tag}" if args.tag else "")
             + (f"-{args.only}" if args.only else ""))
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (RESULTS / f"{stem}.json").write_text(json.dumps({"meta": meta, "figures": out}, ensure_ascii=False, indent=1),

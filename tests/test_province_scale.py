@@ -716,3 +716,19 @@ def test_a_student_page_compiled_on_one_day_filters_by_the_grade_of_the_next(sch
     assert names() == ["甲"] and names() == ["甲"]
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 9, 1))
     assert names() == ["乙"]
+
+
+def test_a_web_worker_starts_with_its_code_loaded_and_out_of_the_collectors_scans():
+    """cms.wsgi.settle: what the first request would load is loaded at start (URLs, admin, the
+    API's schema) and frozen, so a full garbage collection in a bulk service of ten thousand
+    rows does not walk all of Django, Wagtail and graphene (some 100 ms at province scale)."""
+    import gc
+    import sys
+
+    from cms import wsgi
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    wsgi.settle()
+    assert "graphql_api.schema" in sys.modules and "cases.admin" in sys.modules
+    assert gc.get_freeze_count() > 100_000
