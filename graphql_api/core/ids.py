@@ -46,11 +46,15 @@ PREPARED = PreparedReads()
 
 
 def viewer_key(user):
+    """Everything about the caller a scoped queryset is built from: the unit's scope, the
+    permissions, and the role and office (who decides which steps, cases.workflow)."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return (user.pk, user.is_active, True)
-    return (user.pk, user.is_active, False, access.scope_of(user), frozenset(user.get_all_permissions()))
+    profile = access.profile_of(user)
+    return (user.pk, user.is_active, False, access.scope_of(user), frozenset(user.get_all_permissions()),
+            (profile.role, profile.office) if profile else None)
 
 
 def frozen_tree(tree):

@@ -310,3 +310,22 @@ def test_warnings_are_answers_too_and_a_rule_that_is_never_overridden_says_so(wo
             ("ruleCode", "rule_not_overridable", "第二十六条")]
         assert "不得特批" in answer["errors"][0]["message"]
     assert Case.objects.get(pk=case.pk).overrides == []
+
+
+def test_a_list_compiled_for_an_office_is_not_served_after_the_office_changes(world, transfer):
+    """Who decides a step depends on the role and office (cases.workflow.task_states_awaiting):
+    a case list compiled once per shape names them in its key, so a reviewer moved to another
+    office no longer sees the steps of the first."""
+    from cases.models import StaffProfile
+    from cases.services.cases import case_approve
+    from cases.workflow import current_step
+
+    case = transfer
+    while current_step(case).approver_school_id:  # the schools' steps first
+        case = case_approve(acting_user=world.approver_of_current_step(case), case=case, comment="同意")
+    reviewer = world.approver_of_current_step(case)
+    mine = 'query { cases(awaitingMe: true, first: 10) { edges { node { number } } } }'
+    numbers = lambda: [e["node"]["number"] for e in Api(reviewer).data(mine)["cases"]["edges"]]
+    assert numbers() == [case.number] and numbers() == [case.number]  # compiled, then run again
+    StaffProfile.objects.filter(user=reviewer).update(office="exam")  # 省级考试管理部门's office
+    assert numbers() == []
