@@ -59,6 +59,21 @@ def median_ms(fn, runs):
     return statistics.median(times)
 
 
+def paired_ms(fns, runs):
+    """Medians of several calls measured in turns (a, b, a, b…): the machine is shared and its
+    load changes within a run, so a ratio of two figures measured minutes apart measures that
+    too."""
+    for fn in fns:
+        fn()  # warm
+    times = [[] for _ in fns]
+    for _ in range(runs):
+        for spent, fn in zip(times, fns):
+            start = time.perf_counter()
+            fn()
+            spent.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(spent) for spent in times]
+
+
 def once_ms(fn):
     start = time.perf_counter()
     fn()
@@ -95,8 +110,10 @@ def plain_student(request):
 
 
 def plain_page(request):
-    """The same 50 students as the GraphQL page, as a hand-written JSON endpoint: no scope."""
-    rows = (m.Student.objects.filter(scope_code=request.GET["county"]).order_by("registry_number")
+    """The same 50 students as the GraphQL page, as a hand-written JSON endpoint: no scope (the
+    county's, or without ``county`` the province's first 50)."""
+    county = request.GET.get("county")
+    rows = (m.Student.objects.filter(**({"scope_code": county} if county else {})).order_by("registry_number")
             .select_related("current_registration__school", "current_registration__school_class"))[:50]
     return JsonResponse([{"registryNumber": s.registry_number, "name": s.name, "gender": s.gender,
                           "birthDate": s.birth_date.isoformat(), "status": s.current_registration.status,
@@ -222,9 +239,11 @@ def figure_graphql(out, runs, county):
     page = """query($first: Int, $after: String) { students(first: $first, after: $after) { totalCount
       pageInfo { endCursor hasNextPage } edges { node { registryNumber name gender birthDate
       currentRegistration { status school { name } schoolClass { className } } } } } }"""
+    tokens = {}
     for who in (f"county-{county}", "province"):
         with transaction.atomic():
             _, secret = api_token_create(acting_user=None, user=User.objects.get(username=who), name="bench", days=1)
+        tokens[who] = secret
         c = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
         body = {"query": page, "variables": {"first": 50}}
         response = c.post("/graphql/", body, content_type="application/json")
@@ -234,7 +253,7 @@ def figure_graphql(out, runs, county):
                     "ms": median_ms(lambda: c.post("/graphql/", body, content_type="application/json"), runs),
                     "queries": queries_of(lambda: c.post("/graphql/", body, content_type="application/json"))})
         # The same fields as the plain ORM→JSON below (which counts nothing).
-        uncounted = {"query": page.replace("totalCount", "", 1), "variables": {"first": 50}}
+        uncounted = uncounted_of(page)
         out.append({"figure": f"GraphQL: page of 50 students, no totalCount ({scope})",
                     "ms": median_ms(lambda: c.post("/graphql/", uncounted, content_type="application/json"), runs),
                     "queries": queries_of(lambda: c.post("/graphql/", uncounted, content_type="application/json"))})
@@ -258,6 +277,21 @@ def figure_graphql(out, runs, county):
         plain_client = Client()
         out.append({"figure": "plain: Django view, the same 50 students as JSON (HTTP)",
                     "ms": median_ms(lambda: plain_client.get("/bench/plain-page/", {"county": county}), runs)})
+        # The ratios, each pair measured in turns (paired_ms): one student, and a page of 50
+        # without totalCount (the plain counts nothing) for the county and for the province.
+        pairs = [("one student", f"county-{county}", one, "/bench/plain-student/", {"n": student.registry_number}),
+                 ("page of 50, county", f"county-{county}", uncounted_of(page), "/bench/plain-page/", {"county": county}),
+                 ("page of 50, province", "province", uncounted_of(page), "/bench/plain-page/", {})]
+        for label, who, body, plain_path, plain_args in pairs:
+            api = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[who]}")
+            gql, plain = paired_ms([lambda: api.post("/graphql/", body, content_type="application/json"),
+                                    lambda: plain_client.get(plain_path, plain_args)], runs * 2)
+            out.append({"figure": f"in turns: {label}, GraphQL vs plain HTTP view", "ms": gql,
+                        "note": f"plain {plain:.1f} ms; {gql / plain:.2f}×, {gql - plain:+.1f} ms"})
+
+
+def uncounted_of(page):
+    return {"query": page.replace("totalCount", "", 1), "variables": {"first": 50}}
 
 
 def figure_writes(out, county):

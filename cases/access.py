@@ -219,7 +219,9 @@ _OUTSIDE_READS = PreparedReads(size=256)
 
 def student_parts(user, *, split=False):
     """Disjoint Qs over Student whose union is the user's student read scope. ``split``: the
-    Qs of the index ranges and, apart, the sorted ids of the rest (left, or subjects of cases)."""
+    Qs of the index ranges and, apart, the rest (left, or subjects of cases): for a unit whose
+    students leave, a Q of one subquery (read with a page's keys, no list read first); for the
+    province, the sorted ids of the subjects of its cases (usually none: one part)."""
     scope = scope_of(user)
     if scope.everything or scope.school_id or scope.leaf_code or scope.code == settings.XUEJI_PROVINCE_CODE:
         parts = [scope.current_students()]
@@ -229,6 +231,8 @@ def student_parts(user, *, split=False):
     else:
         return ([NOTHING], []) if split else [NOTHING]
     # The rest, disjoint from the parts above: students who left, subjects of cases in scope.
+    if split and former_registrations(scope) is not None:
+        return parts, Q(pk__in=_outside_current(scope))
     ids = sorted(set(_OUTSIDE_READS.rows(("outside", scope), lambda _: _outside_current(scope), ())))
     if split:
         return parts, ids

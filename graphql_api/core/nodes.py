@@ -265,8 +265,10 @@ class _Part:
     """One part of the caller's student scope (cases.access.student_parts): its Q, and its
     scoped, filtered queryset, built only when asked (a page compiled once per shape needs none)."""
 
-    def __init__(self, q, build, ids=None):
-        self.q, self.build, self.ids = q, build, ids  # ids: the part that is a list of ids
+    def __init__(self, q, build, ids=None, name=None):
+        # ids: the part that is a list of ids; name: what the part's SQL depends on besides the
+        # caller, when its Q holds a subquery (whose repr would run it)
+        self.q, self.build, self.ids, self.name = q, build, ids, name
 
     @cached_property
     def queryset(self):
@@ -274,7 +276,7 @@ class _Part:
 
     def key(self):
         """What the part's statement depends on besides the caller: its range, or "a list"."""
-        return "ids" if self.ids is not None else repr(self.q)
+        return "ids" if self.ids is not None else self.name or repr(self.q)
 
 
 def _scope_parts(connection, info, build):
@@ -282,10 +284,13 @@ def _scope_parts(connection, info, build):
     an ordered index range, merged here. None for other models or a scope of one part."""
     if connection._meta.node._meta.model is not access.m.Student:
         return None
-    ranges, ids = access.student_parts(info.context.user, split=True)
-    if len(ranges) + bool(ids) < 2:
-        return None
-    return [_Part(q, build) for q in ranges] + ([_Part(any_of("pk", ids, "bigint"), build, ids)] if ids else [])
+    ranges, rest = access.student_parts(info.context.user, split=True)
+    parts = [_Part(q, build) for q in ranges]
+    if isinstance(rest, list):
+        parts += [_Part(any_of("pk", rest, "bigint"), build, ids=rest)] if rest else []
+    else:  # who left the unit and the subjects of its cases: one subquery of the scope
+        parts.append(_Part(rest, build, name="outside"))
+    return parts if len(parts) > 1 else None
 
 
 _KEYSETS = {}  # shape → keyset_fields: the ordering of a shape's queryset (the filters decide it)
