@@ -55,11 +55,14 @@ class Scope:
         return NOTHING
 
     def covers_school(self, school):
+        return self._covers(school.pk, school.scope_code)
+
+    def _covers(self, school_id, scope_code):
         if self.everything:
             return True
         if self.school_id:
-            return school.pk == self.school_id
-        return bool(self.code) and school.scope_code.startswith(self.code)
+            return school_id == self.school_id
+        return bool(self.code) and scope_code.startswith(self.code)
 
     @property
     def leaf_code(self):
@@ -76,11 +79,7 @@ class Scope:
 
     def holds(self, student):
         """``current_students`` for a loaded Student row, without a query."""
-        if self.everything:
-            return True
-        if self.school_id:
-            return student.current_school_id == self.school_id
-        return bool(self.code) and student.scope_code.startswith(self.code)
+        return self._covers(student.current_school_id, student.scope_code)
 
     def current_students(self, prefix=""):
         """Q over Student (or a ``prefix``-ed relation to it): those whose current registration

@@ -236,3 +236,34 @@ def test_whom_a_unit_holds_is_compiled_once_per_scope_and_answered_per_list(scho
     assert access.students_held(head, everyone, cached=False) == {mine[0].pk, mine[2].pk}
     assert access.students_held(county, everyone, cached=False) == {mine[0].pk, mine[2].pk}
     assert access.students_held(other, everyone, cached=False) == {mine[1].pk, theirs.pk}
+
+
+def test_whose_data_is_whole_is_read_off_the_row_as_the_query_decides_it(school, other_school, chengguan, lanzhou):
+    """A page decides whom the caller holds from the rows it loaded (``Scope.holds``, no query):
+    the same answer as ``students_held``'s query, for a school, the former school, the county,
+    the city and a unit of another city, before and after a student leaves."""
+    from cases import access
+    from cases.services.registrations import registration_change_status, registration_open
+
+    here = [register_student(school=school).student for _ in range(2)]
+    there = register_student(school=other_school).student
+    users = [staff_user(unit) for unit in (school, other_school, chengguan, lanzhou,
+                                            m.Jurisdiction.objects.get(code="620502"))]
+    ids = [s.pk for s in [*here, there]]
+
+    def agree():
+        for user in users:
+            rows = list(m.Student.objects.filter(pk__in=ids))
+            user.__dict__.pop("_xueji_held", None)
+            access.note_held(user, rows)  # what a page does with its rows
+            by_row = {pk for pk, held in user.__dict__["_xueji_held"].items() if held}
+            assert by_row == access.students_held(user, ids, cached=False), user.username
+        return [access.students_held(u, ids, cached=False) for u in users]
+
+    assert agree() == [set(ids[:2]), {there.pk}, set(ids[:2]), set(ids), set()]
+    registration = here[0].registrations.get()
+    registration_change_status(acting_user=None, registration=registration, status="transferred_out",
+                               occurred_on=datetime.date(2026, 3, 1), reason="转学")
+    registration_open(acting_user=None, student=here[0], school=other_school, stage="junior",
+                      started_on=datetime.date(2026, 3, 2), reason="转入")
+    assert agree() == [{here[1].pk}, {here[0].pk, there.pk}, {here[1].pk}, set(ids), set()]
