@@ -297,13 +297,14 @@ _KEYSETS = {}  # shape → keyset_fields: the ordering of a shape's queryset (th
 
 
 def _keyset_fields_of(shape, part):
-    if shape is None:
-        return keyset_fields(part.queryset)
-    if shape not in _KEYSETS:
-        if len(_KEYSETS) > 1024:
-            _KEYSETS.clear()
-        _KEYSETS[shape] = keyset_fields(part.queryset)
-    return _KEYSETS[shape]
+    found = _KEYSETS.get(shape, part) if shape is not None else part
+    if found is part:  # not known (a queryset's ordering may be None: no keyset)
+        found = keyset_fields(part.queryset)
+        if shape is not None:
+            if len(_KEYSETS) > 1024:
+                _KEYSETS.clear()
+            _KEYSETS[shape] = found
+    return found
 
 
 def _merged_keyset_rows(parts, keys, args, max_limit, build, shape):
