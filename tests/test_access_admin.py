@@ -566,6 +566,7 @@ def test_transferred_student_is_read_only_for_origin_school(client, world):
     assert access.mask("registry_number", student.registry_number) in text and student.registry_number not in text
     assert "学校CG" in text and "已转出" in text
     assert "学校QLH" not in text  # the origin sees its own registrations only
+    assert "修改联系信息" not in text and edit not in text  # no button that would answer 403
     assert client.get(edit, **XHR).status_code == 403
     assert client.post(edit, {"address": "原校篡改", "disability": ""}, **XHR).status_code == 403
     student.refresh_from_db()
@@ -580,6 +581,8 @@ def test_transferred_student_is_read_only_for_origin_school(client, world):
     assert client.get(reverse("wagtailsnippets_cases_registration:inspect", args=[destination.pk])).status_code == 404
 
     client.force_login(destination_user)
+    text = client.get(reverse("wagtailsnippets_cases_student:inspect", args=[student.pk])).content.decode()
+    assert "修改联系信息" in text and edit in text
     assert client.get(edit).status_code == 200
     assert client.post(edit, {"address": "七里河区某街", "disability": ""}).status_code == 302
     student.refresh_from_db()

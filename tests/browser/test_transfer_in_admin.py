@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cases.access import mask
 from cases.models import Case, CaseState, Jurisdiction, Registration, Role
 from cases.services.staff import staff_create
 from tests.case_types.helpers import PDF
@@ -131,3 +132,13 @@ def test_transfer_through_the_admin_in_chinese(live_server, browser):
     assert chosen.grade_label() in page.inner_text("[data-testid=current-class]")
     assert "秦州区第二中学" in page.inner_text("[data-testid=student-summary]")
     shot(page, "9-record-with-class-and-grade")
+    # The origin school still reads its former pupil (第十四条), the G number (the ID number)
+    # masked: the student's current registration is at the destination, which holds it now.
+    number = registration.student.registry_number
+    page = login(browser, base, "origin-registrar")
+    page.goto(f"{base}/admin/snippets/cases/student/inspect/{registration.student_id}/")
+    page.wait_for_load_state("networkidle")
+    shown = page.content()
+    assert "王小明" in shown and mask("registry_number", number) in shown and number not in shown
+    assert "修改联系信息" not in shown and "/edit/" not in shown  # it reads, it no longer edits
+    shot(page, "10-origin-reads-former-pupil-masked")
