@@ -393,7 +393,7 @@ class StudentInspectView(RegistryInspectView):
             # 第十四条: only the holder of the registration issues, revokes and prints; the
             # former school reads. No button that would answer 403.
             acts_for_student=access.holds_student(user, student),
-            may_edit_student=bool(self.get_edit_url()),  # the write scope (RegistryInspectView)
+            edit_url=self.get_edit_url(),  # within the write scope only (RegistryInspectView)
             card_url=reverse("xueji_student_card", args=[student.pk]),
         )
         student_reads_record(acting_user=user, students=[student], door=m.ReadDoor.ADMIN_STUDENT,

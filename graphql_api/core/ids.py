@@ -50,11 +50,11 @@ def viewer_key(user):
     permissions, and the role and office (who decides which steps, cases.workflow)."""
     if not user.is_authenticated:
         return None
-    if user.is_superuser:
-        return (user.pk, user.is_active, True)
     profile = access.profile_of(user)
-    return (user.pk, user.is_active, False, access.scope_of(user), frozenset(user.get_all_permissions()),
-            (profile.role, profile.office) if profile else None)
+    duties = (profile.role, profile.office) if profile else None
+    if user.is_superuser:
+        return (user.pk, user.is_active, True, duties)
+    return (user.pk, user.is_active, False, access.scope_of(user), frozenset(user.get_all_permissions()), duties)
 
 
 def frozen_tree(tree):

@@ -341,7 +341,7 @@ def _part_keys(part, keys, args, max_limit, shape, keys_only=True):
 
     def build(values):
         values = list(values)
-        queryset = part.queryset if part.ids is None else _Part(any_of("pk", values.pop(0), "bigint"), part.build).queryset
+        queryset = part.queryset if part.ids is None else part.build(any_of("pk", values.pop(0), "bigint"))
         for name, _ in cursors:
             queryset = queryset.filter(_keyset_condition(keys, [values.pop(0) for _ in keys], backwards=name == "before"))
         return _keyset_query(queryset, keys, size, backwards, keys_only=keys_only)

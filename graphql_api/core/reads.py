@@ -1,8 +1,8 @@
 """第三十八条 for the API: which students' records a request read, logged once per request.
 
 The API's field middleware (core/fields.py) notes every Student, Guardian and ArchiveEntry
-whose fields are resolved (objects only reach resolvers after the scope checks of their own field, so these are
-exactly the records returned); after execution ``log_reads`` writes them with one INSERT per
+whose fields are resolved (objects only reach resolvers after the scope checks of their own
+field, so these are exactly the records returned); after execution ``log_reads`` writes them with one INSERT per
 door through ``student_reads_record``.
 """
 
