@@ -207,3 +207,51 @@ def test_an_evidence_download_through_the_api_is_a_logged_read(client, places):
     # refused (main currently answers this Http404 with a 500 through cms.middleware: reported)
     assert client.get(f"/graphql/documents/{document.pk}/").status_code != 200
     assert m.ReadLogEntry.objects.count() == 1  # a refused download logs nothing
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_read_is_logged_while_a_case_approval_holds_the_student(places):
+    """The approval of a case locks its student (SELECT … FOR UPDATE) to its end. A read of that
+    student, and every read after it (the chain's lock is one for the province), must not wait
+    for it: the read log keeps no database constraint whose check locks the student row."""
+    import threading
+
+    from django.db import connections, transaction
+
+    (pupil,) = pupils(places["school"], 1)
+    reader = staff_user(places["county"])
+    held, release, done = threading.Event(), threading.Event(), threading.Event()
+    problems = []
+
+    def approval():  # holds the student as cases.services.cases does during an approval
+        try:
+            with transaction.atomic():
+                m.Student.objects.select_for_update().filter(pk=pupil.pk).values_list("pk", flat=True).first()
+                held.set()
+                release.wait(timeout=30)
+        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+            problems.append(error)
+        finally:
+            done.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=approval)
+    thread.start()
+    try:
+        assert held.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # a wait for the approval fails instead of hanging
+        try:
+            student_reads_record(acting_user=reader, students=[pupil], door=m.ReadDoor.ADMIN_STUDENT, what="学生详情")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        assert not done.is_set()  # the approval was still holding the student when the read was logged
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert problems == []
+    logged = m.ReadLogEntry.objects.filter(student=pupil)
+    assert list(logged.values_list("user_id", "door")) == [(reader.pk, m.ReadDoor.ADMIN_STUDENT)]
+    assert m.ReadLogEntry.objects.count() == 1  # nothing else written by the approval's stand-in

@@ -36,8 +36,12 @@ class ReadLogEntry(ChainedModel):
     username = models.CharField(_("查阅人账号"), max_length=150, blank=True)
     door = models.CharField(_("途径"), max_length=20, choices=ReadDoor.choices)
     what = models.CharField(_("查阅内容"), max_length=200, blank=True)
+    # No constraint in the database: its check at commit takes a share lock on each student row
+    # read, under the chain's lock; a reader then waits for any case approval holding the
+    # student (SELECT … FOR UPDATE), and every other reader waits behind it. Students are never
+    # deleted (their registrations' constraints and PROTECT keep them).
     student = models.ForeignKey("cases.Student", verbose_name=_("学生"), on_delete=models.PROTECT,
-                                related_name="+", db_index=False)
+                                related_name="+", db_index=False, db_constraint=False)
     # The supervising code of the student's school at the time: what scopes the review. (Nine
     # columns: a page of 100 reads stays one INSERT even under SQLite's 999-parameter limit.)
     scope_code = models.CharField(_("主管单位代码"), max_length=12, blank=True)

@@ -266,13 +266,14 @@ class _Part:
     scoped, filtered queryset, built only when asked (a page compiled once per shape needs none)."""
 
     def __init__(self, q, build, ids=None, name=None):
-        # ids: the part that is a list of ids; name: what the part's SQL depends on besides the
-        # caller, when its Q holds a subquery (whose repr would run it)
+        # q: a Q, or a function giving it (built only when the queryset is); ids: the part that
+        # is a list of ids; name: what the part's SQL depends on besides the caller, when its Q
+        # holds a subquery (whose repr would run it)
         self.q, self.build, self.ids, self.name = q, build, ids, name
 
     @cached_property
     def queryset(self):
-        return self.build(self.q)
+        return self.build(self.q() if callable(self.q) else self.q)
 
     def key(self):
         """What the part's statement depends on besides the caller: its range, or "a list"."""
@@ -288,7 +289,7 @@ def _scope_parts(connection, info, build):
     parts = [_Part(q, build) for q in ranges]
     if isinstance(rest, list):
         parts += [_Part(any_of("pk", rest, "bigint"), build, ids=rest)] if rest else []
-    else:  # who left the unit and the subjects of its cases: one subquery of the scope
+    else:  # who left the unit and the subjects of its cases: one subquery of the scope, built when compiled
         parts.append(_Part(rest, build, name="outside"))
     return parts if len(parts) > 1 else None
 
