@@ -221,6 +221,28 @@ def _outside_current(scope):
 _OUTSIDE_READS = PreparedReads(size=256)
 
 
+def former_keys(user):
+    """For a county, a function giving the keys of ``_outside_current`` as two querysets of
+    (registry number, student id): its former students off the copies on their flagged
+    registrations (one index range in registry-number order, cases/services/current.py: no
+    student row visited) and the subjects of its cases who are not its current students (a
+    few). None elsewhere (a city's or a school's flagged registrations include moves within it:
+    only the student rows tell them apart) and for a user who may not read students."""
+    scope = scope_of(user)
+    if not scope.leaf_code or scope.everything or scope.school_id or not POLICIES[m.Student].user_has_permission(user, "view"):
+        return None
+
+    def keys():
+        left = (m.Registration.objects.filter(former_scope_code=scope.code, student_elsewhere=True)
+                .exclude(status__in=m.OPEN_STATUSES).values_list("former_registry_number", "student_id"))
+        subjects = (m.Student.objects.filter(pk__in=m.Case.objects.filter(_cases(scope), student__isnull=False)
+                                             .values("student_id"))
+                    .exclude(scope.current_students()).values_list("registry_number", "pk"))
+        return [left, subjects]
+
+    return keys
+
+
 def student_parts(user, *, split=False):
     """Disjoint Qs over Student whose union is the user's student read scope. ``split``: the
     Qs of the index ranges and, apart, the rest (left, or subjects of cases): for a unit whose

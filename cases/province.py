@@ -80,7 +80,8 @@ TABLES = {
         "current_registration_id", "current_school_id", "scope_code"], {"is_migrant", "is_left_behind"}),
     "registration": ("cases_registration", ["id", "stage", "status", "started_on", "ended_on", "created_at",
                                             "school_id", "school_class_id", "student_id", "suspended_until",
-                                            "student_elsewhere"], {"student_elsewhere"}),
+                                            "student_elsewhere", "former_scope_code", "former_registry_number"],
+                     {"student_elsewhere"}),
     "event": ("cases_registrationevent", ["id", "status_from", "status_to", "occurred_on", "reason", "recorded_at",
                                           "recorded_by_id", "registration_id"], set()),
     "aux": ("cases_auxiliarynumber", ["id", "number", "kind", "issued_at", "cancelled_at", "cancelled_reason",
@@ -372,13 +373,15 @@ class Province:
         students, registrations, events, numbers = [], [], [], []
 
         def registration(student_id, school, stage, class_id, status, started_on, ended_on=None, until=None,
-                         reason_open="新生注册", reason_close="", cohort=None, current=None):
-            # ``current``: the school of the student's current registration, when not this one
+                         reason_open="新生注册", reason_close="", cohort=None, current=None, number=None):
+            # ``current``: the school of the student's current registration, when not this one;
+            # ``number``: the student's registry number (copied with the flag, services/current.py)
             rid = self.next_id("registration")
-            elsewhere = "t" if current is not None and current["scope"] != school["scope"] else "f"
+            elsewhere = current is not None and current["scope"] != school["scope"]
+            former = f"t\t{school['scope']}\t{number}" if elsewhere else f"f\t{N}\t{N}"
             registrations.append(
                 f"{rid}\t{stage}\t{status}\t{started_on}\t{ended_on or N}\t{STAMP}\t{school['id']}\t"
-                f"{class_id or N}\t{student_id}\t{until or N}\t{elsewhere}\n")
+                f"{class_id or N}\t{student_id}\t{until or N}\t{former}\n")
             events.append(f"{self.next_id('event')}\t\tactive\t{started_on}\t{reason_open}\t{STAMP}\t{N}\t{rid}\n")
             if status != "active":
                 on = ended_on or started_on + datetime.timedelta(days=200)
@@ -421,14 +424,14 @@ class Province:
                     earlier = rng.choice(by_county_stage[(county.code, previous)])
                     begun = datetime.date(cohort - YEARS[previous], 9, 1)
                     registration(sid, earlier, previous, None, "graduated", begun, datetime.date(cohort, 7, 1),
-                                 reason_close="毕业", cohort=cohort - YEARS[previous], current=school)
+                                 reason_close="毕业", cohort=cohort - YEARS[previous], current=school, number=number)
                 if not cls["leavers"] and rng.random() < SHARE_TRANSFERRED:
                     others = [s for s in by_county_stage[(county.code, stage)] if s is not school]
                     if others:
                         origin = rng.choice(others)
                         moved = min(today, started_on + datetime.timedelta(days=rng.randrange(30, 700)))
                         registration(sid, origin, stage, None, "transferred_out", started_on, moved,
-                                     reason_close="转出", cohort=cohort, current=school)
+                                     reason_close="转出", cohort=cohort, current=school, number=number)
                         started_on = moved + datetime.timedelta(days=1)
                 status, ended, until = "active", None, None
                 if cls["leavers"]:

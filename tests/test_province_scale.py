@@ -732,3 +732,73 @@ def test_a_web_worker_starts_with_its_code_loaded_and_out_of_the_collectors_scan
     wsgi.settle()
     assert "graphql_api.schema" in sys.modules and "cases.admin" in sys.modules
     assert gc.get_freeze_count() > 100_000
+
+
+def test_a_county_reads_the_keys_of_who_left_off_their_registrations(school, other_school, chengguan, lanzhou):
+    """A county's page reads the keys of its former students off the copies on their flagged
+    registrations (one index range), not off their student rows: the same pages as the generic
+    statement, with a subject of a draft case into the county, after a number conversion (the
+    copy follows) and after one comes back (no longer former); a filtered page keeps the generic
+    statement; the copies are kept with the flag (assert_current_registrations)."""
+    from graphql_api.core import nodes
+    from tests.case_types.helpers import World, open_case
+    from tests.graphql.conftest import class_of
+
+    registrations = intake(school, 9)
+    overseas = register_student(school=school, with_id=False, household_type="overseas")
+    for registration in [*registrations[::3], overseas]:
+        _leave(registration, other_school)
+    incoming = register_student(school=other_school, name="李小红", gender="F")  # a draft transfer into the county names it
+    world = World()
+    open_case(world, case_type="transfer", school=other_school, student=incoming.student, transfer_scope="within",
+              destination_school=school, details={"destination_class": class_of(school).pk}, reason="relocation",
+              evidence=["transfer_application", "residence_proof"])
+    county = staff_user(chengguan)
+    api = Api(county, token=True)
+
+    def walk(**filters):
+        seen, after, statements = [], None, []
+        while True:
+            with CaptureQueriesContext(connection) as captured:
+                page = api.data(PAGE_FILTERED, {"first": 4, "after": after, **filters})["students"]
+            statements += [q["sql"] for q in captured.captured_queries]
+            seen += [e["node"]["registryNumber"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen, statements
+            after = page["pageInfo"]["endCursor"]
+
+    def generic(**filters):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(nodes, "_plain_forward", lambda keys, args: False)
+            return walk(**filters)[0]
+
+    def keyed_off_registrations(statements):
+        return any("former_registry_number" in sql for sql in statements)
+
+    def check():
+        assert_current_registrations()
+        seen, statements = walk()
+        assert keyed_off_registrations(statements)
+        assert seen == generic()
+        return seen
+
+    seen = check()
+    assert len(seen) == 9 + 1 + 1  # its nine, the one who left with an overseas number, the draft case's subject
+    assert access.mask("registry_number", incoming.student.registry_number) in seen
+    old = m.Student.objects.get(pk=overseas.student_id).registry_number
+    student_convert_temporary_number(acting_user=None, student=overseas.student,
+                                     id_number=make_id_number("620102", overseas.student.birth_date, 101))
+    converted = check()
+    assert old in seen and old not in converted  # L… became a G number: masked, in its new place
+    _leave(m.Registration.objects.get(student=registrations[0].student, status="active"), school)  # came back
+    back = check()  # the same students, one of them current again (its number whole)
+    returned = registrations[0].student.registry_number
+    assert access.mask("registry_number", returned) in converted and returned in back and len(back) == len(converted)
+    filtered, statements = walk(name="学生")
+    assert not keyed_off_registrations(statements)
+    assert filtered == generic(name="学生") and len(filtered) == 9
+
+
+PAGE_FILTERED = """query($first: Int, $after: String, $name: String) {
+  students(first: $first, after: $after, name: $name) {
+    pageInfo { hasNextPage endCursor } edges { node { registryNumber } } } }"""

@@ -140,6 +140,12 @@ class Registration(models.Model):
     # student's scope; a unit's former students (第十四条, cases.access.former_student_ids)
     # are then a short index range instead of every closed registration of its schools.
     student_elsewhere = models.BooleanField(default=False, editable=False)
+    # While student_elsewhere, copies of this school's supervising code and of the student's
+    # registry number (kept with the flag): a county reads the keys of its former students in
+    # registry-number order off one index range, without visiting a thousand student rows
+    # for each page of its list (graphql_api/core/nodes.py). NULL otherwise.
+    former_scope_code = models.CharField(max_length=12, null=True, blank=True, editable=False)
+    former_registry_number = models.CharField(max_length=19, null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -163,6 +169,8 @@ class Registration(models.Model):
             models.Index(fields=["suspended_until"], condition=Q(status="suspended"), include=["school", "id"],
                          name="registration_suspended_keys"),
             models.Index(fields=["school"], condition=Q(student_elsewhere=True), name="registration_left_scope"),
+            models.Index(fields=["former_scope_code", "former_registry_number", "student"],
+                         condition=Q(student_elsewhere=True), name="registration_former_keys"),
         ]
 
     def __str__(self):

@@ -6,9 +6,13 @@ so that scoped lists and searches are index range scans on the student table.
 ``Registration.student_elsewhere`` follows: whether the student's current school is under
 another supervising unit than this registration's school. A unit's former students (第十四条)
 are its schools' registrations with the flag, a short partial index, instead of a join over
-every closed registration of the unit's schools (cases.access.former_student_ids)."""
+every closed registration of the unit's schools (cases.access.former_student_ids). With the
+flag, ``former_scope_code`` and ``former_registry_number`` copy the school's code and the
+student's number (NULL without it): a county's former students in registry-number order are
+one index range (cases.access.former_keys). Whatever changes either (a school's supervising
+unit, a student's number) refreshes the registrations it touches here."""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from cases.models import OPEN_STATUSES, Registration, School, Student
@@ -28,8 +32,16 @@ def _elsewhere():
 
 
 def registrations_refresh_elsewhere(registrations):
-    """One UPDATE of ``student_elsewhere`` over a queryset of registrations."""
-    return registrations.update(student_elsewhere=_elsewhere())
+    """One UPDATE of ``student_elsewhere`` and its copies over a queryset of registrations."""
+    elsewhere = _elsewhere()
+
+    def copy(model, key, field):
+        value = Subquery(model.objects.filter(pk=OuterRef(key)).values(field)[:1])
+        return Case(When(elsewhere, then=value), default=None, output_field=CharField())
+
+    return registrations.update(student_elsewhere=elsewhere,
+                                former_scope_code=copy(School, "school_id", "scope_code"),
+                                former_registry_number=copy(Student, "student_id", "registry_number"))
 
 
 def students_refresh_current(student_ids):

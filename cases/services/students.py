@@ -50,6 +50,7 @@ from cases.numbers.registry_number import (
 )
 
 from .auxiliary_numbers import layout_for
+from .current import registrations_refresh_elsewhere
 from .sequences import sequence_take
 
 # Students whose registry number starts temporary (L): Hong Kong/Macao/Taiwan, foreign,
@@ -512,6 +513,8 @@ def student_convert_temporary_number(*, acting_user, student, id_number):
     old_number = student.registry_number
     student.registry_number, student.id_number = new_number, normalized
     student.save(update_fields=["registry_number", "id_number"])
+    # the copies of the number on the registrations of units the student left (one UPDATE)
+    registrations_refresh_elsewhere(Registration.objects.filter(student=student))
     ArchiveEntry.objects.create(student=student, kind=ArchiveEntryKind.BASE_DATA, recorded_by=acting_user,
                                 title="临时学籍号转为正式学籍号", body=f"{old_number} → {new_number}")
     audit(student, "xueji.student.number_convert", acting_user=acting_user, data={"old": old_number, "new": new_number})

@@ -8,7 +8,7 @@ from functools import cached_property, cmp_to_key
 import graphene
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q
 from django.utils import timezone
 from graphene import relay
@@ -265,11 +265,12 @@ class _Part:
     """One part of the caller's student scope (cases.access.student_parts): its Q, and its
     scoped, filtered queryset, built only when asked (a page compiled once per shape needs none)."""
 
-    def __init__(self, q, build, ids=None, name=None):
+    def __init__(self, q, build, ids=None, name=None, keyed=None):
         # q: a Q, or a function giving it (built only when the queryset is); ids: the part that
         # is a list of ids; name: what the part's SQL depends on besides the caller, when its Q
-        # holds a subquery (whose repr would run it)
-        self.q, self.build, self.ids, self.name = q, build, ids, name
+        # holds a subquery (whose repr would run it); keyed: a function giving querysets of
+        # the part's keys in the default order, unfiltered (access.former_keys), else None
+        self.q, self.build, self.ids, self.name, self.keyed = q, build, ids, name, keyed
 
     @cached_property
     def queryset(self):
@@ -290,7 +291,7 @@ def _scope_parts(connection, info, build):
     if isinstance(rest, list):
         parts += [_Part(any_of("pk", rest, "bigint"), build, ids=rest)] if rest else []
     else:  # who left the unit and the subjects of its cases: one subquery of the scope, built when compiled
-        parts.append(_Part(rest, build, name="outside"))
+        parts.append(_Part(rest, build, name="outside", keyed=access.former_keys(info.context.user)))
     return parts if len(parts) > 1 else None
 
 
@@ -347,12 +348,43 @@ def _part_keys(part, keys, args, max_limit, shape, keys_only=True):
             queryset = queryset.filter(_keyset_condition(keys, [values.pop(0) for _ in keys], backwards=name == "before"))
         return _keyset_query(queryset, keys, size, backwards, keys_only=keys_only)
 
+    keyed = keys_only and part.keyed is not None and _plain_forward(keys, args)
+    if keyed:  # the part's keys off its own index (a county's former students), unfiltered
+        def build(values):  # noqa: F811 — this part's statement instead of the generic one
+            return _keys_union(part.keyed(), values, size)
+
     key = None if shape is None else (
-        shape, "keys" if keys_only else "rows", part.key(), size, backwards, tuple(name for name, _ in cursors))
+        shape, "keys" if keys_only else "rows", part.key(), size, backwards, tuple(name for name, _ in cursors), keyed)
     rows = PREPARED.rows(key, build, values) if key is not None else planned_once(build(values))
     if keys_only:
         rows = [_Keys([field.attname for field, _ in keys], row) for row in rows]
     return _keyset_page(rows, args, first, last, size)
+
+
+def _plain_forward(keys, args):
+    """A page in the default order (registry number, id), read forwards, with no filter: what a
+    part's keys read off its own index (``_Part.keyed``) can answer."""
+    return ([(field.attname, descending) for field, descending in keys] == [("registry_number", False), ("id", False)]
+            and not args.get("before") and args.get("last") is None
+            and all(value in (None, "") for name, value in args.items() if name not in PAGING_ARGS))
+
+
+def _keys_union(querysets, after, size):
+    """The first ``size`` keys (registry number, id) of the union of ``querysets`` (each of those
+    two columns), after the cursor's key ``after`` (empty: from the start): each read in its
+    index order up to ``size`` (where the database cuts a part of a UNION: not SQLite), the
+    union then cut to ``size``."""
+    heads = []
+    for queryset in querysets:
+        number, pk = queryset.query.values_select
+        if after:
+            queryset = queryset.filter(Q(**{f"{number}__gt": after[0]}) | Q(**{number: after[0], f"{pk}__gt": after[1]}))
+        if connections[queryset.db].features.supports_slicing_ordering_in_compound:
+            heads.append(queryset.order_by(number, pk).distinct()[:size])
+        else:
+            heads.append(queryset.order_by())
+    union = heads[0].union(*heads[1:])
+    return union.order_by(*union.query.values_select)[:size]
 
 
 def _merged(results, keys, args, max_limit):

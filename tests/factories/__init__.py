@@ -84,7 +84,8 @@ def staff_user(unit, *, role=Role.REGISTRAR, username=None, office="registry"):
 def assert_current_registrations():
     """Every student's maintained current registration is what the history says: the open
     registration, else the latest one; its school and supervising code copied alongside; each
-    registration flagged when the student is now under another supervising unit."""
+    registration flagged when the student is now under another supervising unit, and while
+    flagged carrying copies of its school's code and the student's number (NULL otherwise)."""
     from cases.models import OPEN_STATUSES, Student
 
     for student in Student.objects.prefetch_related("registrations__school"):
@@ -95,6 +96,9 @@ def assert_current_registrations():
         assert student.scope_code == (expected.school.scope_code if expected else ""), student
         for registration in registrations:  # the former-students flag follows the scope
             assert registration.student_elsewhere == (registration.school.scope_code != student.scope_code), registration
+            copies = (registration.former_scope_code, registration.former_registry_number)
+            assert copies == ((registration.school.scope_code, student.registry_number) if registration.student_elsewhere
+                              else (None, None)), registration
 
 
 def together(target, calls):
