@@ -106,6 +106,28 @@ def test_values_are_never_transformed_into_a_kept_statement():
 
 
 @pytest.mark.django_db
+def test_a_shapes_constants_are_written_in_and_only_the_value_travels():
+    """On PostgreSQL the shape's own constants (here a name prefix with a quote, a backslash and
+    a percent sign, and a date) are literals of the prepared statement, quoted by psycopg; the
+    value stays its one parameter. The rows are those of the queryset, for each value."""
+    prepared = PreparedReads()
+    names = ["O'Brien%\\学校", "O'Brien%\\学校二", "另一所学校"]
+    for n, name in enumerate(names):
+        m.Jurisdiction.objects.create(code=f"6201{90 + n}", name=name, level="county",
+                                      parent=m.Jurisdiction.objects.get(code="6201"))
+
+    def build(code):
+        return m.Jurisdiction.objects.filter(name__startswith="O'Brien%\\", code__gte=code).order_by("code")
+
+    for code, expected in (("620190", ["620190", "620191"]), ("620191", ["620191"]), ("620192", [])):
+        assert [j.code for j in prepared.rows("named", build, code)] == expected
+    statement = prepared._statements["named"]
+    if connection.vendor == "postgresql":
+        assert len(statement.params) == 1 and statement.slots == [(0, 0)]
+        assert "O''Brien" in statement.sql and statement.sql.count("%s") == 1
+
+
+@pytest.mark.django_db
 def test_a_change_of_settings_forgets_every_statement():
     prepared = PreparedReads()
     prepared.rows("k", lambda code: m.Jurisdiction.objects.filter(code=code), "620102")
