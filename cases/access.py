@@ -268,6 +268,16 @@ def student_parts(user, *, split=False):
     return parts + ([any_of("pk", ids, "bigint")] if ids else [])
 
 
+def unit_schools(user):
+    """The schools whose registrations the user's unit reads (``_registrations``), to be walked
+    school by school; None where every school of the registry is in scope (the province,
+    everything), whose lists are one walk in their own order."""
+    scope = scope_of(user)
+    if scope.everything or (scope.code and scope.code == settings.XUEJI_PROVINCE_CODE):
+        return None
+    return m.School.objects.filter(scope.schools()) if not scope.is_empty else m.School.objects.none()
+
+
 def _students_registered(scope):
     # Any registration in scope: the current one (indexed columns of the student row) or a
     # closed earlier one (an uncorrelated IN, evaluated once as a hashed set).

@@ -802,3 +802,42 @@ def test_a_county_reads_the_keys_of_who_left_off_their_registrations(school, oth
 PAGE_FILTERED = """query($first: Int, $after: String, $name: String) {
   students(first: $first, after: $after, name: $name) {
     pageInfo { hasNextPage endCursor } edges { node { registryNumber } } } }"""
+
+
+def test_overdue_suspensions_are_a_units_own_school_by_school(school, other_school, chengguan, lanzhou):
+    """第三十一条 on the dashboard: each unit sees the first suspensions past their end among its own
+    schools' registrations, oldest end first and at most ``limit`` (on PostgreSQL read school by
+    school from a partial index, not by walking the province's list); never another county's,
+    never one not yet due or resumed; the province sees the registry's first."""
+    from cases.admin.hooks import overdue_suspensions
+    from cases.services.registrations import registration_set_suspension_end
+
+    second = SchoolFactory(category="1", county=chengguan)
+    today = datetime.date(2026, 12, 3)
+
+    def suspended(at, until):
+        registration = register_student(school=at, name=f"休学{until:%m%d}{at.pk}")
+        registration_change_status(acting_user=None, registration=registration, status="suspended",
+                                   occurred_on=datetime.date(2026, 3, 1), reason="休学")
+        registration_set_suspension_end(acting_user=None, registration=registration, until=until, reason="测试")
+        return registration.pk
+
+    mine = [suspended(s, datetime.date(2026, 11, 1) - datetime.timedelta(days=d)) for d in range(3) for s in (school, second)]
+    theirs = [suspended(other_school, datetime.date(2026, 10, 1))]
+    suspended(school, today)  # due today: not yet past its end
+    resumed = suspended(second, datetime.date(2026, 6, 1))
+    registration_change_status(acting_user=None, registration=m.Registration.objects.get(pk=resumed), status="active",
+                               occurred_on=datetime.date(2026, 7, 1), reason="复学")
+
+    def expected(pks):
+        return list(m.Registration.objects.filter(pk__in=pks).order_by("suspended_until", "id").values_list("pk", flat=True))
+
+    def seen(unit, limit=50):
+        return [r.pk for r in overdue_suspensions(staff_user(unit), today=today, limit=limit)]
+
+    assert seen(chengguan) == expected(mine)
+    assert seen(chengguan, limit=4) == expected(mine)[:4]
+    assert seen(school) == expected([pk for pk in mine if m.Registration.objects.get(pk=pk).school_id == school.pk])
+    assert seen(lanzhou) == expected(mine + theirs)
+    assert seen(other_school) == theirs
+    assert seen(m.Jurisdiction.objects.get(code="62"), limit=2) == expected(mine + theirs)[:2]

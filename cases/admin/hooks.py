@@ -1,5 +1,7 @@
 """Admin hooks of the case machinery: private evidence, the dashboard's queues (dashboard.py)."""
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -58,15 +60,28 @@ class OverdueSuspensionsPanel(Component):
 
 
 def overdue_suspensions(user, today=None, limit=50):
-    """The first ``limit`` suspensions past their end in the user's scope, oldest end first. The
-    ids come from the covering partial index (end, school, id of the suspended) alone, for
-    any scope; then only those rows are read (a province holds ten thousand overdue ones)."""
+    """The first ``limit`` suspensions past their end in the user's scope, oldest end first; then
+    only those rows are read (a province holds ten thousand overdue ones). Their ids come from a
+    partial index of the suspended alone: for the province in order of their end (the first
+    ``limit`` of the whole registry), for a unit on PostgreSQL school by school (its own few
+    hundred, not the province's list walked until ``limit`` of its own turn up)."""
     today = today or timezone.localdate()
-    overdue = (access.in_scope(user, m.Registration)
-               .filter(status=m.RegistrationStatus.SUSPENDED, suspended_until__lt=today)
-               .order_by("suspended_until", "id").values("pk")[:limit])
+    suspended = m.RegistrationStatus.SUSPENDED
+    schools = access.unit_schools(user)
+    if schools is not None and connection.vendor == "postgresql":
+        sql, params = schools.values_list("id").query.sql_with_params()
+        overdue = RawSQL(
+            f"SELECT r.id FROM ({sql}) s CROSS JOIN LATERAL (SELECT id, suspended_until FROM {TABLE} "
+            "WHERE school_id = s.id AND status = %s AND suspended_until < %s ORDER BY suspended_until, id LIMIT %s) r "
+            "ORDER BY r.suspended_until, r.id LIMIT %s", (*params, suspended, today, limit, limit))
+    else:
+        overdue = (access.in_scope(user, m.Registration).filter(status=suspended, suspended_until__lt=today)
+                   .order_by("suspended_until", "id").values("pk")[:limit])
     return (m.Registration.objects.filter(pk__in=overdue).select_related("student", "school")
             .order_by("suspended_until", "id"))
+
+
+TABLE = m.Registration._meta.db_table
 
 
 @hooks.register("construct_homepage_panels")

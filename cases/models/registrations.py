@@ -168,6 +168,9 @@ class Registration(models.Model):
             # reading the province's ten thousand rows (cases/admin/hooks.py).
             models.Index(fields=["suspended_until"], condition=Q(status="suspended"), include=["school", "id"],
                          name="registration_suspended_keys"),
+            # …and a unit's, school by school (cases/admin/hooks.overdue_suspensions).
+            models.Index(fields=["school", "suspended_until", "id"], condition=Q(status="suspended"),
+                         name="registration_suspended_school"),
             models.Index(fields=["school"], condition=Q(student_elsewhere=True), name="registration_left_scope"),
             models.Index(fields=["former_scope_code", "former_registry_number", "student"],
                          condition=Q(student_elsewhere=True), name="registration_former_keys"),
