@@ -11,6 +11,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from cases import access
+from cases.calendar import chinese_date
 from cases import models as m
 from .dashboard import PAGE_PANELS, STOCK_PANELS, queue_panels
 
@@ -48,7 +49,7 @@ class OverdueSuspensionsPanel(Component):
         rows = format_html_join(
             "", "<tr><td><a href='{}'>{}</a></td><td>{}</td><td>{}</td></tr>",
             ((reverse("wagtailsnippets_cases_student:inspect", args=[r.student_id]), r.student.name, r.school.name,
-              r.suspended_until) for r in self.registrations),
+              chinese_date(r.suspended_until)) for r in self.registrations),
         )
         if not rows:
             rows = mark_safe("<tr><td colspan='3'>无</td></tr>")
