@@ -147,16 +147,17 @@ def _registrations(scope, prefix=""):
     return scope.schools(f"{prefix}school__")
 
 
-def _reads_former(scope):
-    """Whether ``former_registrations`` has any (asked without building its queryset)."""
-    return not (scope.everything or (scope.code and scope.code == settings.XUEJI_PROVINCE_CODE))
+def _whole_registry(scope):
+    """Every school of the registry is in scope (the province, everything): no student is ever
+    outside its current ones, and its lists are one walk in their own order."""
+    return scope.everything or bool(scope.code and scope.code == settings.XUEJI_PROVINCE_CODE)
 
 
 def former_registrations(scope):
     """Closed registrations in scope: how a school (and its authorities) still reads a student
     who left (第十四条). ``None`` when the current registration already decides: for the whole
     province (every school of the registry is in it) and for everything."""
-    if not _reads_former(scope):
+    if _whole_registry(scope):
         return None
     closed = m.Registration.objects.exclude(status__in=m.OPEN_STATUSES).filter(_registrations(scope))
     if scope.code:
@@ -259,7 +260,7 @@ def student_parts(user, *, split=False):
     else:
         return ([NOTHING], []) if split else [NOTHING]
     # The rest, disjoint from the parts above: students who left, subjects of cases in scope.
-    if split and _reads_former(scope):
+    if split and not _whole_registry(scope):
         return parts, lambda: Q(pk__in=_outside_current(scope))
     ids = sorted(set(_OUTSIDE_READS.rows(("outside", scope), lambda _: _outside_current(scope), ())))
     if split:
@@ -273,7 +274,7 @@ def unit_schools(user):
     school by school; None where every school of the registry is in scope (the province,
     everything), whose lists are one walk in their own order."""
     scope = scope_of(user)
-    if scope.everything or (scope.code and scope.code == settings.XUEJI_PROVINCE_CODE):
+    if _whole_registry(scope):
         return None
     return m.School.objects.filter(scope.schools()) if not scope.is_empty else m.School.objects.none()
 
