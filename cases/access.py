@@ -212,10 +212,15 @@ def former_student_ids(scope):
 def _outside_current(scope):
     """Student ids of the read scope besides its current students: those who left, and the
     subjects of cases in scope (a school named in a draft transfer). One statement."""
-    subjects = (m.Case.objects.filter(_cases(scope), student__isnull=False)
-                .exclude(scope.current_students("student__")).order_by().values_list("student_id", flat=True))
+    subjects = _case_subjects(scope)
     former = _former_students(scope)
     return subjects if former is None else former.union(subjects)
+
+
+def _case_subjects(scope):
+    """Ids of the subjects of cases in scope who are not its current students."""
+    return (m.Case.objects.filter(_cases(scope), student__isnull=False)
+            .exclude(scope.current_students("student__")).order_by().values_list("student_id", flat=True))
 
 
 # Compiled once per scope (cases/prepared.py): asked by every list of students of the scope.
@@ -236,9 +241,7 @@ def former_keys(user):
     def keys():
         left = (m.Registration.objects.filter(former_scope_code=scope.code, student_elsewhere=True)
                 .exclude(status__in=m.OPEN_STATUSES).values_list("former_registry_number", "student_id"))
-        subjects = (m.Student.objects.filter(pk__in=m.Case.objects.filter(_cases(scope), student__isnull=False)
-                                             .values("student_id"))
-                    .exclude(scope.current_students()).values_list("registry_number", "pk"))
+        subjects = m.Student.objects.filter(pk__in=_case_subjects(scope)).values_list("registry_number", "pk")
         return [left, subjects]
 
     return keys

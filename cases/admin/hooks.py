@@ -11,8 +11,8 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from cases import access
-from cases.calendar import chinese_date
 from cases import models as m
+from cases.calendar import chinese_date
 from .dashboard import PAGE_PANELS, STOCK_PANELS, queue_panels
 
 
@@ -72,7 +72,7 @@ def overdue_suspensions(user, today=None, limit=50):
     if schools is not None and connection.vendor == "postgresql":
         sql, params = schools.values_list("id").query.sql_with_params()
         overdue = RawSQL(
-            f"SELECT r.id FROM ({sql}) s CROSS JOIN LATERAL (SELECT id, suspended_until FROM {TABLE} "
+            f"SELECT r.id FROM ({sql}) s CROSS JOIN LATERAL (SELECT id, suspended_until FROM {m.Registration._meta.db_table} "
             "WHERE school_id = s.id AND status = %s AND suspended_until < %s ORDER BY suspended_until, id LIMIT %s) r "
             "ORDER BY r.suspended_until, r.id LIMIT %s", (*params, suspended, today, limit, limit))
     else:
@@ -81,8 +81,6 @@ def overdue_suspensions(user, today=None, limit=50):
     return (m.Registration.objects.filter(pk__in=overdue).select_related("student", "school")
             .order_by("suspended_until", "id"))
 
-
-TABLE = m.Registration._meta.db_table
 
 
 @hooks.register("construct_homepage_panels")

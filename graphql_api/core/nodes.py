@@ -341,17 +341,16 @@ def _part_keys(part, keys, args, max_limit, shape, keys_only=True):
     cursors = [(name, _cursor_keys(args[name], keys)) for name in ("after", "before") if args.get(name)]
     values = ((part.ids,) if part.ids is not None else ()) + tuple(v for _, found in cursors for v in found)
 
-    def build(values):
+    def generic(values):
         values = list(values)
         queryset = part.queryset if part.ids is None else part.build(any_of("pk", values.pop(0), "bigint"))
         for name, _ in cursors:
             queryset = queryset.filter(_keyset_condition(keys, [values.pop(0) for _ in keys], backwards=name == "before"))
         return _keyset_query(queryset, keys, size, backwards, keys_only=keys_only)
 
+    # the part's keys off its own index (a county's former students) for an unfiltered page
     keyed = keys_only and part.keyed is not None and _plain_forward(keys, args)
-    if keyed:  # the part's keys off its own index (a county's former students), unfiltered
-        def build(values):  # noqa: F811 — this part's statement instead of the generic one
-            return _keys_union(part.keyed(), values, size)
+    build = (lambda values: _keys_union(part.keyed(), values, size)) if keyed else generic
 
     key = None if shape is None else (
         shape, "keys" if keys_only else "rows", part.key(), size, backwards, tuple(name for name, _ in cursors), keyed)
