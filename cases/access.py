@@ -218,9 +218,28 @@ def _outside_current(scope):
 
 
 def _case_subjects(scope):
-    """Ids of the subjects of cases in scope who are not its current students."""
-    return (m.Case.objects.filter(_cases(scope), student__isnull=False)
-            .exclude(scope.current_students("student__")).order_by().values_list("student_id", flat=True))
+    """Ids of the subjects of cases in scope, read through the case alone, who are not its
+    current students."""
+    return (m.Case.objects.filter(_cases_naming(scope)).exclude(scope.current_students("student__"))
+            .order_by().values_list("student_id", flat=True))
+
+
+def _cases_naming(scope):
+    """The cases in scope through which alone their subject may be read: the undecided ones (a
+    draft transfer names its destination before the student is there) and, on the destination
+    side, approved special placements (随班就读 names a school where the student stays
+    unregistered). Every other approved case's subject holds a registration on its side, read
+    through it for good: a case is opened by the school of the student's latest registration
+    (services/cases.case_create, ``pickable``), a transfer or a move in is approved with a
+    registration at its destination. So years of approved cases are never visited: two partial
+    indexes (Case.Meta) keep this a range of the cases in flight (a school moved to another
+    unit leaves its approved cases' subjects to be read through their registrations there)."""
+    if scope.everything:
+        return Q(student__isnull=False)
+    undecided = ~Q(state__in=m.DECIDED_STATES)
+    origin = _cases_origin(scope) & undecided
+    destination = _cases_destination(scope) & (undecided | Q(case_type__in=m.CASE_TYPES_NAMING_DESTINATION))
+    return Q(student__isnull=False) & (origin | destination)
 
 
 # Compiled once per scope (cases/prepared.py): asked by every list of students of the scope.
@@ -298,7 +317,7 @@ def _students_read(scope):
         return part
     if scope.everything:
         return Q()
-    return _students_registered(scope) | Q(Exists(m.Case.objects.filter(Q(student=OuterRef("pk")) & _cases(scope))))
+    return _students_registered(scope) | Q(Exists(m.Case.objects.filter(Q(student=OuterRef("pk")) & _cases_naming(scope))))
 
 
 def _students_write(scope):
@@ -309,11 +328,19 @@ def _students_write(scope):
 def _cases(scope):
     if scope.everything:
         return Q()
+    return _cases_origin(scope) | _cases_destination(scope)
+
+
+def _cases_origin(scope):
     if scope.school_id:
-        return Q(school_id=scope.school_id) | Q(destination_school_id=scope.school_id)
-    if scope.code:
-        return Q(scope_code__startswith=scope.code) | Q(destination_scope_code__startswith=scope.code)
-    return NOTHING
+        return Q(school_id=scope.school_id)
+    return scope.codes("scope_code") if scope.code else NOTHING
+
+
+def _cases_destination(scope):
+    if scope.school_id:
+        return Q(destination_school_id=scope.school_id)
+    return scope.codes("destination_scope_code") if scope.code else NOTHING
 
 
 def _schools_read(scope):
@@ -469,8 +496,11 @@ def audit_scope_filter(user):
         where = scope.codes("scope_code")  # a range of registry_log_scope_time, never LIKE
     else:
         return NOTHING
-    # A case belongs to both sides: the destination reads its history too.
-    case_ids = m.Case.objects.filter(_cases(scope)).annotate(text_id=Cast("pk", CharField())).values("text_id")
+    # A case belongs to both sides: the destination reads its history too. Its entries carry
+    # the origin's code and school (cases/audit.py), so only the cases into the scope from
+    # outside it are asked by id, not the scope's years of its own cases.
+    into = _cases_destination(scope) & ~_cases_origin(scope)
+    case_ids = m.Case.objects.filter(into).annotate(text_id=Cast("pk", CharField())).values("text_id")
     return where | Q(content_type=ContentType.objects.get_for_model(m.Case), object_id__in=case_ids)
 
 

@@ -86,9 +86,17 @@ TABLES = {
                                           "recorded_by_id", "registration_id"], set()),
     "aux": ("cases_auxiliarynumber", ["id", "number", "kind", "issued_at", "cancelled_at", "cancelled_reason",
                                       "cancelled_by_id", "issued_by_id", "registration_id", "school_id"], set()),
+    # The approved cases behind the history (transfers, suspensions, dropouts, study abroad): the
+    # registry's years of decided cases, which a unit's reads must never visit one by one.
+    "case": ("cases_case", [
+        "id", "live", "has_unpublished_changes", "expired", "locked", "number", "case_type", "state",
+        "transfer_scope", "external_school", "external_province", "stage", "reason", "reason_text", "effective_on",
+        "end_on", "details", "overrides", "scope_code", "destination_scope_code", "created_at", "submitted_at",
+        "decided_at", "destination_school_id", "registration_id", "school_id", "student_id"],
+        {"live", "has_unpublished_changes", "expired", "locked"}),
 }
-STREAMED = ("student", "registration", "event", "aux")
-BIG_TABLES = ("cases_student", "cases_registration", "cases_registrationevent", "cases_auxiliarynumber")
+STREAMED = ("student", "registration", "event", "aux", "case")
+BIG_TABLES = ("cases_student", "cases_registration", "cases_registrationevent", "cases_auxiliarynumber", "cases_case")
 N = "\\N"  # NULL in COPY's text format
 
 
@@ -203,6 +211,7 @@ class Province:
         self.id_sequences = defaultdict(int)  # (area, birth, gender) → last ID sequence
         self.j_counters = defaultdict(int)  # J-number counter prefix → last value
         self.aux_counters = defaultdict(int)  # auxiliary prefix → last value
+        self.case_counters = defaultdict(int)  # case:<year> → highest case number of the year
         self.layouts = {}
 
     def next_id(self, key):
@@ -334,7 +343,7 @@ class Province:
     # blocks of its own (a student count known in advance, and at most three registrations,
     # six events and three numbers per student): the same rows whatever the order in which
     # counties are generated, so that several processes can generate them side by side.
-    PER_STUDENT = {"student": 1, "registration": 3, "event": 6, "aux": 3}
+    PER_STUDENT = {"student": 1, "registration": 3, "event": 6, "aux": 3, "case": 1}
 
     def county_blocks(self, classes):
         """{county code: {table key: first id}} in the order of the classes."""
@@ -370,7 +379,7 @@ class Province:
 
     def _county(self, classes, by_county_stage, writer, log, done, started):
         rng, today, year = self.rng, self.today, self.school_year
-        students, registrations, events, numbers = [], [], [], []
+        students, registrations, events, numbers, cases = [], [], [], [], []
 
         def registration(student_id, school, stage, class_id, status, started_on, ended_on=None, until=None,
                          reason_open="新生注册", reason_close="", cohort=None, current=None, number=None):
@@ -393,6 +402,20 @@ class Province:
                 numbers.append(f"{self.next_id('aux')}\t{number}\t{kind}\t{STAMP}\t{cancelled}\t{N}\t{N}\t{rid}\t"
                                f"{school['id']}\n")
             return rid
+
+        def case(case_type, school, rid, student_id, stage, on, reason, *, destination=None, end_on=None,
+                 details="{}"):
+            # Approved on ``on``, numbered by its id (unique whatever the year; the year's
+            # counter is set above the highest, ``case_counters``), no revision: decided history.
+            cid = self.next_id("case")
+            self.case_counters[f"case:{on.year}"] = max(self.case_counters[f"case:{on.year}"], cid)
+            opened = on - datetime.timedelta(days=14)
+            cases.append(
+                f"{cid}\tf\tf\tf\tf\tXJ{on.year}{cid:07d}\t{case_type}\tapproved\t"
+                f"{'within' if destination else ''}\t\t\t{stage}\t{reason}\t\t{on}\t{end_on or N}\t{details}\t[]\t"
+                f"{school['scope']}\t{destination['scope'] if destination else ''}\t{opened} 09:00:00+08\t"
+                f"{opened} 10:00:00+08\t{on} 10:00:00+08\t{destination['id'] if destination else N}\t{rid}\t"
+                f"{school['id']}\t{student_id}\n")
 
         for cls in classes:
             school, stage, cohort = cls["school"], cls["stage"], cls["cohort"]
@@ -430,8 +453,9 @@ class Province:
                     if others:
                         origin = rng.choice(others)
                         moved = min(today, started_on + datetime.timedelta(days=rng.randrange(30, 700)))
-                        registration(sid, origin, stage, None, "transferred_out", started_on, moved,
-                                     reason_close="转出", cohort=cohort, current=school, number=number)
+                        left = registration(sid, origin, stage, None, "transferred_out", started_on, moved,
+                                            reason_close="转出", cohort=cohort, current=school, number=number)
+                        case("transfer", origin, left, sid, stage, moved, "relocation", destination=school)
                         started_on = moved + datetime.timedelta(days=1)
                 status, ended, until = "active", None, None
                 if cls["leavers"]:
@@ -448,6 +472,14 @@ class Province:
                         status = "abroad"
                 current = registration(sid, school, stage, cls["id"], status, started_on, ended, until,
                                        reason_close="毕业" if ended else "", cohort=cohort)
+                decided = min(today, started_on + datetime.timedelta(days=200))
+                if status == "suspended":
+                    case("suspension", school, current, sid, stage,
+                         min(today, max(started_on, until - datetime.timedelta(days=180))), "illness", end_on=until)
+                elif status == "dropped_out":
+                    case("dropout", school, current, sid, stage, decided, "absent")
+                elif status == "abroad":
+                    case("study_abroad", school, current, sid, stage, decided, "", details='{"destination": "新加坡"}')
                 students.append(
                     f"{sid}\t{number}\t{id_number}\t{name}\t{pinyin}\t{initials}\t\t{gender}\t{birth}\t{ethnicity}\t"
                     f"甘肃省{full_name}\t{household}\t"
@@ -456,16 +488,16 @@ class Province:
                     f"{place}\t{school['id']}\t{current}\t{school['id']}\t{school['scope']}\n")
             done += cls["size"]
             if len(students) >= 20_000:
-                self._flush(writer, students, registrations, events, numbers)
+                self._flush(writer, students, registrations, events, numbers, cases)
             if done // 250_000 != (done - cls["size"]) // 250_000:
                 log(f"  {done:,} 名学生({time.monotonic() - started:.0f} 秒)")
-        self._flush(writer, students, registrations, events, numbers)
+        self._flush(writer, students, registrations, events, numbers, cases)
         return done
 
     @staticmethod
-    def _flush(writer, students, registrations, events, numbers):
+    def _flush(writer, students, registrations, events, numbers, cases):
         for key, lines in (("student", students), ("registration", registrations), ("event", events),
-                           ("aux", numbers)):
+                           ("aux", numbers), ("case", cases)):
             writer.write(key, lines)
             lines.clear()
 
@@ -519,7 +551,7 @@ def generate(province, classes, schools, log, workers=2):
         writer = Writer()
         province.people(classes, schools, writer, log, blocks=blocks)
         writer.finish(log)
-        return dict(writer.counts), {**province.aux_counters, **province.j_counters}
+        return dict(writer.counts), {**province.aux_counters, **province.j_counters, **province.case_counters}
     # Counties sharing the area code of their ID numbers draw from one sequence counter: they
     # go to the same process (which generates them in the plan's order, as one process would).
     areas = defaultdict(list)
@@ -549,7 +581,8 @@ def generate(province, classes, schools, log, workers=2):
     for _, share_counts, share_counters in results:
         for key, rows in share_counts.items():
             counts[key] += rows
-        counters.update(share_counters)  # prefixes are per county or per school: disjoint
+        for prefix, value in share_counters.items():  # per county or school, but a year's cases: the highest
+            counters[prefix] = max(counters.get(prefix, 0), value)
     return dict(counts), counters
 
 
@@ -559,7 +592,8 @@ def _generate_share(province, classes, schools, blocks, counties, sender, log):
         writer = Writer()
         province.people(classes, schools, writer, log, blocks=blocks, counties=counties)
         writer.finish(log)
-        sender.send(("ok", dict(writer.counts), {**province.aux_counters, **province.j_counters}))
+        sender.send(("ok", dict(writer.counts),
+                     {**province.aux_counters, **province.j_counters, **province.case_counters}))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
         import traceback
 
@@ -600,7 +634,7 @@ def _first_ids():
     from cases import models as m
 
     models = {"school": m.School, "class": m.SchoolClass, "student": m.Student, "registration": m.Registration,
-              "event": m.RegistrationEvent, "aux": m.AuxiliaryNumber}
+              "event": m.RegistrationEvent, "aux": m.AuxiliaryNumber, "case": m.Case}
     return {key: (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
             for key, model in models.items()}
 

@@ -556,7 +556,7 @@ def test_promotion_is_two_statements_whatever_the_number_of_classes(school):
 
 
 # --- seed_province ----------------------------------------------------------------------------------
-def test_seed_province_builds_a_consistent_province(db):
+def test_seed_province_builds_a_consistent_province(db, client):
     from django.core.management import call_command
 
     if connection.vendor == "postgresql":
@@ -568,8 +568,8 @@ def test_seed_province_builds_a_consistent_province(db):
 
     from cases.numbers.id_number import validate_id_number
 
-    call_command("seed_province", students=400, cases=2, stdout=open("/dev/null", "w"))
-    assert m.Student.objects.count() == 400
+    call_command("seed_province", students=2000, cases=2, stdout=open("/dev/null", "w"))
+    assert m.Student.objects.count() == 2000
     assert set(m.School.objects.values_list("category", flat=True)) == set(m.SchoolCategory.values)
     assert m.School.objects.values("county").distinct().count() == m.Jurisdiction.objects.filter(level="county").count()
     assert m.Registration.objects.filter(status="graduated").exists()
@@ -581,7 +581,24 @@ def test_seed_province_builds_a_consistent_province(db):
     assert len(numbers) == len(set(numbers))
     assert_current_registrations()
     assert m.StaffProfile.objects.filter(user__username="province").exists()
-    assert m.Case.objects.exists()
+    # The history's approved cases: each transfer names the registration it closed at its school
+    # and the school of the student's next one; numbers unique, the year's counter above them
+    # (the cases in flight were numbered after them by the service).
+    decided = m.Case.objects.filter(state="approved")
+    assert {"transfer", "suspension"} <= set(decided.values_list("case_type", flat=True))
+    for case in decided.filter(case_type="transfer").select_related("registration"):
+        assert (case.registration.status, case.registration.school_id) == ("transferred_out", case.school_id)
+        assert case.student_id == case.registration.student_id
+        assert m.Registration.objects.filter(student=case.student_id, school=case.destination_school_id,
+                                             started_on__gt=case.effective_on).exists()
+    for case in decided.filter(case_type="suspension").select_related("registration"):
+        assert case.registration.status == "suspended" and case.end_on == case.registration.suspended_until
+    assert m.Case.objects.filter(state__in=("draft", "in_review")).count() == 2
+    assert m.Case.objects.values("number").distinct().count() == m.Case.objects.count()
+    # A seeded case reads like any other in the admin.
+    client.force_login(m.StaffProfile.objects.get(user__username="province").user)
+    inspect = client.get(reverse("wagtailsnippets_cases_case:edit", args=[decided.filter(case_type="transfer")[0].pk]))
+    assert inspect.status_code == 200 and "已批准" in inspect.content.decode()
     # A second run refuses: the province is built on an empty database only.
     from django.core.management.base import CommandError
 
@@ -596,7 +613,7 @@ def test_the_province_is_decided_by_the_seed(db):
 
     def lines(seed):
         province = Province(300, seed, datetime.date(2026, 10, 1), dict.fromkeys(
-            ["school", "class", "student", "registration", "event", "aux"], 1), places)
+            ["school", "class", "student", "registration", "event", "aux", "case"], 1), places)
         schools = province.plan_schools()
         classes = province.plan_classes(schools)
 
@@ -797,6 +814,80 @@ def test_a_county_reads_the_keys_of_who_left_off_their_registrations(school, oth
     filtered, statements = walk(name="学生")
     assert not keyed_off_registrations(statements)
     assert filtered == generic(name="学生") and len(filtered) == 9
+
+
+def test_a_unit_reads_through_a_case_only_whom_no_registration_gives_it(school, other_school, chengguan, qilihe,
+                                                                        tianshui_qinzhou):
+    """A case lets a unit read its subject while it is in flight (a transfer into it, before the
+    student is there) and, at its destination, after an approved placement that leaves the
+    registration at the origin (随班就读); an approved transfer's subject is read through the
+    registrations on both sides, so the years of approved cases are never visited
+    (access._cases_naming). Lists and single reads agree; a third county reads neither, nor the
+    case's history."""
+    from tests.case_types.helpers import World, open_case, submit_and_approve_all
+    from tests.graphql.conftest import class_of
+
+    world = World()
+    moving = register_student(school=other_school, name="李小红", gender="F", started_on=datetime.date(2024, 9, 1))
+    placed = register_student(school=other_school, name="杨小花", gender="F", disability="intellectual")
+    special = SchoolFactory(category="S", county=chengguan)
+    transfer, mover = open_case(world, case_type="transfer", school=other_school, student=moving.student,
+                                transfer_scope="within", destination_school=school, reason="relocation",
+                                details={"destination_class": class_of(school).pk},
+                                evidence=["transfer_application", "residence_proof"])
+    placement, placer = open_case(world, case_type="special_placement", school=other_school,
+                                  student=placed.student, destination_school=special, details={"mode": "stay"})
+    here, there, special_school, elsewhere = (staff_user(unit) for unit in (chengguan, qilihe, special,
+                                                                             tianshui_qinzhou))
+
+    def naming(user):
+        return set(m.Case.objects.filter(access._cases_naming(access.scope_of(user))).values_list("pk", flat=True))
+
+    def read(user):
+        """Whom of the two the user reads, one by one and in its list (GraphQL, every page)."""
+        ones = {r.student.name for r in (moving, placed) if access.in_scope(user, m.Student).filter(
+            pk=r.student_id).exists()}
+        listed = {edge["node"]["name"] for edge in Api(user).data(
+            "{ students(first: 100) { edges { node { name } } } }")["students"]["edges"]}
+        assert ones == listed & {"李小红", "杨小花"}
+        return ones
+
+    assert naming(here) == naming(there) == {transfer.pk, placement.pk} and naming(special_school) == {placement.pk}
+    assert read(here) == read(there) == {"李小红", "杨小花"} and read(special_school) == {"杨小花"}
+    submit_and_approve_all(world, transfer, mover)
+    submit_and_approve_all(world, placement, placer)
+    assert m.Case.objects.filter(pk__in=(transfer.pk, placement.pk), state="approved").count() == 2
+    assert naming(here) == naming(special_school) == {placement.pk} and naming(there) == set()
+    assert read(here) == read(there) == {"李小红", "杨小花"} and read(special_school) == {"杨小花"}
+    assert naming(elsewhere) == set() and read(elsewhere) == set()
+    # Its history: the origin reads it by its code, the destination by the case's id (asked only
+    # for cases into the county from outside), a third county not at all.
+    history = m.RegistryLogEntry.objects.filter(object_id=str(transfer.pk), action__startswith="xueji.case")
+    entries = {user: set(access.audit_entries_visible(user, history).values_list("pk", flat=True))
+               for user in (here, there, elsewhere)}
+    assert entries[here] == entries[there] == set(history.values_list("pk", flat=True)) != set()
+    assert entries[elsewhere] == set()
+
+
+@pytest.mark.postgres
+def test_the_cases_naming_their_subject_are_read_off_two_partial_indexes(school, chengguan):
+    """The outside part's cases are ranges of two partial indexes (cases in flight, approved
+    placements), never the county's approved cases: the statement's shape must let the planner
+    prove each index's condition."""
+    if connection.vendor != "postgresql":
+        pytest.skip("partial indexes and plans are PostgreSQL's")
+    subjects = access._case_subjects(access.scope_of(staff_user(chengguan)))
+    sql, params = subjects.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Empty tables cost every index alike: without the plain scope indexes (dropped inside
+        # the test's transaction) the planner takes the partial ones where it can prove their
+        # conditions, else scans the table.
+        cursor.execute("DROP INDEX cases_case_scope_code_33c34b3d, cases_case_scope_code_33c34b3d_like, "
+                       "cases_case_destination_scope_code_85a7d9c8, cases_case_destination_scope_code_85a7d9c8_like")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "case_undecided_origin" in plan and "case_naming_destination" in plan, plan
 
 
 PAGE_FILTERED = """query($first: Int, $after: String, $name: String) {

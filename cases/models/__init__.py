@@ -31,6 +31,8 @@ from .cases import (
     ApprovalLevel,
     ApprovalSide,
     Case,
+    CASE_TYPES_NAMING_DESTINATION,
+    DECIDED_STATES,
     CaseState,
     CaseWorkflow,
     Evidence,

@@ -8,6 +8,7 @@ workflow, because Wagtail allows one workflow per model otherwise.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
@@ -37,6 +38,9 @@ class CaseState(models.TextChoices):
 
 # Only an approved case is history; a withdrawn one is edited and resubmitted (the same case).
 DECIDED_STATES = (CaseState.APPROVED,)
+# Approved cases whose destination may hold no registration of the student (随班就读: the student
+# stays registered at the origin): the destination reads the student through the case for good.
+CASE_TYPES_NAMING_DESTINATION = ("special_placement",)
 
 
 class TransferScope(models.TextChoices):
@@ -82,6 +86,16 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
         verbose_name = _("学籍变动案卷")
         verbose_name_plural = _("学籍变动案卷")
         ordering = ["-created_at", "-id"]
+        # The cases through which alone a unit reads their subject (cases.access._cases_naming):
+        # the ones in flight, and approved placements at their destination. Short ranges by
+        # scope code, however many approved cases the years add.
+        indexes = [
+            models.Index(fields=["scope_code", "student"], name="case_undecided_origin",
+                         condition=Q(student__isnull=False) & ~Q(state__in=DECIDED_STATES)),
+            models.Index(fields=["destination_scope_code", "student"], name="case_naming_destination",
+                         condition=Q(student__isnull=False) & (~Q(state__in=DECIDED_STATES)
+                                                               | Q(case_type__in=CASE_TYPES_NAMING_DESTINATION))),
+        ]
 
     def __str__(self):
         subject = self.student.name if self.student_id else self.school.name
