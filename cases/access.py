@@ -159,14 +159,15 @@ def former_registrations(scope):
     province (every school of the registry is in it) and for everything."""
     if _whole_registry(scope):
         return None
-    closed = m.Registration.objects.exclude(status__in=m.OPEN_STATUSES).filter(_registrations(scope))
+    closed = m.Registration.objects.exclude(status__in=m.OPEN_STATUSES)
     if scope.code:
         # For a unit, a student whose current school is under the same supervising code as the
-        # closed registration is a current student already: only the flagged ones (a partial
-        # index per school, cases/services/current.py) can have left. A school keeps every
+        # closed registration is a current student already: only the flagged ones can have
+        # left, read off the school's code copied with the flag (one range of a partial index,
+        # cases/services/current.py; no join to the unit's schools). A school keeps every
         # closed registration: its pupils move to other schools of the same county.
-        closed = closed.filter(student_elsewhere=True)
-    return closed
+        return closed.filter(scope.codes("former_scope_code"), student_elsewhere=True)
+    return closed.filter(_registrations(scope))
 
 
 # Big lists of students are read in disjoint parts, each one ordered index range: per
@@ -258,8 +259,7 @@ def former_keys(user):
         return None
 
     def keys():
-        left = (m.Registration.objects.filter(former_scope_code=scope.code, student_elsewhere=True)
-                .exclude(status__in=m.OPEN_STATUSES).values_list("former_registry_number", "student_id"))
+        left = former_registrations(scope).values_list("former_registry_number", "student_id")
         subjects = m.Student.objects.filter(pk__in=_case_subjects(scope)).values_list("registry_number", "pk")
         return [left, subjects]
 

@@ -137,13 +137,14 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
     # The student's current registration is at a school of another supervising unit (its
     # scope_code differs from this school's). Kept by cases/services/current.py with the
-    # student's scope; a unit's former students (第十四条, cases.access.former_student_ids)
+    # student's scope; a unit's former students (第十四条, cases.access.former_registrations)
     # are then a short index range instead of every closed registration of its schools.
     student_elsewhere = models.BooleanField(default=False, editable=False)
     # While student_elsewhere, copies of this school's supervising code and of the student's
-    # registry number (kept with the flag): a county reads the keys of its former students in
-    # registry-number order off one index range, without visiting a thousand student rows
-    # for each page of its list (graphql_api/core/nodes.py). NULL otherwise.
+    # registry number (kept with the flag): a unit's former students are one range of
+    # ``registration_former_keys`` by code, no join to its schools, and a county reads their
+    # keys in registry-number order without visiting a thousand student rows for each page of
+    # its list (graphql_api/core/nodes.py). NULL otherwise.
     former_scope_code = models.CharField(max_length=12, null=True, blank=True, editable=False)
     former_registry_number = models.CharField(max_length=19, null=True, blank=True, editable=False)
 
@@ -171,7 +172,6 @@ class Registration(models.Model):
             # …and a unit's, school by school (cases/admin/hooks.overdue_suspensions).
             models.Index(fields=["school", "suspended_until", "id"], condition=Q(status="suspended"),
                          name="registration_suspended_school"),
-            models.Index(fields=["school"], condition=Q(student_elsewhere=True), name="registration_left_scope"),
             models.Index(fields=["former_scope_code", "former_registry_number", "student"],
                          condition=Q(student_elsewhere=True), name="registration_former_keys"),
         ]
