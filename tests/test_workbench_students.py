@@ -218,3 +218,33 @@ def test_a_school_filters_by_its_own_classes_without_choosing_itself(client, sch
     client.force_login(staff_user(school.county))
     body = client.get(reverse("wagtailsnippets_cases_student:list")).content.decode()
     assert "班级(先选学校)" in body and 'name="school"' in body
+
+
+def test_above_a_county_the_school_filter_is_searched_not_a_select_of_every_school(client, school):
+    """A city or the province reads thousands of schools: the lists' 学校 filter is a search box
+    (by name or school code) offering only the schools the user reads, not a select of them all
+    sent with every page; choosing one filters as the select did. A county keeps its select."""
+    from cases.models import Case
+
+    lanzhou, tianshui = Jurisdiction.objects.get(code="6201"), Jurisdiction.objects.get(code="620502")
+    far = SchoolFactory(category="1", name="秦州区第一初级中学", county=tianshui)
+    near_pupil, far_pupil = register_student(school=school, name="张近"), register_student(school=far, name="李远")
+    lookup = reverse("wagtailsnippets_cases_case:lookup")
+    for user in (staff_user(lanzhou), staff_user(Jurisdiction.objects.get(code="62"))):
+        client.force_login(user)
+        for name in ("wagtailsnippets_cases_student:list", "wagtailsnippets_cases_case:list"):
+            body = client.get(reverse(name)).content.decode()
+            assert '<select name="school"' not in body
+            assert f">{far.name}</option>" not in body and f">{school.name}</option>" not in body
+            assert 'data-name="school"' in body and "kind=school&amp;scope=1" in body and "cases/case_form.js" in body
+        chosen = list_page(client, school=school.pk)
+        assert "张近" in chosen and "李远" not in chosen and school.name in chosen  # the chosen school's chip
+    client.force_login(staff_user(lanzhou))
+    found = {r["label"] for r in client.get(lookup, {"kind": "school", "scope": "1", "q": "初级中学"}).json()["results"]}
+    assert any(school.name in label for label in found) and not any(far.name in label for label in found)
+    everywhere = client.get(lookup, {"kind": "school", "q": "初级中学"}).json()["results"]  # a case's destination: any school
+    assert any(far.name in r["label"] for r in everywhere)
+    assert "李远" not in list_page(client, school=far.pk)  # a school it does not read filters nothing in
+    assert not Case.objects.exists()
+    client.force_login(staff_user(school.county))
+    assert '<select name="school"' in client.get(reverse("wagtailsnippets_cases_case:list")).content.decode()

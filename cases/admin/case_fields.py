@@ -44,10 +44,12 @@ class PickerWidget(forms.Widget):
 
     template_name = "cases/widgets/picker.html"
 
-    def __init__(self, kind, *, multiple=False, within="", school=None, stage="", user=None, attrs=None):
+    def __init__(self, kind, *, multiple=False, within="", school=None, stage="", user=None, in_scope=False,
+                 attrs=None):
         super().__init__(attrs)
         self.kind, self.multiple, self.within, self.school, self.stage = kind, multiple, within, school, stage
         self.user = user  # who reads the chosen labels (a G registry number whole only for the holder)
+        self.in_scope = in_scope  # offer only what the user reads (a list's filter), not what a case may name
 
     def value_from_datadict(self, data, files, name):
         values = [v for v in (data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]) if v]
@@ -60,11 +62,25 @@ class PickerWidget(forms.Widget):
         labels = object_labels(self.kind, pks, self.user) if pks else {}
         context["widget"].update(
             chosen=[(pk, labels.get(pk, "")) for pk in pks if pk in labels], multiple=self.multiple,
-            lookup=f"{reverse('wagtailsnippets_cases_case:lookup')}?kind={self.kind}", within=self.within,
+            lookup=f"{reverse('wagtailsnippets_cases_case:lookup')}?kind={self.kind}{'&scope=1' if self.in_scope else ''}",
+            within=self.within,
             school=getattr(self.school, "pk", self.school) or "", stage=self.stage or "",
             placeholder=PLACEHOLDERS.get(self.kind, "输入关键字查找"),
         )
         return context
+
+
+class FilterPickerWidget(PickerWidget):
+    """The picker in a list's filters (a school among a city's or the province's thousands, where
+    a select would send them all with every page): it brings its own script, and the filter form
+    refreshes the list when a choice is made (cases/case_form.js)."""
+
+    class Media:
+        js = ["cases/case_form.js"]
+        css = {"all": ["cases/case_form.css"]}
+
+    def __init__(self, kind, *, user=None):
+        super().__init__(kind, user=user, in_scope=True)
 
 
 class RowsWidget(forms.Widget):
@@ -227,7 +243,8 @@ def clean_declared(form, case_type, keys):
 # --- the picker's search -----------------------------------------------------------------------
 class LookupView(View):
     """GET ?kind=&q=&school=&stage= → {"results": [{"id", "label"}]}: at most 20, only what
-    ``access.pickable`` lets this user name."""
+    ``access.pickable`` lets this user name (``scope=1``: the schools the user reads, for a
+    list's filter)."""
 
     def get(self, request):
         kind = request.GET.get("kind", "")
@@ -239,8 +256,11 @@ class LookupView(View):
             return JsonResponse({"results": []})
         if kind == f.SCHOOL_CLASS and school is None:
             return JsonResponse({"results": [], "hint": "请先选择学校"})
-        queryset = access.pickable(request.user, kind, school=school, stage=stage if stage in dict(m.Stage.choices)
-                                   else "")
+        if kind == f.SCHOOL and request.GET.get("scope") == "1":  # a list's filter: the schools it reads
+            queryset = access.visible(request.user, m.School)
+        else:
+            queryset = access.pickable(request.user, kind, school=school,
+                                       stage=stage if stage in dict(m.Stage.choices) else "")
         results = search(kind, queryset, query, request.user)
         return JsonResponse({"results": results})
 

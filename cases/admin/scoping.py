@@ -15,7 +15,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -206,6 +209,32 @@ class StudentRowsMixin:
         return context
 
 
+class PlainColumn(Column):
+    """A Column whose cells are formatted without a template (wagtailadmin/tables/cell.html)."""
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_value(instance)
+        if value is None or not str(value).strip():
+            value = self.empty_value_display
+        if self.classname:
+            return format_html('<td class="{}">{}</td>', self.classname, value)
+        return format_html("<td>{}</td>", value)
+
+
+class PlainCellsMixin:
+    """Every listing's plain cells are formatted directly (the same markup as
+    wagtailadmin/tables/cell.html): through the template, a page of fifty rows spent most of its
+    time rendering a few hundred cells (a county's case list ~60 ms of ~200)."""
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        for column in columns:
+            if type(column) is Column and column.cell_template_name == Column.cell_template_name:
+                column.__class__ = PlainColumn
+        return columns
+
+
 def _guarded(view_class, *mixins):
     return type(view_class.__name__, (*mixins, view_class), {})
 
@@ -248,6 +277,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
         if issubclass(view_class, IndexView):
             mixins.insert(0, ScopedExportMixin)
             mixins.insert(0, StudentRowsMixin)
+            mixins.insert(0, PlainCellsMixin)
         return super().construct_view(_guarded(view_class, *mixins), **kwargs)
 
     def get_queryset(self, request):

@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -201,14 +200,6 @@ class StudentIndexView(IndexView):
         if self.inspect_url_name and self.user_has_any_permission({"add", "change", "delete", "view"}):
             return self._reverse_row(self.inspect_url_name, instance.pk)
 
-    @cached_property
-    def columns(self):
-        columns = super().columns
-        for column in columns:
-            if type(column) is Column:
-                column.__class__ = PlainColumn
-        return columns
-
     def get_elided_page_range(self, number):
         return []
 
@@ -248,18 +239,6 @@ class StudentIndexView(IndexView):
             elif button.url == self.get_inspect_url(instance):
                 button.label = "学籍档案"
         return buttons
-
-
-class PlainColumn(Column):
-    """A Column whose cells are formatted without a template (wagtailadmin/tables/cell.html)."""
-
-    def render_cell_html(self, instance, parent_context):
-        value = self.get_value(instance)
-        if value is None or not str(value).strip():
-            value = self.empty_value_display
-        if self.classname:
-            return format_html('<td class="{}">{}</td>', self.classname, value)
-        return format_html("<td>{}</td>", value)
 
 
 STUDENT_LIST_DISPLAY = [

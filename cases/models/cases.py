@@ -90,6 +90,9 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
         # the ones in flight, and approved placements at their destination. Short ranges by
         # scope code, however many approved cases the years add.
         indexes = [
+            # Lists, newest first: the province's page of fifty is the head of this index, not a
+            # sort of every case of the years (a county's walks it until fifty of its own).
+            models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
             models.Index(fields=["scope_code", "student"], name="case_undecided_origin",
                          condition=Q(student__isnull=False) & ~Q(state__in=DECIDED_STATES)),
             models.Index(fields=["destination_scope_code", "student"], name="case_naming_destination",

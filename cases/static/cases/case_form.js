@@ -2,6 +2,8 @@
    page stays usable without it except for adding rows and searching. */
 (function () {
   "use strict";
+  if (window.xjCaseForm) return; // a page may bring this script twice (a form's and a filter's media)
+  window.xjCaseForm = true;
 
   function debounce(fn, ms) {
     let timer;
@@ -34,7 +36,13 @@
     remove.setAttribute("data-xj-remove", "");
     item.append(input, text, " ", remove);
     chosen.append(item);
+    changed(picker);
+  }
+
+  /* A choice is a change of the form: its live check runs, a list's filter form refreshes the list. */
+  function changed(picker) {
     picker.dispatchEvent(new CustomEvent("xj:changed", { bubbles: true }));
+    picker.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   function initPicker(picker) {
@@ -69,11 +77,16 @@
     }, 250);
     search.addEventListener("input", run);
     search.addEventListener("focus", run);
+    // What is typed is a search, not a value of the form (it has no name): the form around it
+    // (a list's filters refresh on input and change) hears only choices.
+    ["input", "change"].forEach(function (type) {
+      search.addEventListener(type, function (event) { event.stopPropagation(); });
+    });
     search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
     picker.addEventListener("click", function (event) {
       if (event.target.matches("[data-xj-remove]")) {
         event.target.closest("li").remove();
-        picker.dispatchEvent(new CustomEvent("xj:changed", { bubbles: true }));
+        changed(picker);
       }
     });
   }

@@ -1,0 +1,20 @@
+# The lists of cases, newest first, read off an index (the province's page: the head of it, not a sort).
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('cases', '0034_former_students_by_code'),
+        ('wagtailcore', '0098_apitoken'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['-created_at', '-id'], name='case_newest_first'),
+        ),
+    ]
