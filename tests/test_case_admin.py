@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Case, CaseState, Evidence, Jurisdiction, Registration
 from cases.workflow import current_step
@@ -67,6 +68,11 @@ def test_registrar_opens_a_transfer_attaches_evidence_and_submits(client, settin
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
     assert current_step(case).approver_school == destination
+    # The list shows when, in the registry's date form and local time (never an ISO stamp).
+    listed = client.get(url("list")).content.decode()
+    submitted = timezone.localtime(case.submitted_at)
+    assert case.number in listed and f"{submitted.year}年{submitted.month}月{submitted.day}日" in listed
+    assert "+00:00" not in listed
 
 
 def test_submit_without_evidence_shows_the_rule_and_stays_draft(client, setting):

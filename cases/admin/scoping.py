@@ -15,8 +15,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils.formats import localize
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.history import HistoryView
@@ -216,6 +218,8 @@ class PlainColumn(Column):
         value = self.get_value(instance)
         if value is None or not str(value).strip():
             value = self.empty_value_display
+        else:  # as the template's {{ value }}: local time, the locale's formats (2026年3月2日 9:30)
+            value = localize(template_localtime(value))
         if self.classname:
             return format_html('<td class="{}">{}</td>', self.classname, value)
         return format_html("<td>{}</td>", value)

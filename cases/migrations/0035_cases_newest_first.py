@@ -1,6 +1,5 @@
 # The lists of cases, newest first, read off an index (the province's page: the head of it, not a sort).
 
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -8,8 +7,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0034_former_students_by_code'),
-        ('wagtailcore', '0098_apitoken'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

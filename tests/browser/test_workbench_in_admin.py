@@ -150,3 +150,36 @@ def test_county_prints_the_diplomas_of_a_graduation_roll(live_server, browser): 
     with page.expect_download() as download:
         page.click("[data-testid=print-download]")
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_city_filters_its_students_by_a_school_found_by_name(live_server, browser):  # noqa: F811
+    """Above a county the 学校 filter is a search box (a city reads hundreds of schools, the
+    province twelve thousand): the reviewer types part of a name, picks the school and the list
+    follows; only the city's own schools are offered."""
+    lanzhou, chengguan, qilihe = (Jurisdiction.objects.get(code=code) for code in ("6201", "620102", "620103"))
+    first = SchoolFactory(category="1", name="城关区第一初级中学", county=chengguan)
+    second = SchoolFactory(category="1", name="七里河区第二初级中学", county=qilihe)
+    SchoolFactory(category="1", name="秦州区第一初级中学", county=Jurisdiction.objects.get(code="620502"))
+    register_student(school=first, name="张城关")
+    register_student(school=second, name="李七里")
+    staff("lanzhou-reviewer", lanzhou, Role.REVIEWER)
+
+    page = login(browser, live_server.url, "lanzhou-reviewer")
+    page.goto(f"{live_server.url}/admin/snippets/cases/student/")
+    page.wait_for_load_state("networkidle")
+    assert "张城关" in page.content() and "李七里" in page.content()
+    page.locator("#filters-drilldown button").first.click()
+    page.locator("#filters-drilldown button", has_text="学校").first.click()
+    page.locator("[data-xj-picker][data-name=school] input[type=search]").type("初级中学", delay=30)
+    options = page.locator("[data-xj-picker][data-name=school] .xj-picker__option")
+    options.first.wait_for()
+    offered = options.all_inner_texts()
+    assert any("城关区第一初级中学" in o for o in offered) and not any("秦州区" in o for o in offered)
+    shot(page, "school-filter-1-search")
+    options.filter(has_text="城关区第一初级中学").click()
+    page.wait_for_url(f"**school={first.pk}**")
+    page.wait_for_load_state("networkidle")
+    listed = page.locator("#listing-results").inner_text()
+    assert "张城关" in listed and "李七里" not in listed
+    shot(page, "school-filter-2-chosen")

@@ -162,8 +162,14 @@
     form.addEventListener("xj:changed", run);
   }
 
-  document.querySelectorAll("[data-xj-live-check]").forEach(initLiveCheck);
-  document.querySelectorAll("[data-xj-picker]").forEach(initPicker);
-  document.querySelectorAll("[data-xj-rows]").forEach(initRows);
-  document.querySelectorAll("[data-xj-rows]").forEach(initDates);
+  function init() {
+    document.querySelectorAll("[data-xj-live-check]").forEach(initLiveCheck);
+    document.querySelectorAll("[data-xj-picker]").forEach(initPicker);
+    document.querySelectorAll("[data-xj-rows]").forEach(initRows);
+    document.querySelectorAll("[data-xj-rows]").forEach(initDates);
+  }
+
+  // A list's filter brings this script in the page's head (the form's media), before the form.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();
