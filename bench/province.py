@@ -201,6 +201,15 @@ def figure_admin_listing(out, runs, county):
                     "ms": median_ms(lambda: client.get(url, {"count": "1"}), runs)})
     plain = median_ms(lambda: list(m.Student.objects.filter(scope_code=county).order_by("registry_number")[:50]), runs)
     out.append({"figure": "plain: 50 students of the county (ORM)", "ms": plain})
+    # Whole pages as a person opens them (menus, filters with their school picker), and the
+    # cases' list over the years of approved cases seed_province writes.
+    for who in (f"county-{county}", f"city-{county[:4]}", "province"):
+        client = admin_client(who)
+        for label, name in (("student list, whole page", "wagtailsnippets_cases_student:list"),
+                            ("case list, whole page", "wagtailsnippets_cases_case:list")):
+            assert client.get(reverse(name)).status_code == 200
+            out.append({"figure": f"admin {label} ({who})", "ms": median_ms(lambda: client.get(reverse(name)), runs),
+                        "queries": queries_of(lambda: client.get(reverse(name)))})
 
 
 def figure_dashboard(out, runs, county):
