@@ -86,13 +86,13 @@ class Case(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
         verbose_name = _("学籍变动案卷")
         verbose_name_plural = _("学籍变动案卷")
         ordering = ["-created_at", "-id"]
-        # The cases through which alone a unit reads their subject (cases.access._cases_naming):
-        # the ones in flight, and approved placements at their destination. Short ranges by
-        # scope code, however many approved cases the years add.
         indexes = [
             # Lists, newest first: the province's page of fifty is the head of this index, not a
             # sort of every case of the years (a county's walks it until fifty of its own).
             models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
+            # The cases through which alone a unit reads their subject (access._cases_naming):
+            # the ones in flight, and approved placements at their destination. Short ranges by
+            # scope code, however many approved cases the years add.
             models.Index(fields=["scope_code", "student"], name="case_undecided_origin",
                          condition=Q(student__isnull=False) & ~Q(state__in=DECIDED_STATES)),
             models.Index(fields=["destination_scope_code", "student"], name="case_naming_destination",
