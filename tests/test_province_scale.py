@@ -932,3 +932,36 @@ def test_overdue_suspensions_are_a_units_own_school_by_school(school, other_scho
     assert seen(lanzhou) == expected(mine + theirs)
     assert seen(other_school) == theirs
     assert seen(m.Jurisdiction.objects.get(code="62"), limit=2) == expected(mine + theirs)[:2]
+
+
+def test_the_numbers_stay_unique_without_their_pattern_twins(school):
+    """Registry, ID and auxiliary numbers are unique as constraints: the database refuses a second
+    one (students without an ID number are many), and on PostgreSQL no LIKE (pattern-ops) twin nor
+    an index without a reader is written with every intake and every batch of numbers."""
+    from django.db import IntegrityError, transaction
+
+    first = register_student(school=school, name="甲")
+    register_student(school=school, name="乙", with_id=False)
+    register_student(school=school, name="丙", with_id=False)  # NULL ID numbers do not collide
+    student = first.student
+    for column, value in (("registry_number", student.registry_number), ("id_number", student.id_number)):
+        twin = {"registry_number": f"J{student.pk:018d}", "id_number": None, column: value}
+        with pytest.raises(IntegrityError), transaction.atomic():
+            m.Student.objects.create(name="重", name_pinyin="zhong", gender="M", birth_date=student.birth_date, **twin)
+    number = first.auxiliary_numbers.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        m.AuxiliaryNumber.objects.create(number=number.number, kind=number.kind, registration=first, school=school)
+    assert m.Student.objects.count() == 3 and m.AuxiliaryNumber.objects.filter(number=number.number).count() == 1
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('cases_student', "
+                       "'cases_auxiliarynumber', 'cases_registration', 'cases_registrationevent')")
+        definitions = cursor.fetchall()
+    assert not [d for _, d in definitions if "pattern_ops" in d and ("number" in d.split("(")[1])], definitions
+    unread = {("cases_auxiliarynumber", "issued_by_id"), ("cases_auxiliarynumber", "cancelled_by_id"),
+              ("cases_registrationevent", "recorded_by_id"), ("cases_student", "household_county_id"),
+              ("cases_student", "paper_archive_school_id"), ("cases_student", "current_registration_id"),
+              ("cases_registration", "school_id")}
+    single = {(table, d.rsplit("(", 1)[1].rstrip(")")) for table, d in definitions if "WHERE" not in d}
+    assert not unread & single, unread & single

@@ -111,7 +111,7 @@ class StudentFilterSet(WagtailFilterSet):
         return queryset.filter(missing) if value == "1" else queryset.exclude(missing)
 
     def by_temporary(self, queryset, name, value):
-        temporary = Q(registry_number__startswith="L")
+        temporary = Q(registry_number__gte="L", registry_number__lt="M")  # a range of the unique index
         return queryset.filter(temporary) if value == "1" else queryset.exclude(temporary)
 
 

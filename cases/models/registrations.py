@@ -123,7 +123,9 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="registrations")
-    school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="registrations")
+    # No index of its own: (school, status) in Meta leads with it.
+    school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="registrations",
+                               db_index=False)
     school_class = models.ForeignKey(
         SchoolClass, verbose_name=_("班级"), on_delete=models.PROTECT, related_name="registrations", null=True, blank=True
     )
@@ -197,7 +199,8 @@ class RegistrationEvent(models.Model):
     reason = models.CharField(_("事由"), max_length=200)
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"), related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"), related_name="+",
+        db_index=False,  # who, read from the event; never a look-up by user (users are never deleted)
     )
 
     class Meta:

@@ -48,9 +48,9 @@ SEARCH_KEYS = ["registry_number", "scope_code", "current_school"]
 
 
 class Student(ClusterableModel):
-    registry_number = models.CharField(_("学籍号"), max_length=19, unique=True)
+    registry_number = models.CharField(_("学籍号"), max_length=19)  # unique: Meta.constraints
     # NULL, not "", for students without an ID number, so the unique index ignores them.
-    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, null=True, blank=True)
+    id_number = models.CharField(_("公民身份号码"), max_length=18, null=True, blank=True)
     name = models.CharField(_("姓名"), max_length=50)
     # Normalised (cases/identity.py) before it is stored; its pinyin can be six letters a character.
     name_pinyin = models.CharField(_("姓名拼音"), max_length=300, editable=False)
@@ -73,6 +73,7 @@ class Student(ClusterableModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="household_students",
+        db_index=False,  # read from the student, never looked up by county
     )
     household_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
     address = models.CharField(_("现住址"), max_length=200, blank=True)
@@ -84,7 +85,7 @@ class Student(ClusterableModel):
     # The paper archive's holder: sealed and carried to the destination on transfer (第二十四条).
     paper_archive_school = models.ForeignKey(
         "cases.School", verbose_name=_("纸质档案保管学校"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,  # read from the student only
     )
     created_at = models.DateTimeField(_("建籍时间"), auto_now_add=True)
     # The current registration (the open one, else the latest closed one) and, copied from its
@@ -93,7 +94,7 @@ class Student(ClusterableModel):
     # student through indexes instead of a subquery per row.
     current_registration = models.ForeignKey(
         "cases.Registration", verbose_name=_("当前学籍"), null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,  # followed from the student only
     )
     current_school = models.ForeignKey(
         "cases.School", verbose_name=_("当前学校"), null=True, blank=True, editable=False,
@@ -105,6 +106,14 @@ class Student(ClusterableModel):
         verbose_name = _("学生")
         verbose_name_plural = _("学生")
         ordering = ["registry_number"]
+        # Every index is written by every intake of five million (issue 13): none without a
+        # reader. The numbers are unique as constraints, not ``unique=True``, which on
+        # PostgreSQL adds a LIKE (pattern-ops) twin that nothing reads: a number prefix is a
+        # range of the unique index (cases/search.py).
+        constraints = [
+            models.UniqueConstraint(fields=["registry_number"], name="student_registry_number_unique"),
+            models.UniqueConstraint(fields=["id_number"], name="student_id_number_unique"),
+        ]
         indexes = [
             models.Index(fields=["name_pinyin", "gender", "birth_date"]),
             # Scoped lists in registry-number order straight from an index (keyset pages).
