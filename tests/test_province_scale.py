@@ -965,3 +965,26 @@ def test_the_numbers_stay_unique_without_their_pattern_twins(school):
               ("cases_registration", "school_id")}
     single = {(table, d.rsplit("(", 1)[1].rstrip(")")) for table, d in definitions if "WHERE" not in d}
     assert not unread & single, unread & single
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_promotions_at_the_same_moment_promote_each_class_once():
+    """The yearly promotion writes its rows without ON CONFLICT: two runs at once take turns on
+    the promotions' lock, the second finds every class promoted and writes nothing, and nobody
+    fails. The classes' table keeps room for the yearly UPDATE (fillfactor)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("table locks and fillfactor are PostgreSQL's; SQLite serialises writers")
+    from tests.factories import together
+
+    school = SchoolFactory(category="1")
+    for n in range(40):
+        SchoolClassFactory(school=school, stage="junior", cohort=2024 - n % 3, class_name=f"{n}班")
+    results = []
+    errors = together(lambda: results.append(classes_promote(acting_user=None, school_year=2026)), [(), ()])
+    assert errors == [] and sorted(results) == [(0, 0), (14, 26)]
+    assert m.ClassPromotion.objects.filter(school_year=2026).count() == 14
+    assert set(m.SchoolClass.objects.values_list("promoted_through", flat=True)) == {2026}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_schoolclass'")
+        assert cursor.fetchone()[0] == ["fillfactor=50"]
