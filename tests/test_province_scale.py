@@ -972,7 +972,7 @@ def test_the_numbers_stay_unique_without_their_pattern_twins(school):
 def test_two_promotions_at_the_same_moment_promote_each_class_once():
     """The yearly promotion writes its rows without ON CONFLICT: two runs at once take turns on
     the promotions' lock, the second finds every class promoted and writes nothing, and nobody
-    fails. The classes' table keeps room for the yearly UPDATE (fillfactor)."""
+    fails. The classes' table keeps room for the yearly UPDATE (fillfactor, migration 0022)."""
     if connection.vendor != "postgresql":
         pytest.skip("table locks and fillfactor are PostgreSQL's; SQLite serialises writers")
     from tests.factories import together

@@ -116,7 +116,7 @@ def classes_promote(*, acting_user, school_year):
     once take turns on a lock of the promotions' table (PostgreSQL; SQLite serialises writers):
     the second finds every class promoted and writes nothing. So the INSERT needs no ON CONFLICT,
     whose speculative insertion cost 0.4 s of the province's 90,000 rows; the classes' table
-    keeps room on each page (fillfactor, migration 0037) for the yearly UPDATE to stay HOT."""
+    keeps room on each page (fillfactor, migration 0022) for the yearly UPDATE to stay HOT."""
     due = SchoolClass.objects.filter(cohort__lte=school_year).filter(
         Q(promoted_through__isnull=True) | Q(promoted_through__lt=school_year)
     )
