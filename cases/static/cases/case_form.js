@@ -41,7 +41,6 @@
 
   /* A choice is a change of the form: its live check runs, a list's filter form refreshes the list. */
   function changed(picker) {
-    picker.dispatchEvent(new CustomEvent("xj:changed", { bubbles: true }));
     picker.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
@@ -159,7 +158,6 @@
         .catch(function () { box.hidden = true; });
     }, 700);
     form.addEventListener("change", run);
-    form.addEventListener("xj:changed", run);
   }
 
   function init() {
