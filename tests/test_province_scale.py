@@ -967,6 +967,44 @@ def test_the_numbers_stay_unique_without_their_pattern_twins(school):
     assert not unread & single, unread & single
 
 
+
+def test_the_registry_log_indexes_only_what_is_read_and_a_batch_skips_the_user_actions(school):
+    """A batch's audit entries (audit_many: an intake, a range of numbers) carry no uuid and leave
+    the index of user actions alone; an entry written in a request carries its action's uuid, and
+    Wagtail's history still finds the latest entry of each user action. No index on the content
+    type alone nor on the revision (migration 0037)."""
+    from wagtail.log_actions import LogContext
+
+    from cases.audit import audit
+
+    registrations = intake(school, 3)
+    batch = m.RegistryLogEntry.objects.filter(action="xueji.student.register",
+                                              object_id__in=[str(r.student_id) for r in registrations])
+    assert batch.count() == 3 and not batch.filter(uuid__isnull=False).exists()
+    student = registrations[0].student
+    with LogContext() as context:
+        audit(student, "xueji.student.edit", acting_user=None, data={"field": "phone"})
+        audit(student, "xueji.student.edit", acting_user=None, data={"field": "address"})
+    history = m.RegistryLogEntry.objects.for_instance(student).filter(action="xueji.student.edit")
+    assert set(history.values_list("uuid", flat=True)) == {context.uuid}
+    latest = history.latest_by_uuid_and_action()  # one per user action: the later of the two
+    assert [e.data for e in latest] == [{"field": "address"}]
+    assert m.RegistryLogEntry.objects.for_instance(student).latest_by_uuid_and_action().count() == 2  # and the intake
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases_registrylogentry'")
+        definitions = dict(cursor.fetchall())
+        single = {d.rsplit("(", 1)[1].rstrip(")") for d in definitions.values() if "WHERE" not in d}
+        assert not {"content_type_id", "revision_id"} & single, definitions
+        assert "WHERE (uuid IS NOT NULL)" in definitions["registry_log_user_action"], definitions
+        sql, params = history.latest_by_uuid_and_action().query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "registry_log_user_action" in plan, plan  # the partial index answers Wagtail's question
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_promotions_at_the_same_moment_promote_each_class_once():
