@@ -1,13 +1,17 @@
 """The dashboard's queues: what waits for me, what I submitted, incoming transfers, returned
 cases, late steps, students without a class. Each row names the student, the school, the step
-and the working days left (or late). A constant number of queries whatever the number of
-cases: each queue is one query for its rows (capped), one for their current steps, and one
-calendar read is shared by all queues."""
+and the working days left (or late). The same few queries whatever the number of cases and
+whichever queues hold some: the two queues of steps are a query each and share one read of
+their cases; the three queues of cases are one query (a window per queue) and one for their
+steps; one calendar read serves every queue."""
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -61,24 +65,36 @@ class Calendar:
                            _working_days(due_on, self.today, self.overrides))
 
 
-def _case_ids(states):
-    return [int(s.workflow_state.object_id) for s in states]
+def steps_of(states):
+    """The first ROWS steps of a queue of steps, soonest due first (one query)."""
+    return list(states.select_related("task", "workflow_state").order_by("due_on", "id")[:ROWS])
 
 
-def _cases(ids):
-    return m.Case.objects.select_related("student", "school", "destination_school").in_bulk(ids)
+def rows_from_steps(steps, cases):
+    """Rows for steps, with their cases from ``cases`` ({id: case}, read once for every queue of steps)."""
+    rows = [(int(s.workflow_state.object_id), s) for s in steps]
+    return [Row(cases[pk], s) for pk, s in rows if pk in cases]
 
 
-def rows_from_states(states):
-    """Rows for steps (one query for the steps, one for their cases)."""
-    states = list(states.select_related("task", "workflow_state").order_by("due_on", "id")[:ROWS])
-    cases = _cases(_case_ids(states)) if states else {}
-    return [Row(cases[int(s.workflow_state.object_id)], s) for s in states if int(s.workflow_state.object_id) in cases]
+def cases_of_steps(*queues):
+    ids = {int(s.workflow_state.object_id) for steps in queues for s in steps}
+    return m.Case.objects.select_related("student", "school", "destination_school").in_bulk(ids) if ids else {}
 
 
-def rows_from_cases(cases):
-    """Rows for cases with their current step, if any (one query each)."""
-    cases = list(cases.select_related("student", "school", "destination_school").order_by("-submitted_at", "-id")[:ROWS])
+def rows_of_case_queues(queues):
+    """Rows of queues of cases ({name: Q}), each its first ROWS cases newest submitted first, in two
+    queries whatever their number: the cases of any queue, numbered within each queue they are in
+    (a window per queue; a case may be in two), then the current steps of those kept."""
+    order = [F("submitted_at").desc(), F("id").desc()]
+    annotations, kept = {}, Q()
+    for i, condition in enumerate(queues.values()):
+        inside = ExpressionWrapper(condition, output_field=BooleanField())
+        annotations[f"in_{i}"] = inside
+        annotations[f"place_{i}"] = Window(RowNumber(), partition_by=[inside], order_by=order)
+        kept |= Q(**{f"in_{i}": True, f"place_{i}__lte": ROWS})
+    cases = list(m.Case.objects.filter(reduce(operator.or_, queues.values()))
+                 .select_related("student", "school", "destination_school")
+                 .annotate(**annotations).filter(kept).order_by(*order))
     steps = {}
     if cases:
         for state in m.RegistryTaskState.objects.filter(
@@ -86,7 +102,8 @@ def rows_from_cases(cases):
                 workflow_state__base_content_type__app_label="cases",
                 workflow_state__base_content_type__model="case").select_related("task", "workflow_state"):
             steps[int(state.workflow_state.object_id)] = state
-    return [Row(case, steps.get(case.pk)) for case in cases]
+    return {name: [Row(c, steps.get(c.pk)) for c in cases if getattr(c, f"in_{i}") and getattr(c, f"place_{i}") <= ROWS]
+            for i, name in enumerate(queues)}
 
 
 class QueuePanel(Component):
@@ -139,9 +156,11 @@ class UnplacedPanel(Component):
 def queue_panels(user):
     profile = access.profile_of(user)
     today = timezone.localdate()
+    awaiting, overdue = steps_of(task_states_awaiting(user)), steps_of(task_states_overdue(user, today))
+    cases = cases_of_steps(awaiting, overdue)
     panels = [
-        QueuePanel("awaiting", "待我审批的学籍变动", rows_from_states(task_states_awaiting(user)), 50),
-        QueuePanel("overdue", "逾期未办(本单位及下级)", rows_from_states(task_states_overdue(user, today)), 60),
+        QueuePanel("awaiting", "待我审批的学籍变动", rows_from_steps(awaiting, cases), 50),
+        QueuePanel("overdue", "逾期未办(本单位及下级)", rows_from_steps(overdue, cases), 60),
     ]
     if profile is not None:
         if profile.school_id:
@@ -153,14 +172,13 @@ def queue_panels(user):
             mine = Q(created_by=user)
             incoming = Q(destination_scope_code__startswith=profile.jurisdiction.code) & ~Q(
                 scope_code__startswith=profile.jurisdiction.code)
-        cases = m.Case.objects.all()
+        queues = rows_of_case_queues({"submitted": mine & Q(state=m.CaseState.IN_REVIEW),
+                                      "returned": mine & Q(state=m.CaseState.RETURNED),
+                                      "incoming": incoming & Q(state=m.CaseState.IN_REVIEW)})
         panels += [
-            QueuePanel("submitted", submitted,
-                       rows_from_cases(cases.filter(mine, state=m.CaseState.IN_REVIEW)), 52),
-            QueuePanel("returned", "退回修改的学籍变动", rows_from_cases(cases.filter(mine, state=m.CaseState.RETURNED)),
-                       51),
-            QueuePanel("incoming", arriving,
-                       rows_from_cases(cases.filter(incoming, state=m.CaseState.IN_REVIEW)), 53),
+            QueuePanel("submitted", submitted, queues["submitted"], 52),
+            QueuePanel("returned", "退回修改的学籍变动", queues["returned"], 51),
+            QueuePanel("incoming", arriving, queues["incoming"], 53),
         ]
         if profile.school_id:
             unplaced = list(m.Registration.objects.open().filter(school_id=profile.school_id,
