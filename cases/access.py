@@ -444,7 +444,13 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         return self.user_has_any_permission_for_instance(user, [action], instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.instances_user_has_any_permission_for(user, actions).filter(pk=instance.pk).exists()
+        granted = [action for action in actions if self.user_has_permission(user, action)]
+        if not granted:
+            return False
+        where = self.scope_filter(user, granted)
+        if where == Q():  # the whole registry (a superuser's read): no query per object of a listing
+            return True
+        return self.model._default_manager.filter(Q(pk=instance.pk) & where).exists()
 
     def in_scope(self, user, instance, actions=("view",)):
         """Scope alone, without model permissions: used to decide 404 versus 403."""

@@ -146,3 +146,42 @@ def test_every_queue_holding_cases_at_once_stays_within_twenty_queries(client, w
                 continue
             shown = {number for number in every if number in panel(page, name)}
             assert shown == {c.number for c in cases}, (user, name, shown)
+
+
+def test_the_workflow_reports_ask_nothing_per_case_of_a_superuser(client, world, school):
+    """Wagtail's report of steps asked the scope of each listed case (a query per row, through
+    the admin URL finder); a superuser's scope is the whole registry, decided without a query."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(get_user_model().objects.create_superuser("root-report", password="x"))
+    counts = []
+    for more in (2, 4):
+        cases = suspensions(world, school, more, start=len(counts) * 10)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("wagtailadmin_reports:workflow_tasks")).content.decode()
+        assert all(case.number in page for case in cases)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_index_of_record_types_counts_each_type_only_up_to_a_limit(client, school, monkeypatch):
+    """The 片段 index counted every row of each type the user reads: for the province, five
+    million students on every visit. Each count stops past the limit and says so."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.admin import reports
+    from cases.models import Student
+
+    for n in range(3):
+        register_student(school=school, stage="primary", birth_date=datetime.date(2017, 5, 1), name=f"计数生{n}")
+    monkeypatch.setattr(reports, "COUNT_LIMIT", 2)
+    client.force_login(get_user_model().objects.create_superuser("root-index", password="x"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/admin/snippets/").content.decode()
+    assert Student.objects.count() == 3 and "2 以上" in page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all("LIMIT" in sql for sql in counts), counts  # no count of a whole table
