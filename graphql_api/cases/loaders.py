@@ -4,7 +4,7 @@ in a constant number of queries; one case's fallback uses the same code."""
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField
+from django.db.models import BigIntegerField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 
 from cases import access
@@ -16,8 +16,13 @@ def case_ct():
     return ContentType.objects.get_for_model(m.Case)
 
 
-def visible_case_ids(info):
-    return access.visible(info.context.user, m.Case).annotate(sid=Cast("pk", CharField())).values("sid")
+def of_visible_case(info, object_id="workflow_state__object_id"):
+    """Q: the row's workflow is of a case the caller reads. Asked of each row's own case (its key
+    from the workflow's text ``object_id``, every case's being digits), so checking a page of
+    steps probes a page of cases, not the set of every case the caller reads (for the province,
+    all of them: 55 ms at 160,000 cases)."""
+    case = Cast(OuterRef(object_id), BigIntegerField())
+    return Q(Exists(access.visible(info.context.user, m.Case).filter(pk=case)))
 
 
 def steps(case):

@@ -20,7 +20,7 @@ from graphql_api.core.nodes import ScopedNode
 from graphql_api.core.optimize import Join, Many, loaded, node_tree
 from graphql_api.registry.types import JurisdictionNode, RegistrationNode, SchoolNode, StudentNode
 
-from .loaders import case_ct, load_history, load_steps, steps, visible_case_ids
+from .loaders import case_ct, load_history, load_steps, of_visible_case, steps
 
 StepStatus = graphene.Enum("StepStatus", [(value.upper(), value) for value, _ in TaskState.STATUS_CHOICES],
                            description="审批步骤状态")
@@ -147,8 +147,7 @@ class ApprovalStepNode(ScopedNode):
 
     @classmethod
     def scoped(cls, queryset, info):
-        return queryset.filter(workflow_state__base_content_type=case_ct(),
-                               workflow_state__object_id__in=visible_case_ids(info))
+        return queryset.filter(of_visible_case(info), workflow_state__base_content_type=case_ct())
 
     def resolve_name(root, info):
         return root.task.name

@@ -145,3 +145,20 @@ def test_create_case_with_an_out_of_scope_student_answers_not_found(people, pupi
     answer = api.data(query, {"student": to_global_id("Student", pupil.student_id)})
     assert answer == api.data(query, {"student": to_global_id("Student", MISSING)})
     assert answer["createCase"]["errors"] == [{"field": "input.dropout.studentId", "code": "not_found"}]
+
+
+def test_a_step_is_checked_against_its_own_case_not_every_case_the_caller_reads(people, pupil, transfer):
+    """A step is read if its case is: the check probes each step's case by its key (EXISTS), not
+    the text keys of every case the caller reads (for the province, 160,000 of them per page)."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    step = _objects(pupil, transfer)["ApprovalStep"]
+    query = "query($id: ID!) { node(id: $id) { id __typename } }"
+    with CaptureQueriesContext(connection) as queries:
+        assert Api(people["county"]).data(query, {"id": to_global_id("ApprovalStep", step)})["node"]
+    checks = [q["sql"] for q in queries.captured_queries if "cases_registrytaskstate" in q["sql"]]
+    assert checks and all("EXISTS" in sql for sql in checks), checks
+    assert not [sql for sql in checks if re.search(r'CAST\(U0\."id" AS|\(U0\."id"\)::varchar', sql)], checks
