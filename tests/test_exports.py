@@ -93,3 +93,25 @@ def test_rosters_per_class_grade_school_and_county_in_excel_and_pdf(client, worl
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert m.ExportLog.objects.count() == 4
     assert m.ReadLogEntry.objects.filter(door="export").count() == 2 + 2 + 3 + 3  # every row read, per export
+
+
+def test_the_roster_form_searches_schools_and_classes_above_a_school(client, world):
+    """Above a school the roster form searched nothing: it held every school and class the unit
+    reads in two selects (the province: 130,000 classes, 25 s a page). A county searches them, a
+    class among the chosen school's, and only what it reads; a school keeps its own few."""
+    url = reverse("xueji_rosters")
+    lookup = reverse("wagtailsnippets_cases_case:lookup")
+    client.force_login(world["county"])
+    page = client.get(url).content.decode()
+    assert '<select name="school"' not in page and '<select name="school_class"' not in page
+    assert page.count("xj-picker__search") == 2 and "case_form.js" in page
+    found = client.get(lookup, {"kind": "school_class", "scope": "1", "school": world["cg"].pk}).json()["results"]
+    assert {r["id"] for r in found} == {world["class"].pk, world["students"]["cg3"].school_class_id}
+    assert client.get(lookup, {"kind": "school_class", "scope": "1", "school": world["qlh"].pk,
+                               }).json()["results"] == []  # another county's school: nothing
+    by_class = sheet_rows(client.get(url, {"school_class": world["class"].pk, "format": "xlsx"}))
+    assert sorted(r[6] for r in by_class[2:]) == ["甲一", "甲二"]  # the picker's value exports as before
+    client.force_login(world["school"])
+    page = client.get(url).content.decode()
+    assert "xj-picker__search" not in page and '<select name="school_class"' in page
+    assert f'<option value="{world["class"].pk}"' in page

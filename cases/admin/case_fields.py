@@ -71,16 +71,18 @@ class PickerWidget(forms.Widget):
 
 
 class FilterPickerWidget(PickerWidget):
-    """The picker in a list's filters (a school among a city's or the province's thousands, where
-    a select would send them all with every page): it brings its own script, and the filter form
-    refreshes the list when a choice is made (cases/case_form.js)."""
+    """The picker outside the case form, offering only what the user reads: a school among a
+    city's or the province's thousands in a list's filters or the roster form, a class of the
+    school chosen beside it (``within``), where a select would send them all with every page. It
+    brings its own script; a list's filter form refreshes the list when a choice is made
+    (cases/case_form.js)."""
 
     class Media:
         js = ["cases/case_form.js"]
         css = {"all": ["cases/case_form.css"]}
 
-    def __init__(self, kind, *, user=None):
-        super().__init__(kind, user=user, in_scope=True)
+    def __init__(self, kind, *, user=None, within=""):
+        super().__init__(kind, user=user, in_scope=True, within=within)
 
 
 class RowsWidget(forms.Widget):
@@ -243,8 +245,8 @@ def clean_declared(form, case_type, keys):
 # --- the picker's search -----------------------------------------------------------------------
 class LookupView(View):
     """GET ?kind=&q=&school=&stage= → {"results": [{"id", "label"}]}: at most 20, only what
-    ``access.pickable`` lets this user name (``scope=1``: the schools the user reads, for a
-    list's filter)."""
+    ``access.pickable`` lets this user name (``scope=1``: the schools, or a school's classes, the
+    user reads, for a list's filter or the roster form)."""
 
     def get(self, request):
         kind = request.GET.get("kind", "")
@@ -258,6 +260,8 @@ class LookupView(View):
             return JsonResponse({"results": [], "hint": "请先选择学校"})
         if kind == f.SCHOOL and request.GET.get("scope") == "1":  # a list's filter: the schools it reads
             queryset = access.visible(request.user, m.School)
+        elif kind == f.SCHOOL_CLASS and request.GET.get("scope") == "1":
+            queryset = access.visible(request.user, m.SchoolClass).filter(school=school)
         else:
             queryset = access.pickable(request.user, kind, school=school,
                                        stage=stage if stage in dict(m.Stage.choices) else "")

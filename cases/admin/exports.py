@@ -138,6 +138,14 @@ class RosterForm(forms.Form):
         self.fields["school"].queryset = choices["schools"]
         self.fields["unit"].queryset = choices["units"]
         self.fields["school_class"].queryset = choices["classes"]
+        if not access.scope_of(user).school_id:
+            # Above a school, a select would hold every school and class the unit reads (the
+            # province: 12,000 and 130,000 options, 25 s to render): they are searched instead.
+            from .case_fields import FilterPickerWidget
+
+            self.fields["school"].widget = FilterPickerWidget("school", user=user)
+            self.fields["school_class"].widget = FilterPickerWidget("school_class", user=user, within="school")
+            self.fields["school_class"].help_text = "先选择学校,再查找其班级"
 
     def clean(self):
         data = super().clean()
