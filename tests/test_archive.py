@@ -77,3 +77,21 @@ def test_calendar_overrides_are_kept_by_the_province(client, world):
     client.force_login(world.authority_user(Jurisdiction.objects.get(code="62"), Role.HEAD))
     assert client.post(add_url, data).status_code == 302
     assert CalendarOverride.objects.get().is_working_day is True
+
+
+def test_the_student_of_a_new_entry_is_searched_among_those_the_school_may_add_to(client, world):
+    """The add form searched Wagtail's chooser of every student the user reads (2 s a page at
+    province size, former pupils included); it is the case form's picker over the students the
+    user may add to: the school's own, found by name."""
+    school, other = SchoolFactory(category="1"), SchoolFactory(category="1")
+    mine = register_student(school=school, name="王本校").student
+    theirs = register_student(school=other, name="王外校").student
+    client.force_login(world.school_user(school))
+    page = client.get(reverse("wagtailsnippets_cases_archiveentry:add")).content.decode()
+    assert "xj-picker__search" in page and "choose/cases/student" not in page
+    lookup = reverse("wagtailsnippets_cases_case:lookup")
+    found = client.get(lookup, {"kind": "student", "scope": "1", "q": "王"}).json()["results"]
+    assert [r["id"] for r in found] == [mine.pk]
+    response = client.post(reverse("wagtailsnippets_cases_archiveentry:add"),
+                           {"student": theirs.pk, "kind": "award", "title": "外校奖项", "body": ""})
+    assert response.status_code == 200 and not ArchiveEntry.objects.filter(title="外校奖项").exists()

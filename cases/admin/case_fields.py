@@ -70,7 +70,7 @@ class PickerWidget(forms.Widget):
         return context
 
 
-class FilterPickerWidget(PickerWidget):
+class ScopedPickerWidget(PickerWidget):
     """The picker outside the case form, offering only what the user reads: a school among a
     city's or the province's thousands in a list's filters or the roster form, a class of the
     school chosen beside it (``within``), where a select would send them all with every page. It

@@ -141,10 +141,10 @@ class RosterForm(forms.Form):
         if not access.scope_of(user).school_id:
             # Above a school, a select would hold every school and class the unit reads (the
             # province: 12,000 and 130,000 options, 25 s to render): they are searched instead.
-            from .case_fields import FilterPickerWidget
+            from .case_fields import ScopedPickerWidget
 
-            self.fields["school"].widget = FilterPickerWidget("school", user=user)
-            self.fields["school_class"].widget = FilterPickerWidget("school_class", user=user, within="school")
+            self.fields["school"].widget = ScopedPickerWidget("school", user=user)
+            self.fields["school_class"].widget = ScopedPickerWidget("school_class", user=user, within="school")
             self.fields["school_class"].help_text = "先选择学校,再查找其班级"
 
     def clean(self):

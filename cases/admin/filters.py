@@ -39,9 +39,9 @@ def _school_picker(filterset, request):
     select."""
     scope = access.scope_of(request.user) if request is not None else None
     if "school" in filterset.filters and scope is not None and not (scope.leaf_code or scope.school_id):
-        from .case_fields import FilterPickerWidget
+        from .case_fields import ScopedPickerWidget
 
-        filterset.filters["school"].extra["widget"] = FilterPickerWidget("school", user=request.user)
+        filterset.filters["school"].extra["widget"] = ScopedPickerWidget("school", user=request.user)
 
 
 def _classes(request):

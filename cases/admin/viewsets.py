@@ -292,11 +292,22 @@ class ArchiveEntryForm(forms.ModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if for_user is not None:
+            # The student is searched among those the user may add to (as in a case form), not
+            # chosen through Wagtail's chooser of students, which lists and counts every
+            # student the user reads (2 s a page at province size).
+            from .case_fields import ScopedPickerWidget
+
+            self.fields["student"].queryset = access.pickable(for_user, "student")
+            self.fields["student"].widget = ScopedPickerWidget("student", user=for_user)
 
 
 class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
     def get_form_class(self):
         return ArchiveEntryForm
+
+    def get_form_kwargs(self):  # a plain ModelForm: Wagtail passes the user to its own forms only
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def save_through_service(self, form):
         profile = access.profile_of(self.request.user)
