@@ -1,6 +1,9 @@
 """Oversight reports: the semester re-check (第三十七条) and the board of the authority above
 (第四十条). Each check is a queryset (a condition, never a loop), counted per unit with one
 GROUP BY and opened to its records; scope from cases/access.py, units as in cases/statistics.py.
+Above a county the registration-based checks are read from the daily statistics snapshot
+(``OversightCell``: one GROUP BY of five million registrations per check took seconds); counties,
+schools, the case-based checks and the records are always live.
 """
 
 import datetime
@@ -15,6 +18,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Sum,
     Value,
 )
 from django.db.models.functions import Cast, Replace, Substr
@@ -22,7 +26,7 @@ from django.utils import timezone
 
 from cases import access
 from cases import models as m
-from cases.statistics import _child_expression, _label
+from cases.statistics import _child_expression, _label, snapshot
 from cases.workflow import task_states_overdue
 
 RECORDS_SHOWN = 500
@@ -67,61 +71,138 @@ def _overdue_states(user, unit):
     return states.filter(Q(approver_code__startswith=unit.code) | Q(approver_school__scope_code__startswith=unit.code))
 
 
+# Registration-based checks: a condition over any queryset of open registrations, so the same
+# definition counts a unit live and the whole registry for the daily snapshot
+# (cases/services/statistics.py).
+def _missing_id(registrations, today):
+    return registrations.filter(student__id_number__isnull=True).exclude(
+        student__household_type__in=[m.HouseholdType.NONE, m.HouseholdType.OVERSEAS])
+
+
+def _suspicious_id(registrations, today):
+    birth = Replace(Cast("student__birth_date", CharField()), Value("-"), Value(""))
+    return registrations.filter(student__id_number__isnull=False).annotate(
+        id_birth=Substr("student__id_number", 7, 8), birth=birth, parity=Substr("student__id_number", 17, 1),
+    ).filter(~Q(id_birth=F("birth")) | Q(student__gender=m.Gender.MALE, parity__in=EVEN)
+             | Q(student__gender=m.Gender.FEMALE, parity__in=ODD))
+
+
+def _no_class(registrations, today):
+    return registrations.filter(school_class__isnull=True)
+
+
+def _no_auxiliary(registrations, today):
+    live = m.AuxiliaryNumber.objects.filter(registration=OuterRef("pk"), cancelled_at__isnull=True)
+    return registrations.filter(~Exists(live))
+
+
+def _incomplete(registrations, today):
+    guardians = m.Guardian.objects.filter(student=OuterRef("student"))
+    return registrations.filter(Q(student__native_place="") | Q(student__household_address="") | ~Exists(guardians))
+
+
+def _suspension_overdue(registrations, today):
+    return registrations.filter(status=m.RegistrationStatus.SUSPENDED, suspended_until__lt=today)
+
+
+def _archive_missing(registrations, today):
+    archives = m.ArchiveEntry.objects.filter(student=OuterRef("student"), school=OuterRef("school"))
+    month_ago = today - datetime.timedelta(days=31)
+    return registrations.filter(started_on__lt=month_ago).filter(~Exists(archives))
+
+
+def _taken_without_transfer(registrations, today):
+    earlier = m.Registration.objects.filter(student=OuterRef("student"), stage=OuterRef("stage"),
+                                            started_on__lt=OuterRef("started_on")).exclude(school=OuterRef("school"))
+    transfer = m.Case.objects.filter(case_type="transfer", state=m.CaseState.APPROVED, student=OuterRef("student"),
+                                     destination_school=OuterRef("school"))
+    return registrations.filter(Exists(earlier)).filter(~Exists(transfer))
+
+
+REGISTRATION_CONDITIONS = {
+    "missing_id": _missing_id, "suspicious_id": _suspicious_id, "no_class": _no_class,
+    "no_auxiliary": _no_auxiliary, "incomplete": _incomplete, "suspension_overdue": _suspension_overdue,
+    "archive_missing": _archive_missing, "taken_without_transfer": _taken_without_transfer,
+}
+REGISTRATION_CHECKS = tuple(REGISTRATION_CONDITIONS)
+
+
+def registration_check(registrations, check, today=None):
+    """``registrations`` (open ones, any scope) narrowed to those failing ``check``."""
+    return REGISTRATION_CONDITIONS[check](registrations, today or timezone.localdate())
+
+
 def _checks(user, unit, check):
     """(queryset, school path) of one check."""
-    today = timezone.localdate()
-    registrations = _open(user, unit)
-    if check == "missing_id":
-        return registrations.filter(student__id_number__isnull=True).exclude(
-            student__household_type__in=[m.HouseholdType.NONE, m.HouseholdType.OVERSEAS]), "school"
-    if check == "suspicious_id":
-        birth = Replace(Cast("student__birth_date", CharField()), Value("-"), Value(""))
-        return registrations.filter(student__id_number__isnull=False).annotate(
-            id_birth=Substr("student__id_number", 7, 8), birth=birth, parity=Substr("student__id_number", 17, 1),
-        ).filter(~Q(id_birth=F("birth")) | Q(student__gender=m.Gender.MALE, parity__in=EVEN)
-                 | Q(student__gender=m.Gender.FEMALE, parity__in=ODD)), "school"
-    if check == "no_class":
-        return registrations.filter(school_class__isnull=True), "school"
-    if check == "no_auxiliary":
-        live = m.AuxiliaryNumber.objects.filter(registration=OuterRef("pk"), cancelled_at__isnull=True)
-        return registrations.filter(~Exists(live)), "school"
-    if check == "incomplete":
-        guardians = m.Guardian.objects.filter(student=OuterRef("student"))
-        return registrations.filter(Q(student__native_place="") | Q(student__household_address="")
-                                    | ~Exists(guardians)), "school"
-    if check == "suspension_overdue":
-        return registrations.filter(status=m.RegistrationStatus.SUSPENDED, suspended_until__lt=today), "school"
+    if check in REGISTRATION_CONDITIONS:
+        return registration_check(_open(user, unit), check), "school"
     if check in ("cases_overdue", "approvals_overdue"):
         overdue = _overdue_states(user, unit).annotate(
             case_id=Cast("workflow_state__object_id", IntegerField())).values("case_id")
         return _cases(user, unit).filter(pk__in=overdue), "school"
-    if check == "archive_missing":
-        archives = m.ArchiveEntry.objects.filter(student=OuterRef("student"), school=OuterRef("school"))
-        month_ago = today - datetime.timedelta(days=31)
-        return registrations.filter(started_on__lt=month_ago).filter(~Exists(archives)), "school"
     if check == "dropout_late":
         # 第三十二条: a pupil away a week or more is reported at once; the case's effective day is the
         # first day away, its submission the report.
         limit = ExpressionWrapper(F("effective_on") + datetime.timedelta(days=8), output_field=DateField())
         return _cases(user, unit).filter(case_type="dropout", submitted_at__isnull=False).annotate(
             limit=limit).filter(submitted_at__date__gte=F("limit")), "school"
-    if check == "taken_without_transfer":
-        earlier = m.Registration.objects.filter(student=OuterRef("student"), stage=OuterRef("stage"),
-                                                started_on__lt=OuterRef("started_on")).exclude(school=OuterRef("school"))
-        transfer = m.Case.objects.filter(case_type="transfer", state=m.CaseState.APPROVED, student=OuterRef("student"),
-                                         destination_school=OuterRef("school"))
-        return registrations.filter(Exists(earlier)).filter(~Exists(transfer)), "school"
     if check == "death_late":
         return _cases(user, unit).filter(case_type="death", details__reported_late=True), "school"
     raise KeyError(check)
 
 
+def snapshot_for(unit):
+    """The statistics snapshot a unit's registration-based counts come from, or None when they
+    are counted live: a county or a school (a school fixing its records sees its counts change
+    at once, and counting a county live is cheap), or no snapshot with oversight cells yet."""
+    if unit.is_school or len(unit.code) >= 6:
+        return None
+    taken = snapshot()
+    return taken if taken is not None and taken.oversight_cells is not None else None
+
+
+def snapshot_note(taken):
+    """The line telling from when a report's snapshot-based counts are, or None (all live)."""
+    if taken is None:
+        return None
+    local = timezone.localtime(taken.taken_at)
+    return f"学籍类检查为 {local.year}年{local.month}月{local.day}日 {local:%H:%M} 统计快照数据,逾期案卷为实时数据"
+
+
+def _cell_counts(user, unit, checks):
+    """{child: {check: n}} of ``checks`` from the snapshot's cells: the schools of the unit in the
+    user's scope (the live path's scope of registrations), summed per child unit, one query."""
+    cells = m.OversightCell.objects.filter(access.scope_of(user).schools("school__"),
+                                           school__scope_code__startswith=unit.code, check_key__in=checks)
+    grouped = (cells.annotate(child=_child_expression(unit)).values("child", "check_key").annotate(n=Sum("n"))
+               .order_by())
+    table = {}
+    for row in grouped:
+        table.setdefault(row["child"], {})[row["check_key"]] = row["n"]
+    return table
+
+
 def counts(user, unit, report):
-    """One row per child unit with the count of each check (one GROUP BY per check), and the total."""
+    """One row per child unit with the count of each check, and the total."""
+    rows, total, _ = report_counts(user, unit, report)
+    return rows, total
+
+
+def report_counts(user, unit, report):
+    """(rows, total, note): one row per child unit with the count of each check (one GROUP BY per
+    check), the total, and the snapshot's line (``snapshot_note``, None when all is live). Above
+    a county the registration-based checks are read from the daily snapshot (one query for all
+    of them; see ``snapshot_for``), the case-based ones counted live."""
     checks = REPORTS[report]["checks"]
     expression = _child_expression(unit)
+    live = list(checks)
     table = {}
-    for check in checks:
+    taken = snapshot_for(unit)
+    if taken is not None:
+        from_cells = [check for check in checks if check in REGISTRATION_CONDITIONS]
+        table = _cell_counts(user, unit, from_cells)
+        live = [check for check in checks if check not in REGISTRATION_CONDITIONS]
+    for check in live:
         queryset, school = _checks(user, unit, check)
         if expression is None:
             table.setdefault(unit.school.pk, {})[check] = queryset.count()
@@ -134,15 +215,16 @@ def counts(user, unit, report):
     if rows:
         _label(rows, unit)
     total = {"label": "合计", "drill": None, **{c: sum(r[c] for r in rows) for c in checks}}
-    return rows, total
+    return rows, total, snapshot_note(taken)
 
 
 def counts_table(user, unit, report):
-    """(title, headers, rows) of one report's counts as it is exported."""
-    rows, total = counts(user, unit, report)
+    """(title, headers, rows) of one report's counts as it is exported; below the total, from
+    when the snapshot-based counts are (if any)."""
+    rows, total, note = report_counts(user, unit, report)
     checks = list(REPORTS[report]["checks"].items())
-    return (REPORTS[report]["title"], ["单位", *[label for _, label in checks]],
-            [[r["label"], *[r[k] for k, _ in checks]] for r in [*rows, total]])
+    table = [[r["label"], *[r[k] for k, _ in checks]] for r in [*rows, total]]
+    return REPORTS[report]["title"], ["单位", *[label for _, label in checks]], table + ([[note]] if note else [])
 
 
 def records_table(user, unit, report, check):

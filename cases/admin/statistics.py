@@ -132,7 +132,7 @@ def oversight_page(request):
             "export_url": request.get_full_path() + "&export=xlsx"})
     if request.GET.get("export") == "xlsx":
         return _xlsx(request, f"oversight-{report}", *oversight.counts_table(request.user, unit, report))
-    rows, total = oversight.counts(request.user, unit, report)
+    rows, total, note = oversight.report_counts(request.user, unit, report)
     checks = list(spec["checks"].items())
     base = reverse("xueji_oversight")
     for row in rows:
@@ -146,7 +146,7 @@ def oversight_page(request):
     return render(request, "cases/admin/oversight.html", {
         "unit": unit, "title": _unit_title(unit), "spec": spec, "checks": checks, "rows": rows, "total": total,
         "report": report, "reports": [(k, v["title"]) for k, v in oversight.REPORTS.items()],
-        "up_url": _up_url(request, unit, "xueji_oversight"), "unit_key": unit_key})
+        "up_url": _up_url(request, unit, "xueji_oversight"), "unit_key": unit_key, "snapshot_note": note})
 
 
 @hooks.register("register_admin_urls")

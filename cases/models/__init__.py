@@ -22,7 +22,7 @@ from .schools import (
     Supervision,
 )
 from .staff import Office, Role, StaffProfile
-from .statistics import StatisticsCell, StatisticsSnapshot
+from .statistics import OversightCell, StatisticsCell, StatisticsSnapshot
 from .students import ETHNICITIES, Disability, Gender, Guardian, HouseholdType, RegistryNumberChange, Student
 
 from .audit import RegistryLogEntry

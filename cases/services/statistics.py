@@ -1,6 +1,8 @@
 """The statistics cube, rebuilt whole in one transaction (cases/models/statistics.py): one
 INSERT … SELECT of the grouped open registrations, whatever their number; readers see the old
-cube until the new one is committed."""
+cube until the new one is committed. The oversight cells (the registration-based checks of
+cases/oversight.py per school) are rebuilt in the same transaction, one INSERT … SELECT per
+check."""
 
 import time
 
@@ -33,8 +35,9 @@ def cube_queryset(registrations=None, child=None):
 
 @transaction.atomic
 def statistics_refresh(now=None):
-    """Rebuild the cube from the registry; returns the snapshot row."""
+    """Rebuild the cube and the oversight cells from the registry; returns the snapshot row."""
     started = time.monotonic()
+    now = now or timezone.now()
     sql, params = cube_queryset().query.sql_with_params()
     table = m.StatisticsCell._meta.db_table
     columns = ", ".join((*CUBE_KEYS, *CUBE_COUNTS))
@@ -42,5 +45,26 @@ def statistics_refresh(now=None):
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({sql}) AS cube", params)
         cells = cursor.rowcount
-    return m.StatisticsSnapshot.objects.create(taken_at=now or timezone.now(), seconds=time.monotonic() - started,
-                                               cells=max(cells, 0))
+    oversight_cells = _oversight_refresh(timezone.localdate(now))
+    return m.StatisticsSnapshot.objects.create(taken_at=now, seconds=time.monotonic() - started,
+                                               cells=max(cells, 0), oversight_cells=oversight_cells)
+
+
+def _oversight_refresh(today):
+    """The open registrations of every school failing each registration-based oversight check,
+    counted per school: the whole registry, unscoped (readers narrow to their scope)."""
+    from cases import oversight  # it imports cases.statistics, which imports this module
+
+    quote = connection.ops.quote_name
+    table = quote(m.OversightCell._meta.db_table)
+    m.OversightCell.objects.all().delete()
+    written = 0
+    with connection.cursor() as cursor:
+        for check in oversight.REGISTRATION_CHECKS:
+            failing = oversight.registration_check(m.Registration.objects.open(), check, today)
+            sql, params = (failing.order_by().values("school_id").annotate(n=Count("pk"))
+                           .values("school_id", "n").query.sql_with_params())
+            cursor.execute(f"INSERT INTO {table} (school_id, {quote('check_key')}, n) "
+                           f"SELECT school_id, %s, n FROM ({sql}) AS failing", (check, *params))
+            written += max(cursor.rowcount, 0)
+    return written

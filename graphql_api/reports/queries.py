@@ -191,6 +191,8 @@ class OversightReport(graphene.ObjectType):
     checks = graphene.List(graphene.NonNull(OversightCheckInfo), required=True)
     rows = graphene.List(graphene.NonNull(OversightRow), required=True)
     total = graphene.Field(OversightRow, required=True)
+    snapshot_note = graphene.String(
+        description="市、省的学籍类检查取自每日统计快照时,说明快照时点(与管理后台相同);为空表示全部为实时数据")
     export_url = graphene.String(required=True, description="Excel 下载地址(记入导出记录)")
 
     def __init__(self, user, unit, report):
@@ -199,7 +201,7 @@ class OversightReport(graphene.ObjectType):
 
     def _counts(self):
         if not hasattr(self, "_found"):
-            self._found = oversight.counts(self.user, self.unit, self.report_code)
+            self._found = oversight.report_counts(self.user, self.unit, self.report_code)
         return self._found
 
     def _row(self, row):
@@ -225,6 +227,9 @@ class OversightReport(graphene.ObjectType):
 
     def resolve_total(self, info):
         return self._row(self._counts()[1])
+
+    def resolve_snapshot_note(self, info):
+        return self._counts()[2]
 
     def resolve_export_url(self, info):
         query = {"report": self.report_code, **unit_query(self.unit)}
