@@ -115,6 +115,25 @@ class StudentFilterSet(WagtailFilterSet):
         return queryset.filter(temporary) if value == "1" else queryset.exclude(temporary)
 
 
+class RegistrationFilterSet(WagtailFilterSet):
+    """The registrations' list: by school (searched above a county, as the student list), status
+    and stage. The school is a filter, not words of the search box: a school's name matched in
+    the search would be every registration of every school so named (the province's 小学)."""
+
+    school = django_filters.ModelChoiceFilter(label="学校", queryset=_schools)
+
+    class Meta:
+        model = m.Registration
+        fields = ["school", "status", "stage"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        profile = access.profile_of(request.user) if request is not None else None
+        if profile is not None and profile.school_id:
+            self.filters.pop("school", None)  # a school's staff see their own school
+        _school_picker(self, request)
+
+
 def _case_types():
     from cases.case_types import choices
 

@@ -27,6 +27,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cases import access
+from cases import models as m
 from cases.appendonly import AppendOnlyError
 from cases.errors import RuleError, rule_errors
 
@@ -182,9 +183,9 @@ class StudentRowsMixin:
     the read log): the student column shows the G registry number whole only to the holder (a
     G number is "G" + the ID number; ``Student.__str__`` masks it unless told, and
     ``access.personal_view`` tells it for the page's held students, one query), and the export
-    writes what the page shows. The search box matches names as typed, and numbers through
-    cases/search.py, restricted to the students the user holds (never ``icontains`` on a
-    registry number)."""
+    writes what the page shows. The search box finds the student as the student list does
+    (cases/search.py: names, pinyin and initials by prefix, numbers restricted to the students the
+    user holds, never ``icontains`` on a registry number), or the listing's own text fields."""
 
     def search_queryset(self, queryset):
         fields = list(self.search_fields or [])
@@ -192,12 +193,24 @@ class StudentRowsMixin:
             return super().search_queryset(queryset)
         from cases.search import student_search_filter
 
-        query = Q()
-        for field in fields:
-            if not field.endswith(("registry_number", "id_number")):
-                query |= Q(**{f"{field}__icontains": self.search_query})
-        number = student_search_filter(self.search_query, user=self.request.user, prefix="student__")
-        return queryset.filter(query | number)
+        # The student as the student list finds one (name, pinyin or initials by prefix, numbers
+        # whole), through the students' indexes; each other field is a branch of its own and the
+        # branches' keys are united. One OR across the joined tables could use no index: a scan
+        # of the listing's whole table (the province's six million registrations: 9.8 s).
+        manager = self.model._default_manager
+        user = self.request.user
+        # Among the students the user reads, part by part (the index ranges of the scope, each a
+        # statement of its own in a UNION: one OR of them is planned as a scan of every match in
+        # the province, the 186,000 students named 陈 for a county's 3,700).
+        match = student_search_filter(self.search_query, user=user)
+        students = [m.Student.objects.filter(part & match).order_by().values("pk")
+                    for part in access.student_parts(user)]
+        branches = [manager.filter(student__in=students[0].union(*students[1:]) if len(students) > 1
+                                   else students[0])] + [
+            manager.filter(**{f"{field}__icontains": self.search_query})
+            for field in fields if not field.startswith("student__")]
+        keys = [branch.order_by().values("pk") for branch in branches]
+        return queryset.filter(pk__in=keys[0].union(*keys[1:]) if len(keys) > 1 else keys[0])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -20,7 +20,7 @@ from cases.services.students import CONTACT_FIELDS, student_update_contact
 
 from .display import RegistryInspectView
 from .reads import ReadLogViewSet
-from .filters import StudentFilterSet
+from .filters import RegistrationFilterSet, StudentFilterSet
 from .staff import StaffProfileViewSet
 from .students import STUDENT_LIST_DISPLAY, StudentIndexView, StudentInspectView
 from .scoping import ScopedSnippetViewSet, ServiceFormMixin
@@ -161,14 +161,14 @@ class RegistrationViewSet(ScopedSnippetViewSet):
         "status",
         "started_on",
     ]
-    list_filter = ["status", "stage"]
+    filterset_class = RegistrationFilterSet  # school (searched above a county), status, stage
     list_export = ["student.registry_number", "student.name", "school.name", "get_stage_display", "school_class",
                    "grade_label", "get_status_display", "started_on", "ended_on"]
     export_headings = {"student.registry_number": "学籍号", "student.name": "姓名", "school.name": "学校",
                        "get_stage_display": "学段", "school_class": "班级", "grade_label": "年级",
                        "get_status_display": "学籍状态"}
     export_filename = "registrations"
-    search_fields = ["student__name", "student__registry_number", "school__name"]
+    search_fields = ["student__name", "student__registry_number"]  # the student; the school is a filter
     search_backend_name = None
     list_per_page = 50
     inspect_view_fields = ["student", "school", "stage", "school_class", "status", "started_on", "ended_on"]
