@@ -443,7 +443,22 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_any_permission_for_instance(user, [action], instance)
 
+    def decide_instances(self, user, actions, pks):
+        """Decide ``actions`` on the objects ``pks`` of a listing in one query and keep the answers
+        on the user (this request's) for the per-object questions that follow: Wagtail's URL finder
+        asks one per row of the site history."""
+        pks = {str(pk) for pk in pks if pk is not None}  # a log entry's object_id is text
+        if not pks:
+            return
+        allowed = {str(pk) for pk in self.narrow(user, actions).filter(pk__in=pks).values_list("pk", flat=True)}
+        decided = user.__dict__.setdefault("_xueji_decided_instances", {})
+        for pk in pks:
+            decided[(self.model, frozenset(actions), pk)] = pk in allowed
+
     def user_has_any_permission_for_instance(self, user, actions, instance):
+        decided = getattr(user, "_xueji_decided_instances", {}).get((self.model, frozenset(actions), str(instance.pk)))
+        if decided is not None:
+            return decided
         granted = [action for action in actions if self.user_has_permission(user, action)]
         if not granted:
             return False

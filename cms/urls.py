@@ -6,7 +6,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cases.admin.reports import NamedAgingPagesView, ScopedModelIndexView, ScopedWorkflowTasksView, ScopedWorkflowView
+from cases.admin.reports import (
+    NamedAgingPagesView,
+    ScopedLogEntriesView,
+    ScopedModelIndexView,
+    ScopedWorkflowTasksView,
+    ScopedWorkflowView,
+)
 from cases.accounts import user_delete_refused
 from cases.admin.workflow_guard import derived_workflow_urls
 from cases.documents import private_as_missing_urls, private_chosen_view
@@ -23,6 +29,9 @@ scoped_reports = [
          require_admin_access(ScopedWorkflowTasksView.as_view(results_only=True))),
     # The index of record types counts what the user may see (cases/admin/reports.py).
     path("admin/snippets/", require_admin_access(ScopedModelIndexView.as_view())),
+    # The site history deciding a page's objects at once (cases/admin/reports.py).
+    path("admin/reports/site-history/", require_admin_access(ScopedLogEntriesView.as_view())),
+    path("admin/reports/site-history/results/", require_admin_access(ScopedLogEntriesView.as_view(results_only=True))),
     # The aging-pages report with people's names (cases/admin/reports.py).
     path("admin/reports/aging-pages/", require_admin_access(NamedAgingPagesView.as_view())),
     path("admin/reports/aging-pages/results/", require_admin_access(NamedAgingPagesView.as_view(results_only=True))),

@@ -185,3 +185,28 @@ def test_the_index_of_record_types_counts_each_type_only_up_to_a_limit(client, s
     assert Student.objects.count() == 3 and "2 以上" in page
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert counts and all("LIMIT" in sql for sql in counts), counts  # no count of a whole table
+
+
+def test_the_site_history_decides_the_objects_of_its_page_at_once(client, world, school):
+    """The site history links each entry to its object's edit view when the user may change it:
+    Wagtail's URL finder asked the policy per row (a query per case entry). The page's objects
+    are decided together, and only what the user may change is linked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    county = world.authority_user(Jurisdiction.objects.get(code="620102"))
+    other = world.authority_user(Jurisdiction.objects.get(code="620103"))
+    counts = []
+    for more in (2, 4):
+        cases = suspensions(world, school, more, start=len(counts) * 10)
+        client.force_login(county)
+        client.get(reverse("wagtailadmin_reports:site_history"))  # caches warm (content types, menus)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+        # One query per type of object on the page (at most the registry's models), not per row.
+        counts.append(len([q for q in queries.captured_queries if 'FROM "cases_case"' in q["sql"]]))
+        assert all(reverse("wagtailsnippets_cases_case:edit", args=[c.pk]) in page for c in cases)
+    assert counts[0] == counts[1], counts
+    client.force_login(other)  # another county: none of these entries, no link to these cases
+    page = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert reverse("wagtailsnippets_cases_case:edit", args=[cases[0].pk]) not in page

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports.aging_pages import AgingPagesView
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.workflows import WorkflowTasksView, WorkflowView
 from wagtail.snippets.views.snippets import ModelIndexView, get_snippet_models_for_index_view
 
@@ -36,6 +37,26 @@ class ScopedWorkflowView(WorkflowView):
 class ScopedWorkflowTasksView(WorkflowTasksView):
     def get_queryset(self):
         return super().get_queryset().exclude(_cases_out_of_scope(self.request, "workflow_state__"))
+
+
+class ScopedLogEntriesView(LogEntriesView):
+    """The site history links each entry to its object's edit view when the user may change it;
+    Wagtail's URL finder asks that per row (a query each for cases: 50 a page). The page's
+    registry objects are decided first, one query per model (``decide_instances``)."""
+
+    def decorate_paginated_queryset(self, queryset):
+        rows = list(queryset)
+        registry = [row["pk"] for row in rows if self.log_models[row["log_model_index"]] is m.RegistryLogEntry]
+        by_type = {}
+        for type_id, object_id in m.RegistryLogEntry.objects.filter(pk__in=registry).values_list(
+                "content_type_id", "object_id"):
+            by_type.setdefault(type_id, set()).add(object_id)
+        for type_id, object_ids in by_type.items():
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            policy = access.POLICIES.get(model)
+            if policy is not None:
+                policy.decide_instances(self.request.user, ["change"], object_ids)
+        return super().decorate_paginated_queryset(rows)
 
 
 class NamedAgingPagesView(AgingPagesView):
