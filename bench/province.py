@@ -212,6 +212,35 @@ def figure_admin_listing(out, runs, county):
                         "queries": queries_of(lambda: client.get(reverse(name)))})
 
 
+# Other doors of the admin, each a whole page as its user opens it: the ones a sweep of every
+# listing, chooser and report at 5 M found slow (session 10: 0.5-26 s), kept measured.
+DOORS = [
+    ("province", "oversight recheck", "/admin/oversight/"),
+    ("province", "oversight board", "/admin/oversight/?report=board"),
+    ("city", "oversight recheck", "/admin/oversight/"),
+    ("province", "roster form", "/admin/rosters/"),
+    ("school", "index of record types", "/admin/snippets/"),
+    ("province", "index of record types", "/admin/snippets/"),
+    ("county", "registrations searched by a surname", "/admin/snippets/cases/registration/?q=陈"),
+    ("county", "registrations searched by pinyin", "/admin/snippets/cases/registration/?q=chenp"),
+    ("city", "registrations searched by a surname", "/admin/snippets/cases/registration/?q=陈"),
+    ("county", "site history", "/admin/reports/site-history/"),
+    ("school", "new archive entry form", "/admin/snippets/cases/archiveentry/add/"),
+]
+
+
+def figure_doors(out, runs, county):
+    school = m.School.objects.filter(scope_code=county).order_by("id").first()
+    users = {"province": "province", "city": f"city-{county[:4]}", "county": f"county-{county}",
+             "school": f"school-{school.code}"}
+    clients = {}
+    for who, label, url in DOORS:
+        client = clients.setdefault(who, admin_client(users[who]))
+        assert client.get(url).status_code == 200, (who, url)
+        out.append({"figure": f"{label} ({users[who]})", "ms": median_ms(lambda: client.get(url), max(3, runs // 3)),
+                    "queries": queries_of(lambda: client.get(url))})
+
+
 def figure_dashboard(out, runs, county):
     school = m.School.objects.filter(scope_code=county).order_by("id").first()
     for who in ("province", f"city-{county[:4]}", f"county-{county}", f"school-{school.code}", "admin"):
@@ -430,7 +459,7 @@ def main():
     county, county_students = pick_county()
     out = []
     figures = {"search": figure_admin_search, "listing": figure_admin_listing, "dashboard": figure_dashboard,
-               "graphql": figure_graphql}
+               "doors": figure_doors, "graphql": figure_graphql}
     with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
         for name, fn in figures.items():
             if not args.only or args.only == name:
