@@ -1058,3 +1058,6 @@ def test_the_registrations_list_finds_students_part_by_part_and_filters_by_schoo
     assert listed(school=second.pk)[0] == {"陈二"} and listed(school=second.pk, q="陈")[0] == {"陈二"}
     assert "陈四" not in listed(school=other_school.pk)[0]  # another county's school: not a choice
     assert also.school_id == second.pk
+    # The page's keys are sorted alone, its rows then read by key (not whole joined rows sorted).
+    ordered = [s for s in listed()[1] if "ORDER BY" in s and '"started_on" DESC' in s]
+    assert ordered and all(s.startswith('SELECT "cases_registration"."id" AS "pk" FROM') for s in ordered), ordered
