@@ -183,3 +183,55 @@ def test_a_city_filters_its_students_by_a_school_found_by_name(live_server, brow
     listed = page.locator("#listing-results").inner_text()
     assert "张城关" in listed and "李七里" not in listed
     shot(page, "school-filter-2-chosen")
+    # Removing the filter by its tag refreshes the list and puts new filters in the page: their
+    # search box still searches (it was set up once, at load, and stayed dead).
+    page.locator(".w-active-filters .w-pill__remove:visible").first.click()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !location.search.includes('school=')")
+    assert "李七里" in page.locator("#listing-results").inner_text()
+    if not page.locator("[data-xj-picker][data-name=school] input[type=search]").is_visible():
+        if not page.locator("#filters-drilldown button", has_text="学校").first.is_visible():
+            page.locator("#filters-drilldown button").first.click()  # the drawer closed with the list
+        page.locator("#filters-drilldown button", has_text="学校").first.click()
+    page.locator("[data-xj-picker][data-name=school] input[type=search]").type("第二", delay=30)
+    options = page.locator("[data-xj-picker][data-name=school] .xj-picker__option")
+    options.first.wait_for()
+    assert any("七里河区第二初级中学" in o for o in options.all_inner_texts())
+    shot(page, "school-filter-3-after-removing-the-tag")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_county_exports_a_class_roster_found_by_school_and_class(live_server, browser):  # noqa: F811
+    """The roster form above a school searches its school, then a class of that school; choosing
+    another school empties the class chosen before (its roster would be of the first school)."""
+    chengguan = Jurisdiction.objects.get(code="620102")
+    first = SchoolFactory(category="0", name="城关区第一小学", county=chengguan)
+    second = SchoolFactory(category="0", name="城关区第二小学", county=chengguan)
+    SchoolClassFactory(school=first, stage="primary", cohort=2025, class_name="1班")
+    SchoolClassFactory(school=second, stage="primary", cohort=2025, class_name="2班")
+    staff("chengguan-reviewer", chengguan, Role.REVIEWER)
+
+    page = login(browser, live_server.url, "chengguan-reviewer")
+    page.goto(f"{live_server.url}/admin/rosters/")
+    school = page.locator("[data-xj-picker][data-name=school]")
+    klass = page.locator("[data-xj-picker][data-name=school_class]")
+    school.locator("input[type=search]").type("第一", delay=30)
+    school.locator(".xj-picker__option", has_text="城关区第一小学").click()
+    klass.locator("input[type=search]").click()
+    klass.locator(".xj-picker__option", has_text="1班").click()
+    assert klass.locator(".xj-picker__chip").count() == 1
+    shot(page, "roster-1-school-and-class")
+    school.locator("[data-xj-remove]").click()  # another school: the class chosen before goes
+    assert klass.locator(".xj-picker__chip").count() == 0
+    school.locator("input[type=search]").type("第二", delay=30)
+    school.locator(".xj-picker__option", has_text="城关区第二小学").click()
+    klass.locator("input[type=search]").click()
+    offered = klass.locator(".xj-picker__option")
+    offered.first.wait_for()
+    assert offered.all_inner_texts() and all("2班" in o for o in offered.all_inner_texts())
+    offered.first.click()
+    page.select_option("select[name=format]", "xlsx")
+    with page.expect_download() as download:
+        page.click("[data-testid=roster-form] button[type=submit]")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    shot(page, "roster-2-second-school")

@@ -37,6 +37,7 @@
     item.append(input, text, " ", remove);
     chosen.append(item);
     changed(picker);
+    clearDependents(picker);
   }
 
   /* A choice is a change of the form: its live check runs, a list's filter form refreshes the list. */
@@ -44,10 +45,22 @@
     picker.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  /* A choice made or removed here empties the pickers that search within it (a class within
+     the school chosen beside it): their choice belonged to the school before. */
+  function clearDependents(picker) {
+    const form = picker.closest("form");
+    if (!form || !picker.dataset.name) return;
+    form.querySelectorAll('[data-xj-picker][data-within="' + picker.dataset.name + '"]').forEach(function (other) {
+      const chosen = other.querySelector(".xj-picker__chosen");
+      if (chosen && chosen.children.length) { chosen.innerHTML = ""; changed(other); }
+    });
+  }
+
   function initPicker(picker) {
     const search = picker.querySelector(".xj-picker__search");
     const results = picker.querySelector(".xj-picker__results");
-    if (!search) return;
+    if (!search || picker.dataset.xjReady) return;
+    picker.dataset.xjReady = "1";
     const run = debounce(function () {
       const params = new URLSearchParams({ q: search.value, school: schoolFor(picker), stage: picker.dataset.stage || "" });
       fetch(picker.dataset.lookup + "&" + params.toString(), { credentials: "same-origin" })
@@ -68,7 +81,7 @@
           });
           if (!results.children.length) {
             const empty = document.createElement("li");
-            empty.textContent = data.hint || "没有找到,请换个关键字";
+            empty.textContent = data.hint || (search.value.trim() ? "没有找到,请换个关键字" : "请输入关键字查找");
             results.append(empty);
           }
           results.hidden = false;
@@ -76,6 +89,9 @@
     }, 250);
     search.addEventListener("input", run);
     search.addEventListener("focus", run);
+    // The results close on Esc and when the person clicks elsewhere.
+    search.addEventListener("keydown", function (event) { if (event.key === "Escape") results.hidden = true; });
+    document.addEventListener("click", function (event) { if (!picker.contains(event.target)) results.hidden = true; });
     // What is typed is a search, not a value of the form (it has no name): the form around it
     // (a list's filters refresh on input and change) hears only choices.
     ["input", "change"].forEach(function (type) {
@@ -86,6 +102,7 @@
       if (event.target.matches("[data-xj-remove]")) {
         event.target.closest("li").remove();
         changed(picker);
+        clearDependents(picker);
       }
     });
   }
@@ -167,7 +184,23 @@
     document.querySelectorAll("[data-xj-rows]").forEach(initDates);
   }
 
+  /* A list's filters are replaced when the list refreshes (removing a filter's tag): pickers that
+     arrive later are set up as they come. */
+  function watch() {
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (mutation) {
+        mutation.addedNodes.forEach(function (node) {
+          if (node.nodeType !== 1) return;
+          if (node.matches("[data-xj-picker]")) initPicker(node);
+          node.querySelectorAll("[data-xj-picker]").forEach(initPicker);
+        });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+
+  function start() { init(); watch(); }
+
   // A list's filter brings this script in the page's head (the form's media), before the form.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
