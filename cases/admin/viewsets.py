@@ -2,8 +2,11 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
@@ -310,6 +313,13 @@ class ArchiveEntryForm(forms.ModelForm):
 
             self.fields["student"].queryset = access.pickable(for_user, "student")
             self.fields["student"].widget = ScopedPickerWidget("student", user=for_user)
+            # The entry corrected is named by the 更正此条目 link of its page (?corrects=), never
+            # picked from a select of every entry the user reads (the province's: millions).
+            self.fields["corrects"].queryset = access.in_scope(for_user, m.ArchiveEntry)
+            self.fields["corrects"].widget = forms.HiddenInput()
+            corrected = self.initial.get("corrects")
+            if corrected is not None:
+                self.fields["title"].help_text = f"更正「{corrected.title}」({corrected.get_kind_display()}):请写明更正后的内容"
 
 
 class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
@@ -318,6 +328,16 @@ class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
 
     def get_form_kwargs(self):  # a plain ModelForm: Wagtail passes the user to its own forms only
         return {**super().get_form_kwargs(), "for_user": self.request.user}
+
+    def get_initial(self):
+        """From an entry's 更正此条目 link: the entry corrected and its student, if readable."""
+        initial = super().get_initial()
+        key = self.request.GET.get("corrects", "")
+        if key.isascii() and key.isdigit():
+            corrected = access.in_scope(self.request.user, m.ArchiveEntry).filter(pk=int(key)).first()
+            if corrected is not None:
+                initial.update(corrects=corrected, student=corrected.student_id)
+        return initial
 
     def save_through_service(self, form):
         profile = access.profile_of(self.request.user)
@@ -339,6 +359,16 @@ class ArchiveEntryEditView(EditView):
 
 
 class ArchiveEntryInspectView(RegistryInspectView):
+    @cached_property
+    def header_buttons(self):
+        """更正此条目: a correction is a new entry naming this one (append-only), offered where the
+        user may add to the student's archive."""
+        buttons = list(super().header_buttons)
+        if access.pickable(self.request.user, "student").filter(pk=self.object.student_id).exists():
+            url = reverse("wagtailsnippets_cases_archiveentry:add") + f"?corrects={self.object.pk}"
+            buttons.append(HeaderButton("更正此条目", url=url, icon_name="edit"))
+        return buttons
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         student_reads_record(acting_user=self.request.user, students=[self.object.student_id],
