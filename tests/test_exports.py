@@ -109,8 +109,11 @@ def test_the_roster_form_searches_schools_and_classes_above_a_school(client, wor
     assert {r["id"] for r in found} == {world["class"].pk, world["students"]["cg3"].school_class_id}
     assert client.get(lookup, {"kind": "school_class", "scope": "1", "school": world["qlh"].pk,
                                }).json()["results"] == []  # another county's school: nothing
-    by_class = sheet_rows(client.get(url, {"school_class": world["class"].pk, "format": "xlsx"}))
+    response = client.get(url, {"school_class": world["class"].pk, "format": "xlsx"})
+    by_class = sheet_rows(response)
     assert sorted(r[6] for r in by_class[2:]) == ["甲一", "甲二"]  # the picker's value exports as before
+    assert "filename*=utf-8''" in response["Content-Disposition"] and "%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx" in \
+        response["Content-Disposition"]  # the file is named by its title (…花名册.xlsx), not "roster"
     client.force_login(world["school"])
     page = client.get(url).content.decode()
     assert "xj-picker__search" not in page and '<select name="school_class"' in page

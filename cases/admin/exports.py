@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -173,11 +174,11 @@ def roster_page(request):
             if data["format"] == "pdf":
                 response = HttpResponse(roster_pdf(user=request.user, title=title, registrations=registrations,
                                                    query=query), content_type="application/pdf")
-                response["Content-Disposition"] = 'attachment; filename="roster.pdf"'
+                response["Content-Disposition"] = content_disposition_header(True, f"{title}.pdf")
             else:
                 response = HttpResponse(roster_xlsx(user=request.user, title=title, registrations=registrations,
                                                     query=query), content_type=XLSX)
-                response["Content-Disposition"] = 'attachment; filename="roster.xlsx"'
+                response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
         except ValidationError as error:
             for item in rule_errors(error):
                 messages.error(request, item["message"])
