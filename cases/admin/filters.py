@@ -32,6 +32,15 @@ def _schools(request):
     return access.visible(request.user, m.School).only("id", "name").order_by("name") if request else m.School.objects.none()
 
 
+def _own_school_only(filterset, request):
+    """A school's staff see their own school: no school to choose. Returns whether that is so."""
+    profile = access.profile_of(request.user) if request is not None else None
+    if profile is not None and profile.school_id:
+        filterset.filters.pop("school", None)
+        return True
+    return False
+
+
 def _school_picker(filterset, request):
     """Above a county (a city's or the province's thousands of schools) the school is searched
     by name or code, not picked from a select holding them all (~12,000 options, 650 KB and a
@@ -77,11 +86,8 @@ class StudentFilterSet(WagtailFilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        profile = access.profile_of(request.user) if request is not None else None
-        if profile is not None and profile.school_id:
-            # A school's staff see their own school: no school to choose, its classes at once.
-            self.filters.pop("school", None)
-            self.filters["school_class"].label = "班级"
+        if _own_school_only(self, request):
+            self.filters["school_class"].label = "班级"  # its classes at once
         _school_picker(self, request)
 
     def by_school(self, queryset, name, value):
@@ -128,9 +134,7 @@ class RegistrationFilterSet(WagtailFilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        profile = access.profile_of(request.user) if request is not None else None
-        if profile is not None and profile.school_id:
-            self.filters.pop("school", None)  # a school's staff see their own school
+        _own_school_only(self, request)
         _school_picker(self, request)
 
 

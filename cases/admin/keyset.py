@@ -48,6 +48,12 @@ def bounded_count(queryset, limit=COUNT_LIMIT):
     return queryset.order_by()[: limit + 1].count()
 
 
+def bounded_total(parts, limit=COUNT_LIMIT):
+    """The size of disjoint querysets together, each counted only up to ``limit + 1`` rows; at
+    most ``limit + 1`` (more than ``limit``)."""
+    return min(sum(bounded_count(part, limit) for part in parts), limit + 1)
+
+
 def keyset_page(queryset, *, key, size, after=None, before=None, count=False, fetch=None, counted=None,
                 cursor=None):
     """One page of ``queryset`` in ``key`` order (a unique, indexed column), after or before a
@@ -78,5 +84,5 @@ def keyset_page(queryset, *, key, size, after=None, before=None, count=False, fe
         page = KeysetPage(rows[:size], has_next=len(rows) > size, has_previous=bool(after), key=key,
                           cursor=cursor)
     if count:
-        page.count = min(sum(bounded_count(part) for part in (counted or parts)), COUNT_LIMIT + 1)
+        page.count = bounded_total(counted or parts)
     return page

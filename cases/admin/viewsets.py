@@ -13,6 +13,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
 
 from cases import access
 from cases import models as m
+from cases.edge import is_digits
 from cases.services.archives import STAFF_KINDS, archive_entry_append, calendar_override_set
 from cases.services.auxiliary_numbers import auxiliary_template_set
 from cases.services.divisions import jurisdiction_set_auxiliary_code
@@ -333,7 +334,7 @@ class ArchiveEntryCreateView(ServiceFormMixin, CreateView):
         """From an entry's 更正此条目 link: the entry corrected and its student, if readable."""
         initial = super().get_initial()
         key = self.request.GET.get("corrects", "")
-        if key.isascii() and key.isdigit():
+        if is_digits(key):
             corrected = access.in_scope(self.request.user, m.ArchiveEntry).filter(pk=int(key)).first()
             if corrected is not None:
                 initial.update(corrects=corrected, student=corrected.student_id)
