@@ -1061,3 +1061,26 @@ def test_the_registrations_list_finds_students_part_by_part_and_filters_by_schoo
     # The page's keys are sorted alone, its rows then read by key (not whole joined rows sorted).
     ordered = [s for s in listed()[1] if "ORDER BY" in s and '"started_on" DESC' in s]
     assert ordered and all(s.startswith('SELECT "cases_registration"."id" AS "pk" FROM') for s in ordered), ordered
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_statistics_refreshes_at_the_same_moment_count_each_cell_once():
+    """The daily snapshot deletes its cells and counts them anew: two refreshes at once (the job
+    and a manual run) take turns on the cells' tables, or each DELETE misses the other's rows and
+    every school is counted twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("table locks are PostgreSQL's; SQLite serialises writers")
+    from cases.services.statistics import statistics_refresh
+    from tests.factories import together
+
+    for school in (SchoolFactory(category="0"), SchoolFactory(category="0")):
+        for n in range(3):
+            register_student(school=school, stage="primary", name=f"统计{n}")
+    statistics_refresh()
+    cells = sorted(m.StatisticsCell.objects.values_list("school_id", "stage", "cohort", "status", "n"))
+    oversight = sorted(m.OversightCell.objects.values_list("school_id", "check_key", "n"))
+    errors = together(statistics_refresh, [(), ()])
+    assert errors == []
+    assert sorted(m.StatisticsCell.objects.values_list("school_id", "stage", "cohort", "status", "n")) == cells
+    assert sorted(m.OversightCell.objects.values_list("school_id", "check_key", "n")) == oversight

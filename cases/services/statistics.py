@@ -41,6 +41,12 @@ def statistics_refresh(now=None):
     sql, params = cube_queryset().query.sql_with_params()
     table = m.StatisticsCell._meta.db_table
     columns = ", ".join((*CUBE_KEYS, *CUBE_COUNTS))
+    if connection.vendor == "postgresql":
+        # Two refreshes at once take turns (the daily job and a manual run): each DELETE would
+        # miss the rows the other inserts, and the cells would be counted twice. SQLite's
+        # IMMEDIATE transactions serialise writers already.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table}, {m.OversightCell._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     m.StatisticsCell.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({sql}) AS cube", params)
